@@ -1,0 +1,128 @@
+"""A person's age from what they type: a number, number words, a birth year or date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.numbers import words_to_digits
+from bot.words import english
+
+OLDEST = 120
+
+
+@dataclass(frozen=True)
+class Age:
+    """Age in whole years, as a range when only a birth year is known.
+
+    ``days_to_birthday`` is set when the exact birth date is known, so the
+    screener can tell whether someone is about to have a birthday.
+    """
+
+    min_years: int
+    max_years: int
+    days_to_birthday: int | None = None
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {
+            "min_years": self.min_years,
+            "max_years": self.max_years,
+            "days_to_birthday": self.days_to_birthday,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, int | None]) -> Age:
+        days = raw.get("days_to_birthday")
+        return cls(int(raw["min_years"] or 0), int(raw["max_years"] or 0), None if days is None else int(days))
+
+
+def age_on(birth: date, today: date) -> Age:
+    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    try:
+        next_birthday = birth.replace(year=birth.year + years + 1)
+    except ValueError:  # born on 29 February
+        next_birthday = date(birth.year + years + 1, 3, 1)
+    return Age(years, years, (next_birthday - today).days)
+
+
+def _birth_dates(text: str) -> list[date]:
+    iso = re.search(r"\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b", text)
+    if iso:
+        y, m, d = (int(g) for g in iso.groups())
+        return _valid([(y, m, d)])
+    numeric = re.search(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b", text)
+    if numeric:
+        a, b, y = (int(g) for g in numeric.groups())
+        return _valid([(y, b, a), (y, a, b)])
+    months = "|".join(sorted(english().months, key=len, reverse=True))
+    worded = re.search(
+        rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({months})|({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)"
+        r",?\s+((?:19|20)\d\d)\b",
+        text,
+    )
+    if worded:
+        day = int(worded.group(1) or worded.group(4))
+        month = english().months[worded.group(2) or worded.group(3)]
+        return _valid([(int(worded.group(5)), month, day)])
+    return []
+
+
+def _valid(parts: list[tuple[int, int, int]]) -> list[date]:
+    found = []
+    for y, m, d in parts:
+        try:
+            found.append(date(y, m, d))
+        except ValueError:
+            continue
+    return sorted(set(found))
+
+
+def parse_age(text: str, today: date) -> Age | None:
+    """The age in ``text`` on ``today``, or None if there is no plausible age.
+
+    Two readings of a date like 03/04/1990 give a range; a birth year alone
+    gives the two ages possible in that year.
+    """
+    clean = words_to_digits(text)
+    births = [b for b in _birth_dates(clean) if b <= today]
+    if births:
+        ages = [age_on(b, today) for b in births]
+        if len({(a.min_years, a.days_to_birthday) for a in ages}) == 1:
+            return ages[0]
+        return Age(min(a.min_years for a in ages), max(a.max_years for a in ages))
+    year = re.search(r"\b(19|20)\d\d\b", clean)
+    if year:
+        born = int(year.group(0))
+        if born > today.year or today.year - born > OLDEST:
+            return None
+        return Age(max(0, today.year - born - 1), today.year - born)
+    return _from_number(clean)
+
+
+_AGE_AFTER = r"\s*(?:years?|yrs?|y\.?o\.?|y/o)\b"
+_AGE_BEFORE = r"\b(?:i'm|im|i am|am|aged?|age is|turned|be|just)\s+(?:about\s+|around\s+)?$"
+_SOON = r"\b(?:almost|nearly|about to turn|turning|soon)\s+$"
+# Words that may stand beside a bare age without changing its meaning.
+_BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}
+
+
+def _from_number(clean: str) -> Age | None:
+    """An age written as a number, only where the words around it say it is an age.
+
+    "Type 2 diabetes" or "3 kids" must never become an age.
+    """
+    matches = list(re.finditer(r"(?<![\d.])(\d{1,3})(?![\d.])", clean))
+    strong: list[Age] = []
+    for match in matches:
+        years = int(match.group(1))
+        before, after = clean[: match.start()], clean[match.end() :]
+        if not 0 < years <= OLDEST:
+            continue
+        if re.search(_SOON, before):
+            strong.append(Age(years - 1, years - 1))
+        elif re.match(_AGE_AFTER, after) or re.search(_AGE_BEFORE, before):
+            strong.append(Age(years, years))
+        elif len(matches) == 1 and set(re.findall(r"[a-z']+", before + " " + after)) <= _BARE_OK:
+            strong.append(Age(years, years))
+    return strong[0] if len(strong) == 1 else None

@@ -1,0 +1,99 @@
+"""Urine protein results in the units people read off their reports.
+
+Everything that can meet the criterion is converted to grams: a protein to
+creatinine ratio (UPCR) to g/g, a 24-hour collection to g per day. Albumin
+ratios (UACR) and dipstick grades measure something else and are never
+converted (domain-reference.md §4.4, §4.5).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.numbers import words_to_digits
+
+CREATININE_MG_PER_MMOL = 113.12  # molar mass of creatinine, g/mol
+
+UPCR = "upcr"
+PROTEIN_24H = "protein_24h"
+UACR = "uacr"
+DIPSTICK = "dipstick"
+CONCENTRATION = "concentration"  # g/L or mg/dL with no volume: not a daily amount
+NO_UNIT = "no_unit"
+
+
+@dataclass(frozen=True)
+class ProteinResult:
+    measure: str
+    grams: float | None = None  # g/g for a ratio, g per 24 h for a collection
+
+    def as_dict(self) -> dict[str, str | float | None]:
+        return {"measure": self.measure, "grams": self.grams}
+
+
+_NUM = r"(?P<num>\d+(?:[.,]\d+)?)"
+_RATIO_UNITS = {
+    "g/g": 1.0,
+    "mg/mg": 1.0,
+    "mg/g": 0.001,
+    "g/mg": 1000.0,
+    "mg/mmol": 1 / CREATININE_MG_PER_MMOL,
+    "g/mmol": 1000 / CREATININE_MG_PER_MMOL,
+    "g/mol": 1 / CREATININE_MG_PER_MMOL,
+}
+_RATIO = re.compile(_NUM + r"\s*(?P<unit>(?:mg|g)\s*(?:/|per)\s*(?:mmol|mol|mg|g(?:ram)?))\b")
+_DAILY = re.compile(
+    _NUM + r"\s*(?P<unit>mg|milligrams?|g|gm|grams?|gr|克|毫克)(?![a-z/])"
+    r"(?:\s*(?:/|per|in|a|each|every)?\s*(?:24\s*-?\s*h(?:ours?|rs?|r)?|day|d\b|daily))?"
+)
+_CONCENTRATION = re.compile(_NUM + r"\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b")
+_VOLUME = re.compile(r"(?P<vol>\d+(?:[.,]\d+)?)\s*(?P<unit>l|litres?|liters?|ml)\b(?!\s*/)")
+_UACR_WORDS = re.compile(r"\b(uacr|acr|albumin|microalbumin|albumin[- ]creatinine|malb)\b|白蛋白")
+_DIPSTICK = re.compile(
+    r"(?<![\w+])(\+{1,4}|[1-4]\s*\+|trace|dipstick|urinalysis|urine test strip)(?![\w+])|尿常规|加号|定性"
+)
+
+
+def _number(raw: str) -> float:
+    # "1,5" is a decimal comma; "1,500" is a thousands separator.
+    if "," in raw:
+        head, tail = raw.split(",", 1)
+        raw = head + tail if len(tail) == 3 else head + "." + tail
+    return float(raw)
+
+
+def parse_protein(text: str) -> ProteinResult | None:
+    """The result in ``text``, or None when there is no result in it.
+
+    A number without a unit is ``NO_UNIT``: 120 could be 0.12 g/g (mg/g) or
+    1.06 g/g (mg/mmol), so the bot asks for the unit and never guesses.
+    """
+    clean = words_to_digits(text).replace("µ", "u")
+    if _UACR_WORDS.search(clean):
+        return ProteinResult(UACR)
+    ratio = _RATIO.search(clean)
+    if ratio:
+        unit = re.sub(r"\s*per\s*", "/", ratio.group("unit"))
+        unit = re.sub(r"\s+", "", unit).replace("gram", "g")
+        return ProteinResult(UPCR, _number(ratio.group("num")) * _RATIO_UNITS[unit])
+    concentration = _CONCENTRATION.search(clean)
+    if concentration:
+        volume = _VOLUME.search(clean[: concentration.start()] + " " + clean[concentration.end() :])
+        if not volume:
+            return ProteinResult(CONCENTRATION)
+        grams_per_litre = _number(concentration.group("num")) * {"g/l": 1.0, "mg/dl": 0.01, "mg/l": 0.001}[
+            re.sub(r"\s+", "", concentration.group("unit"))
+        ]
+        litres = _number(volume.group("vol")) / (1000 if volume.group("unit") == "ml" else 1)
+        return ProteinResult(PROTEIN_24H, grams_per_litre * litres)
+    daily = _DAILY.search(clean)
+    if daily:
+        unit = daily.group("unit")
+        grams = _number(daily.group("num")) / (1000 if unit in ("mg", "milligram", "milligrams", "毫克") else 1)
+        return ProteinResult(PROTEIN_24H, grams)
+    if _DIPSTICK.search(clean):
+        return ProteinResult(DIPSTICK)
+    if re.search(r"\d", clean):
+        return ProteinResult(NO_UNIT)
+    return None

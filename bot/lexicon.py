@@ -1,0 +1,109 @@
+"""The vocabulary of things people name: medicines, vaccines, procedures, conditions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot import LEXICON_DIR
+from bot.yamlfile import load_yaml
+
+# category -> (file, list key, field that holds the kind)
+CATEGORIES = {
+    "medicine": ("medicines.yml", "medicines", "class"),
+    "vaccine": ("vaccines.yml", "vaccines", "kind"),
+    "procedure": ("procedures.yml", "procedures", "kind"),
+    "condition": ("conditions.yml", "conditions", "kind"),
+}
+
+
+class LexiconError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Entry:
+    category: str
+    id: str
+    kind: str  # a medicine's class, or a vaccine's / procedure's / condition's kind
+    label: str
+    names: tuple[str, ...]
+    unverified_names: tuple[str, ...] = ()
+    group: str | None = None  # conditions: cancer | infection
+    route: bool = False  # the study team decides even when the kind has a rule
+
+    @property
+    def key(self) -> str:
+        return f"{self.category}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: dict[str, Entry]  # by key
+    medicine_classes: dict[str, dict[str, object]]
+    digest: str
+
+    def get(self, key: str) -> Entry:
+        return self.entries[key]
+
+    def of(self, category: str) -> list[Entry]:
+        return [e for e in self.entries.values() if e.category == category]
+
+
+def name_key(name: str) -> str:
+    """What makes two spellings the same name: case, spaces and hyphens don't count."""
+    return "".join(ch for ch in name.lower() if ch not in " -‐–_")
+
+
+def lexicon_files(directory: Path = LEXICON_DIR) -> list[Path]:
+    """The files the spaCy pipeline is built from."""
+    return [directory / filename for filename, _, _ in CATEGORIES.values()]
+
+
+def lexicon_digest(directory: Path = LEXICON_DIR) -> str:
+    sha = hashlib.sha256()
+    for path in lexicon_files(directory):
+        sha.update(path.name.encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    entries: dict[str, Entry] = {}
+    classes: dict[str, dict[str, object]] = {}
+    for category, (filename, list_key, kind_field) in CATEGORIES.items():
+        raw = load_yaml(directory / filename)
+        if category == "medicine":
+            classes = {k: dict(v) for k, v in raw["classes"].items()}
+        seen: dict[str, str] = {}
+        for item in raw[list_key]:
+            entry = Entry(
+                category=category,
+                id=str(item["id"]),
+                kind=str(item[kind_field]),
+                label=str(item["label"]),
+                names=tuple(str(n) for n in item.get("names") or ()),
+                unverified_names=tuple(str(n) for n in item.get("unverified_names") or ()),
+                group=item.get("group"),
+                route=bool(item.get("route", False)),
+            )
+            if entry.key in entries:
+                raise LexiconError(f"{filename}: id {entry.id} is used twice")
+            if category == "medicine" and entry.kind not in classes:
+                raise LexiconError(f"{filename}: {entry.id} has unknown class {entry.kind}")
+            if not entry.names:
+                raise LexiconError(f"{filename}: {entry.id} has no names")
+            for name in entry.names + entry.unverified_names:
+                k = name_key(name)
+                if k in seen and seen[k] != entry.id:
+                    raise LexiconError(f"{filename}: {name!r} names both {seen[k]} and {entry.id}")
+                seen[k] = entry.id
+            entries[entry.key] = entry
+    return Lexicon(entries=entries, medicine_classes=classes, digest=lexicon_digest(directory))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return load_lexicon()

@@ -1,0 +1,545 @@
+"""Score the answers so far against every criterion of a trial.
+
+Each criterion gets meets / does not meet / needs the study team (or
+"pending" while a question it needs is unanswered), with a plain reason from
+the trial file. The overall outcome follows screener-principles.md §1:
+a clear "does not meet" ends the screen early, and a criterion only the
+study site can check (``site_check``) never by itself turns "may be a fit"
+into "needs the study team".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.ages import Age
+from bot.lexicon import lexicon
+from bot.times import DaysAgo, classify_window
+from bot.trial import Criterion, Trial
+from bot.understand import NO, UNSURE, YES, is_unclear
+
+MEETS, DOES_NOT_MEET, NEEDS_TEAM, PENDING = "meets", "does_not_meet", "needs_team", "pending"
+_SEVERITY = {MEETS: 0, NEEDS_TEAM: 1, DOES_NOT_MEET: 2}
+MAY_FIT, OUTCOME_NEEDS_TEAM, LIKELY_NOT = "may_fit", "needs_team", "likely_not"
+
+Answers = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Finding:
+    verdict: str
+    reason: str  # a key of the criterion's reasons, or of the trial's common_reasons
+    params: dict[str, str] = field(default_factory=dict)
+    site_check: bool = False
+
+
+@dataclass(frozen=True)
+class Pending:
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    criterion: str
+    kind: str  # inclusion | exclusion
+    verdict: str
+    reasons: tuple[str, ...]  # reason keys
+    text: str  # the reasons in plain words
+    site_check: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    verdicts: tuple[Verdict, ...]
+    outcome: str | None  # None while questions that matter are unanswered
+    next_questions: tuple[str, ...]
+    ended_early: bool
+
+    def verdict(self, criterion_id: str) -> Verdict:
+        return next(v for v in self.verdicts if v.criterion == criterion_id)
+
+
+# --------------------------------------------------------------------------- helpers
+def _ask_if_state(trial: Trial, answers: Answers, qid: str) -> bool | None:
+    """Whether a question should be asked: True, False, or None while unknown."""
+    question = trial.questions.get(qid)
+    if question is None:
+        return True  # follow-ups carry no conditions of their own
+    return _conditions_hold(trial, answers, question.ask_if)
+
+
+def _answer_word(value: Any) -> Any:
+    return value.get("answer") if isinstance(value, dict) and "answer" in value else value
+
+
+def _conditions_hold(trial: Trial, answers: Answers, conditions: dict[str, list[str]]) -> bool | None:
+    unknown = False
+    for qid, allowed in conditions.items():
+        if qid in answers:
+            if _answer_word(answers[qid]) not in allowed:
+                return False
+            continue
+        asked = _ask_if_state(trial, answers, qid)
+        if asked is False:
+            return False  # never asked, so the condition cannot hold
+        unknown = True
+    return None if unknown else True
+
+
+def _unresolved(trial: Trial, answers: Answers, conditions: dict[str, list[str]]) -> tuple[str, ...]:
+    """The unanswered questions a condition is waiting for."""
+    waiting: list[str] = []
+    for qid in conditions:
+        if qid in answers:
+            continue
+        state = _ask_if_state(trial, answers, qid)
+        if state is None:
+            waiting.extend(_unresolved(trial, answers, trial.questions[qid].ask_if))
+        elif state:
+            waiting.append(qid)
+    return tuple(waiting)
+
+
+def _window(ago: Any, rule: dict[str, Any]) -> str:
+    return classify_window(DaysAgo.from_dict(ago), int(rule["window_days"]), int(rule["margin_days"]))
+
+
+def _label(category: str, item: dict[str, Any]) -> str:
+    entry = lexicon().entries.get(f"{category}:{item['id']}")
+    return entry.label if entry else str(item["id"])
+
+
+def _route(category: str, item: dict[str, Any]) -> bool:
+    entry = lexicon().entries.get(f"{category}:{item['id']}")
+    return bool(entry and entry.route)
+
+
+Outcome = list[Finding] | Pending
+Handler = Callable[[Trial, Criterion, Answers], Outcome]
+
+
+# --------------------------------------------------------------------------- handlers
+def _age(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    rule, qid = c.rule, c.rule["question"]
+    if qid not in answers:
+        return Pending((qid,))
+    if answers[qid] == UNSURE or is_unclear(answers[qid]):
+        return [Finding(NEEDS_TEAM, "not_understood")]
+    age = Age.from_dict(answers[qid])
+    low, high = int(rule["min_years"]), int(rule["max_years"])
+
+    def one(years: int) -> Finding:
+        if years < low:
+            return Finding(DOES_NOT_MEET, "too_young")
+        if years > high:
+            return Finding(DOES_NOT_MEET, "too_old")
+        if years == low and rule.get("min_exclusive"):
+            return Finding(NEEDS_TEAM, "at_minimum")
+        if years == high and (age.days_to_birthday is None or age.days_to_birthday <= int(rule["margin_days"])):
+            return Finding(NEEDS_TEAM, "near_maximum")
+        return Finding(MEETS, "in_range")
+
+    findings = {(f.verdict, f.reason): f for f in map(one, range(age.min_years, age.max_years + 1))}
+    if len(findings) == 1:
+        return list(findings.values())
+    # A birth year alone can straddle a limit: the study team checks.
+    near_top = age.max_years >= high
+    return [Finding(NEEDS_TEAM, "near_maximum" if near_top else "at_minimum")]
+
+
+def _applies(trial: Trial, c: Criterion, answers: Answers) -> bool | Pending:
+    conditions = c.rule.get("applies_if") or {}
+    state = _conditions_hold(trial, answers, conditions)
+    if state is None:
+        return Pending(_unresolved(trial, answers, conditions))
+    return state
+
+
+def _answer(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    applies = _applies(trial, c, answers)
+    if isinstance(applies, Pending):
+        return applies
+    if not applies:
+        return [Finding(MEETS, "not_applicable")]
+    qid = c.rule.get("question")
+    if qid is None:
+        return [Finding(NEEDS_TEAM, "site_check", site_check=True)]
+    if qid not in answers:
+        return Pending((qid,))
+    value = answers[qid]
+    if is_unclear(value):
+        return [Finding(NEEDS_TEAM, "not_understood")]
+    mapped = c.rule.get("answers", {}).get(value)
+    if mapped is None:  # a site check whose answer is "yes": the site confirms
+        return [Finding(NEEDS_TEAM, "site_check", site_check=True)]
+    return [Finding(mapped, value)]
+
+
+def _lab(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    rule = c.rule
+    waiting = tuple(q for q in (rule["gate"], rule["question"]) if q not in answers)
+    if waiting:
+        return Pending(waiting)
+    value = answers[rule["question"]]
+    if is_unclear(value):
+        finding = Finding(NEEDS_TEAM, "not_understood")
+    elif value == UNSURE:
+        finding = Finding(NEEDS_TEAM, "unknown")
+    elif value["measure"] in ("uacr", "dipstick"):
+        finding = Finding(NEEDS_TEAM, "not_accepted")
+    elif value["measure"] == "concentration":
+        finding = Finding(NEEDS_TEAM, "needs_volume")
+    else:
+        grams, threshold = float(value["grams"]), float(rule["threshold_g"])
+        epsilon = 1e-9  # 1100 mg/g must compare equal to 1.0 + 0.1
+        if grams > threshold + float(rule["borderline_above_g"]) + epsilon:
+            finding = Finding(MEETS, "above")
+        elif grams <= threshold - float(rule["borderline_below_g"]) + epsilon:
+            finding = Finding(DOES_NOT_MEET, "below")
+        else:
+            finding = Finding(NEEDS_TEAM, "borderline")
+    if answers[rule["gate"]] == NO and finding.verdict == MEETS:
+        finding = Finding(NEEDS_TEAM, "no_kidney")
+    return [finding]
+
+
+def _medicine_items(c: Criterion, answers: Answers) -> tuple[list[dict[str, Any]], list[Finding]] | Pending:
+    """The medicines named in the rule's questions, and findings for unknown ones."""
+    waiting = tuple(q for q in c.rule["questions"] if q not in answers)
+    if waiting:
+        return Pending(waiting)
+    items: dict[str, dict[str, Any]] = {}
+    findings: list[Finding] = []
+    for qid in c.rule["questions"]:
+        value = answers[qid]
+        if is_unclear(value):
+            findings.append(Finding(NEEDS_TEAM, "not_understood"))
+        elif value == UNSURE:
+            findings.append(Finding(NEEDS_TEAM, "medicines_unsure"))
+        else:
+            for item in value["items"]:
+                items.setdefault(item["id"], item)
+            if value["unknown"]:
+                findings.append(Finding(NEEDS_TEAM, "unknown_medicine"))
+    return list(items.values()), findings
+
+
+def _medicine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    found = _medicine_items(c, answers)
+    if isinstance(found, Pending):
+        return found
+    items, findings = found
+    rule, waiting = c.rule, []
+    for item in items:
+        params = {"medicine": _label("medicine", item)}
+        if item["kind"] in rule.get("route_classes", []):
+            findings.append(Finding(NEEDS_TEAM, "route", params))
+        elif item["kind"] not in rule["classes"]:
+            continue
+        elif not item["verified"]:
+            findings.append(Finding(NEEDS_TEAM, "unverified", params))
+        elif _route("medicine", item):
+            findings.append(Finding(NEEDS_TEAM, "route", params))
+        else:
+            ago = item.get("last_dose") or answers.get(f"last_dose:{item['id']}")
+            if ago is None:
+                waiting.append(f"last_dose:{item['id']}")
+            elif ago == UNSURE or is_unclear(ago):
+                findings.append(Finding(NEEDS_TEAM, "when_unknown", params))
+            else:
+                where = _window(ago, rule)
+                verdict = {"inside": DOES_NOT_MEET, "near": NEEDS_TEAM, "outside": MEETS}[where]
+                findings.append(Finding(verdict, where, params))
+    if waiting:
+        return Pending(tuple(waiting))
+    return findings or [Finding(MEETS, "none")]
+
+
+def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    found = _medicine_items(c, answers)
+    if isinstance(found, Pending):
+        return found
+    items, findings = found
+    rule, waiting = c.rule, []
+    for item in items:
+        mid = item["id"]
+        params = {"medicine": _label("medicine", item)}
+        if item["kind"] in rule.get("route_classes", []):
+            findings.append(Finding(NEEDS_TEAM, "route", params))
+            continue
+        if item["kind"] not in rule["classes"]:
+            continue
+        if not item["verified"]:
+            findings.append(Finding(NEEDS_TEAM, "unverified", params))
+            continue
+        if mid in rule.get("pulse_medicines", []):
+            # Given as drips, never a steady daily dose: only the date of the last one matters.
+            ago = item.get("last_dose") or answers.get(f"last_dose:{mid}")
+            if ago is None:
+                waiting.append(f"last_dose:{mid}")
+            elif ago == UNSURE or is_unclear(ago) or _window(ago, rule) != "outside":
+                findings.append(Finding(NEEDS_TEAM, "pulse", params))
+            else:
+                findings.append(Finding(MEETS, "changed_outside", params))
+            continue
+        dose = answers.get(f"dose:{mid}")
+        if dose is None:
+            waiting.append(f"dose:{mid}")
+        elif dose == "stable":
+            findings.append(Finding(MEETS, "stable", params))
+        elif dose == "pulse":
+            findings.append(Finding(NEEDS_TEAM, "pulse", params))
+        elif dose in (UNSURE,) or is_unclear(dose):
+            findings.append(Finding(NEEDS_TEAM, "dose_unknown", params))
+        else:  # changed, started or stopped: when?
+            ago = answers.get(f"dose_when:{mid}")
+            if ago is None:
+                waiting.append(f"dose_when:{mid}")
+            elif ago == UNSURE or is_unclear(ago):
+                findings.append(Finding(NEEDS_TEAM, "dose_unknown", params))
+            else:
+                where = _window(ago, rule)
+                if where == "outside":
+                    findings.append(Finding(MEETS, "changed_outside", params))
+                elif dose == "stopped":
+                    # Whether stopping counts as "unstable" is for the study team (domain-reference §10.5).
+                    findings.append(Finding(NEEDS_TEAM, "stopped", params))
+                elif where == "inside":
+                    findings.append(Finding(DOES_NOT_MEET, "changed_inside", params))
+                else:
+                    findings.append(Finding(NEEDS_TEAM, "changed_near", params))
+    if waiting:
+        return Pending(tuple(waiting))
+    return findings or [Finding(MEETS, "none")]
+
+
+def _event_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    rule, qid = c.rule, c.rule["question"]
+    if qid not in answers:
+        return Pending((qid,))
+    value, findings, waiting = answers[qid], [], []
+    answer = _answer_word(value)
+    kinds = {i["kind"] for i in value.get("items", [])} if isinstance(value, dict) else set()
+    if kinds & set(rule.get("route", [])):
+        findings.append(Finding(NEEDS_TEAM, "route"))
+    counted = not kinds or bool(kinds & set(rule.get("counts", kinds)))
+    if is_unclear(value):
+        findings.append(Finding(NEEDS_TEAM, "not_understood"))
+    elif answer == UNSURE:
+        findings.append(Finding(NEEDS_TEAM, "unsure"))
+    elif answer == YES and counted:
+        ago = answers.get(rule["when"])
+        if ago is None:
+            waiting.append(rule["when"])
+        elif ago == UNSURE or is_unclear(ago):
+            findings.append(Finding(NEEDS_TEAM, "when_unknown"))
+        else:
+            where = _window(ago, rule)
+            inside = rule.get("inside_verdict", DOES_NOT_MEET)
+            findings.append(Finding({"inside": inside, "near": NEEDS_TEAM, "outside": MEETS}[where], where))
+    planned = rule.get("planned")
+    if planned:
+        if planned not in answers:
+            waiting.append(planned)
+        elif answers[planned] == YES:
+            findings.append(Finding(NEEDS_TEAM, "planned"))
+        elif answers[planned] == UNSURE or is_unclear(answers[planned]):
+            findings.append(Finding(NEEDS_TEAM, "unsure"))
+    if waiting:
+        return Pending(tuple(waiting))
+    return findings or [Finding(MEETS, "none")]
+
+
+def _infection(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    rule = c.rule
+    questions = [*rule["recent"], rule["chronic"]]
+    waiting = tuple(q for q in questions if q not in answers)
+    if waiting:
+        return Pending(waiting)
+    findings = []
+    for qid in rule["recent"]:
+        if answers[qid] == YES:
+            findings.append(Finding(DOES_NOT_MEET, "recent"))
+        elif answers[qid] == UNSURE or is_unclear(answers[qid]):
+            findings.append(Finding(NEEDS_TEAM, "recent_unsure"))
+    chronic = answers[rule["chronic"]]
+    if is_unclear(chronic) or _answer_word(chronic) == UNSURE:
+        findings.append(Finding(NEEDS_TEAM, "chronic_unsure"))
+    elif _answer_word(chronic) == YES:
+        items = chronic.get("items", [])
+        named = [i for i in items if i["kind"] != "nail_fungus"]
+        if items and not named:
+            findings.append(Finding(MEETS, "nail_fungus"))
+        else:
+            label = ", ".join(_label("condition", i) for i in named) or "one of these infections"
+            findings.append(Finding(NEEDS_TEAM, "chronic", {"condition": label}))
+    return findings or [Finding(MEETS, "none")]
+
+
+def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    rule = c.rule
+    recent_q, when_q, planned_q = rule["question"], rule["when"], rule["planned"]
+    waiting = [q for q in (recent_q, planned_q) if q not in answers]
+    if waiting:
+        return Pending(tuple(waiting))
+    findings: list[Finding] = []
+    recent = answers[recent_q]
+    if is_unclear(recent):
+        findings.append(Finding(NEEDS_TEAM, "not_understood"))
+    elif _answer_word(recent) == UNSURE:
+        findings.append(Finding(NEEDS_TEAM, "unsure"))
+    elif _answer_word(recent) == YES:
+        if recent["unknown"]:
+            findings.append(Finding(NEEDS_TEAM, "unknown_vaccine"))
+        for item in recent["items"]:
+            params = {"vaccine": _label("vaccine", item)}
+            kind = item["kind"]
+            if not item["verified"]:
+                findings.append(Finding(NEEDS_TEAM, "unknown_vaccine", params))
+            elif kind == "non_live":
+                findings.append(Finding(MEETS, "not_live", params))
+            elif kind == "zoster_recombinant":
+                findings.append(Finding(MEETS, "zoster_recombinant", params))
+            elif kind in ("zoster_live", "zoster_unknown"):
+                # The listing exempts "herpes zoster vaccination"; whether that covers live ones is open.
+                findings.append(Finding(NEEDS_TEAM, "zoster_live", params))
+            elif kind == "live":
+                ago = answers.get(when_q)
+                if ago is None:
+                    return Pending((when_q,))
+                if ago == UNSURE or is_unclear(ago):
+                    findings.append(Finding(NEEDS_TEAM, "when_unknown", params))
+                else:
+                    where = _window(ago, rule)
+                    verdict = {"inside": DOES_NOT_MEET, "near": NEEDS_TEAM, "outside": MEETS}[where]
+                    findings.append(Finding(verdict, where, params))
+            else:  # type_unknown, not_vaccine
+                findings.append(Finding(NEEDS_TEAM, "type_unknown", params))
+    planned = answers[planned_q]
+    if is_unclear(planned) or _answer_word(planned) == UNSURE:
+        findings.append(Finding(NEEDS_TEAM, "unsure"))
+    elif _answer_word(planned) == YES:
+        kinds = {i["kind"] for i in planned["items"] if i["verified"]}
+        if kinds & {"live"}:
+            findings.append(Finding(NEEDS_TEAM, "planned_live"))
+        elif planned["unknown"] or not kinds <= {"non_live", "zoster_recombinant"} or not planned["items"]:
+            findings.append(Finding(NEEDS_TEAM, "planned_check"))
+    return findings or [Finding(MEETS, "none")]
+
+
+def _history(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
+    rule, qid = c.rule, c.rule["question"]
+    if qid not in answers:
+        return Pending((qid,))
+    value = answers[qid]
+    if is_unclear(value):
+        return [Finding(NEEDS_TEAM, "not_understood")]
+    if value == NO:
+        return [Finding(MEETS, "none")]
+    if value == UNSURE:
+        return [Finding(NEEDS_TEAM, "unsure")]
+    detail = answers.get(rule["detail"])
+    if detail is None:
+        return Pending((rule["detail"],))
+    if is_unclear(detail) or _answer_word(detail) != YES:
+        return [Finding(NEEDS_TEAM, "unclear")]
+    items = [i for i in detail["items"] if i["verified"]]
+    excluded = [i for i in items if i["kind"] in rule["excluding_kinds"]]
+    if excluded:
+        label = ", ".join(_label("condition", i) for i in excluded)
+        return [Finding(DOES_NOT_MEET, "excluded", {"condition": label})]
+    if items and all(i["kind"] in rule["exception_kinds"] for i in items) and not detail["unknown"]:
+        return [Finding(MEETS, "exception")]
+    return [Finding(NEEDS_TEAM, "unclear")]
+
+
+HANDLERS: dict[str, Handler] = {
+    "age": _age,
+    "site_check": _answer,
+    "answer": _answer,
+    "lab_threshold": _lab,
+    "medicine_window": _medicine_window,
+    "medicine_dose": _medicine_dose,
+    "event_window": _event_window,
+    "infection": _infection,
+    "vaccine_window": _vaccine_window,
+    "history": _history,
+}
+
+
+# --------------------------------------------------------------------------- scoring
+def _reason_text(trial: Trial, c: Criterion, finding: Finding) -> str:
+    template = c.reasons.get(finding.reason) or trial.common_reasons[finding.reason]
+    return template.format(**finding.params)
+
+
+def _verdict(trial: Trial, c: Criterion, findings: list[Finding]) -> Verdict:
+    worst = max(findings, key=lambda f: _SEVERITY[f.verdict]).verdict
+    chosen = [f for f in findings if f.verdict == worst]
+    texts = list(dict.fromkeys(_reason_text(trial, c, f) for f in chosen))
+    return Verdict(
+        criterion=c.id,
+        kind=c.kind,
+        verdict=worst,
+        reasons=tuple(dict.fromkeys(f.reason for f in chosen)),
+        text=" ".join(texts),
+        site_check=all(f.site_check for f in chosen),
+    )
+
+
+def _order_key(trial: Trial, qid: str, answers: Answers) -> tuple[float, int, int]:
+    order = list(trial.questions)
+    if qid in trial.questions:
+        return (order.index(qid), 0, 0)
+    base, _, item = qid.partition(":")
+    # Follow-ups about one medicine come right after the medicine questions.
+    last_list = max(i for i, q in enumerate(trial.questions.values()) if q.type == "medicine_list")
+    named = [i["id"] for q in trial.questions.values() if q.type == "medicine_list" for i in _items(answers, q.id)]
+    position = named.index(item) if item in named else len(named)
+    return (last_list + 0.5, position, list(trial.follow_ups).index(base))
+
+
+def _items(answers: Answers, qid: str) -> list[dict[str, Any]]:
+    value = answers.get(qid)
+    return list(value.get("items", [])) if isinstance(value, dict) else []
+
+
+def score(trial: Trial, answers: Answers, final: bool = False) -> Result:
+    """Verdicts for every criterion; ``final`` turns unanswered ones into "needs the study team"."""
+    verdicts: list[Verdict] = []
+    waiting: list[str] = []
+    for c in trial.criteria:
+        outcome = HANDLERS[c.rule_type](trial, c, answers)
+        if isinstance(outcome, Pending):
+            waiting.extend(q for q in outcome.questions if q not in waiting)
+            if final:
+                verdicts.append(_verdict(trial, c, [Finding(NEEDS_TEAM, "not_asked")]))
+            else:
+                verdicts.append(Verdict(c.id, c.kind, PENDING, (), ""))
+        else:
+            verdicts.append(_verdict(trial, c, outcome))
+    excluded = any(v.verdict == DOES_NOT_MEET for v in verdicts)
+    askable = [q for q in waiting if _ask_if_state(trial, answers, q) is not False]
+    for q in list(askable):
+        state = _ask_if_state(trial, answers, q)
+        if state is None:  # ask what the condition depends on first
+            askable.remove(q)
+            askable.extend(x for x in _unresolved(trial, answers, trial.questions[q].ask_if) if x not in askable)
+    next_questions = () if excluded or final else tuple(sorted(askable, key=lambda q: _order_key(trial, q, answers)))
+    if excluded:
+        outcome_name: str | None = LIKELY_NOT
+    elif next_questions:
+        outcome_name = None
+    elif any(v.verdict == NEEDS_TEAM and not v.site_check for v in verdicts):
+        outcome_name = OUTCOME_NEEDS_TEAM
+    elif any(v.verdict == PENDING for v in verdicts):
+        outcome_name = OUTCOME_NEEDS_TEAM  # a question that matters could not be asked
+    else:
+        outcome_name = MAY_FIT
+    return Result(
+        verdicts=tuple(verdicts),
+        outcome=outcome_name,
+        next_questions=next_questions,
+        ended_early=excluded and bool(askable),
+    )

@@ -1,0 +1,129 @@
+"""Find the medicines, vaccines, procedures and conditions named in a message.
+
+The spaCy pipeline's entity rules find the names of the lexicon. Two passes
+then catch what people actually type: a name split by a space or hyphen
+("cell-cept", "fk 506"), and a misspelling one or two letters off
+("Benlista"). A misspelled match is a guess, so it is marked unverified and
+always goes to the study team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from bot.lexicon import Entry, lexicon, name_key
+from bot.nlp import UNVERIFIED, pipeline
+
+_MAX_JOIN = 3  # tokens joined when looking for a split name
+
+
+@dataclass(frozen=True)
+class Term:
+    entry: Entry
+    text: str  # the words as the person typed them
+    start: int  # character offsets in the message
+    end: int
+    verified: bool = True
+
+    @property
+    def category(self) -> str:
+        return self.entry.category
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, tuple[Entry, bool]]:
+    index: dict[str, tuple[Entry, bool]] = {}
+    for entry in lexicon().entries.values():
+        for name in entry.names:
+            index.setdefault(name_key(name), (entry, True))
+        for name in entry.unverified_names:
+            index.setdefault(name_key(name), (entry, False))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_candidates() -> dict[str, list[tuple[str, Entry]]]:
+    """Single-word Latin names of 5+ letters, by first letter."""
+    by_letter: dict[str, list[tuple[str, Entry]]] = {}
+    for key, (entry, verified) in _name_index().items():
+        if verified and key.isascii() and key.isalpha() and len(key) >= 5:
+            by_letter.setdefault(key[0], []).append((key, entry))
+    return by_letter
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _fuzzy(word: str) -> Entry | None:
+    limit = 1 if len(word) < 9 else 2
+    best: tuple[int, Entry] | None = None
+    for key, entry in _fuzzy_candidates().get(word[0], []):
+        distance = _edit_distance(word, key, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, entry)
+    return best[1] if best else None
+
+
+def _from_entities(doc: Doc) -> list[Term]:
+    found = []
+    for ent in doc.ents:
+        key = ent.ent_id_.removesuffix(f":{UNVERIFIED}")
+        entry = lexicon().entries.get(key)
+        if entry:
+            verified = not ent.ent_id_.endswith(f":{UNVERIFIED}")
+            found.append(Term(entry, ent.text, ent.start_char, ent.end_char, verified))
+    return found
+
+
+def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Term]:
+    """Every name in ``text``, in order, optionally only of some categories."""
+    doc = pipeline()(text)
+    terms = _from_entities(doc)
+    taken = {i for t in terms for i in range(t.start, t.end)}
+    index = _name_index()
+    tokens = [t for t in doc if not t.is_space]
+    i = 0
+    while i < len(tokens):
+        match, advance = None, 1
+        for size in range(min(_MAX_JOIN, len(tokens) - i), 1, -1):
+            span = doc[tokens[i].i : tokens[i + size - 1].i + 1]
+            hit = index.get(name_key(span.text))
+            if hit and not taken.intersection(range(span.start_char, span.end_char)):
+                match, advance = Term(hit[0], span.text, span.start_char, span.end_char, hit[1]), size
+                break
+        if match is None:
+            token = tokens[i]
+            word = token.lower_
+            if (
+                token.idx not in taken
+                and word.isascii()
+                and word.isalpha()
+                and len(word) >= 5
+                and not token.is_stop
+                and word not in index
+            ):
+                entry = _fuzzy(word)
+                if entry:
+                    match = Term(entry, token.text, token.idx, token.idx + len(token), verified=False)
+        if match:
+            terms.append(match)
+            taken.update(range(match.start, match.end))
+        i += advance
+    terms.sort(key=lambda t: t.start)
+    if categories:
+        terms = [t for t in terms if t.category in categories]
+    return terms

@@ -1,0 +1,275 @@
+"""Load a trial file and check that it is complete and consistent."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot import DEFAULT_TRIAL
+from bot.yamlfile import loads_yaml
+
+QUESTION_TYPES = {
+    "age",
+    "yes_no",
+    "lab_protein",
+    "time_ago",
+    "medicine_list",
+    "procedure",
+    "condition",
+    "vaccine",
+    "dose",
+}
+VERDICTS = {"meets", "does_not_meet", "needs_team"}
+# Reason keys each rule type can produce; a criterion must give a text for each.
+RULE_REASONS: dict[str, set[str]] = {
+    "age": {"in_range", "too_young", "too_old", "at_minimum", "near_maximum"},
+    "site_check": {"site_check"},
+    "answer": set(),  # the keys of its `answers` map (and not_applicable)
+    "lab_threshold": {
+        "above",
+        "below",
+        "borderline",
+        "not_accepted",
+        "needs_volume",
+        "unknown",
+        "no_kidney",
+    },
+    "medicine_window": {
+        "none",
+        "outside",
+        "inside",
+        "near",
+        "when_unknown",
+        "route",
+        "unverified",
+        "unknown_medicine",
+    },
+    "medicine_dose": {
+        "none",
+        "stable",
+        "changed_outside",
+        "changed_inside",
+        "changed_near",
+        "stopped",
+        "pulse",
+        "dose_unknown",
+        "route",
+        "unverified",
+        "unknown_medicine",
+    },
+    "event_window": {"none", "outside", "inside", "near", "when_unknown", "unsure"},
+    "infection": {"none", "recent", "recent_unsure", "chronic", "chronic_unsure", "nail_fungus"},
+    "vaccine_window": {
+        "none",
+        "not_live",
+        "outside",
+        "inside",
+        "near",
+        "when_unknown",
+        "zoster_recombinant",
+        "zoster_live",
+        "type_unknown",
+        "unknown_vaccine",
+        "planned_live",
+        "planned_check",
+        "unsure",
+    },
+    "history": {"none", "exception", "excluded", "unclear", "unsure"},
+}
+
+
+class TrialFileError(ValueError):
+    """The trial file is missing something or contradicts itself."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    retry: str
+    why: str
+    ask_if: dict[str, list[str]] = field(default_factory=dict)
+    group: str | None = None  # for condition questions: which group of conditions
+
+    def render(self, **params: str) -> Question:
+        """The question with ``{medicine}``-style placeholders filled in."""
+        return Question(
+            id=self.id,
+            type=self.type,
+            text=self.text.format(**params),
+            retry=self.retry.format(**params),
+            why=self.why.format(**params),
+            ask_if=self.ask_if,
+            group=self.group,
+        )
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    kind: str  # inclusion | exclusion
+    listing: str
+    summary: str
+    rule: dict[str, Any]
+    reasons: dict[str, str]
+
+    @property
+    def rule_type(self) -> str:
+        return str(self.rule["type"])
+
+
+@dataclass(frozen=True)
+class Trial:
+    path: Path
+    version: str
+    digest: str  # sha256 of the file, so a record names the exact criteria it was scored with
+    info: dict[str, Any]
+    retention_days: int
+    questions: dict[str, Question]  # in asking order
+    follow_ups: dict[str, Question]
+    criteria: list[Criterion]
+    outcomes: dict[str, str]
+    common_reasons: dict[str, str]
+
+    @property
+    def registry_id(self) -> str:
+        return str(self.info["registry_id"])
+
+    @property
+    def contacts(self) -> list[dict[str, str]]:
+        return list(self.info["contacts"])
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+    def question(self, question_id: str) -> Question:
+        """A main question, or a follow-up such as ``last_dose:rituximab`` (unrendered)."""
+        base = question_id.split(":", 1)[0]
+        if question_id in self.questions:
+            return self.questions[question_id]
+        if ":" in question_id and base in self.follow_ups:
+            return self.follow_ups[base]
+        raise KeyError(question_id)
+
+
+def _question(qid: str, raw: dict[str, Any]) -> Question:
+    for key in ("type", "text", "retry", "why"):
+        if not raw.get(key):
+            raise TrialFileError(f"question {qid}: missing {key}")
+    if raw["type"] not in QUESTION_TYPES:
+        raise TrialFileError(f"question {qid}: unknown type {raw['type']!r}")
+    ask_if = {k: list(v) for k, v in (raw.get("ask_if") or {}).items()}
+    return Question(
+        id=qid,
+        type=raw["type"],
+        text=" ".join(raw["text"].split()),
+        retry=" ".join(raw["retry"].split()),
+        why=" ".join(raw["why"].split()),
+        ask_if=ask_if,
+        group=raw.get("group"),
+    )
+
+
+def _expected_reasons(rule: dict[str, Any]) -> set[str]:
+    expected = set(RULE_REASONS[rule["type"]])
+    if rule["type"] == "answer":
+        expected |= set(rule["answers"])
+    if rule.get("applies_if"):
+        expected.add("not_applicable")
+    if rule["type"] == "event_window" and rule.get("planned"):
+        expected.add("planned")
+    if rule["type"] == "site_check" and rule.get("question"):
+        expected |= set(rule.get("answers", {}))
+    if rule["type"] == "event_window" and rule.get("route"):
+        expected.add("route")
+    return expected
+
+
+def _criterion(raw: dict[str, Any], questions: dict[str, Question]) -> Criterion:
+    cid = raw.get("id", "?")
+    for key in ("id", "kind", "listing", "summary", "rule", "reasons"):
+        if not raw.get(key):
+            raise TrialFileError(f"criterion {cid}: missing {key}")
+    if raw["kind"] not in ("inclusion", "exclusion"):
+        raise TrialFileError(f"criterion {cid}: kind must be inclusion or exclusion")
+    rule = raw["rule"]
+    if rule.get("type") not in RULE_REASONS:
+        raise TrialFileError(f"criterion {cid}: unknown rule type {rule.get('type')!r}")
+    for key in ("question", "when", "planned", "detail", "gate", "chronic"):
+        if key in rule and rule[key] not in questions:
+            raise TrialFileError(f"criterion {cid}: rule names unknown question {rule[key]!r}")
+    for qid in list(rule.get("questions", [])) + list(rule.get("recent", [])):
+        if qid not in questions:
+            raise TrialFileError(f"criterion {cid}: rule names unknown question {qid!r}")
+    for verdict in rule.get("answers", {}).values():
+        if verdict not in VERDICTS:
+            raise TrialFileError(f"criterion {cid}: unknown verdict {verdict!r}")
+    reasons = {k: " ".join(str(v).split()) for k, v in raw["reasons"].items()}
+    missing = _expected_reasons(rule) - set(reasons)
+    if missing:
+        raise TrialFileError(f"criterion {cid}: no reason text for {sorted(missing)}")
+    return Criterion(
+        id=cid,
+        kind=raw["kind"],
+        listing=" ".join(raw["listing"].split()),
+        summary=raw["summary"],
+        rule=rule,
+        reasons=reasons,
+    )
+
+
+def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    raw = loads_yaml(text)
+    if raw.get("schema") != 1:
+        raise TrialFileError(f"{path.name}: unsupported schema {raw.get('schema')!r}")
+    questions: dict[str, Question] = {}
+    for q in raw["questions"]:
+        if q["id"] in questions:
+            raise TrialFileError(f"question {q['id']} defined twice")
+        questions[q["id"]] = _question(q["id"], q)
+    for q in questions.values():
+        for other in q.ask_if:
+            if other not in questions:
+                raise TrialFileError(f"question {q.id}: ask_if names unknown question {other!r}")
+    follow_ups = {k: _question(k, v) for k, v in (raw.get("follow_ups") or {}).items()}
+    criteria = [_criterion(c, questions) for c in raw["criteria"]]
+    ids = [c.id for c in criteria]
+    if len(ids) != len(set(ids)):
+        raise TrialFileError("criterion ids must be unique")
+    outcomes = {k: " ".join(v.split()) for k, v in raw["outcomes"].items()}
+    if set(outcomes) != {"may_fit", "needs_team", "likely_not"}:
+        raise TrialFileError("outcomes must define may_fit, needs_team and likely_not")
+    common = {k: " ".join(v.split()) for k, v in raw["common_reasons"].items()}
+    for key in ("not_asked", "not_understood", "medicines_unsure"):
+        if key not in common:
+            raise TrialFileError(f"common_reasons must define {key}")
+    info = dict(raw["trial"])
+    info["contacts"] = [dict(c) for c in info.get("contacts", [])]
+    if not info["contacts"]:
+        raise TrialFileError("the trial needs at least one contact")
+    return Trial(
+        path=path,
+        version=str(raw["version"]),
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        info=info,
+        retention_days=int(raw["records"]["retention_days"]),
+        questions=questions,
+        follow_ups=follow_ups,
+        criteria=criteria,
+        outcomes=outcomes,
+        common_reasons=common,
+    )
+
+
+@lru_cache(maxsize=8)
+def cached_trial(path: str = str(DEFAULT_TRIAL)) -> Trial:
+    return load_trial(path)

@@ -1,0 +1,110 @@
+"""Plain-English words from ``lexicon/en.yml``: yes/no, numbers, months, time units."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bot import LEXICON_DIR
+from bot.yamlfile import load_yaml
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces."""
+    return " ".join(text.translate(_APOSTROPHES).lower().split())
+
+
+@dataclass(frozen=True)
+class English:
+    answers: dict[str, tuple[str, ...]]
+    dose: dict[str, tuple[str, ...]]
+    units: dict[str, int]
+    tens: dict[str, int]
+    scales: dict[str, int]
+    fractions: dict[str, float]
+    vague: dict[str, tuple[float, float]]
+    months: dict[str, int]
+    time_units: dict[str, float]
+    hedges: tuple[str, ...]
+    ongoing: tuple[str, ...]
+    medicine_filler: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def english() -> English:
+    raw: dict[str, Any] = load_yaml(LEXICON_DIR / "en.yml")
+    num = raw["numbers"]
+
+    def phrases(group: dict[str, list[Any]]) -> dict[str, tuple[str, ...]]:
+        return {k: tuple(normalise(str(p)) for p in v) for k, v in group.items()}
+
+    return English(
+        answers=phrases(raw["answers"]),
+        dose=phrases(raw["dose"]),
+        units=dict(num["units"]),
+        tens=dict(num["tens"]),
+        scales=dict(num["scales"]),
+        fractions={k: float(v) for k, v in num["fractions"].items()},
+        vague={k: (float(v[0]), float(v[1])) for k, v in num["vague"].items()},
+        months=dict(raw["months"]),
+        time_units={k: float(v) for k, v in raw["time_units"].items()},
+        hedges=tuple(normalise(h) for h in raw["hedges"]),
+        ongoing=tuple(normalise(h) for h in raw["ongoing"]),
+        medicine_filler=frozenset(normalise(str(w)) for w in raw["medicine_filler"]),
+    )
+
+
+def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    """One regex matching any phrase as whole words, longest first."""
+    parts = []
+    for p in sorted(set(phrases), key=len, reverse=True):
+        body = re.escape(p).replace(r"\ ", r"\s+")
+        # CJK has no word boundaries; Latin phrases must not match inside a word.
+        parts.append(body if _CJK.search(p) else rf"(?<![\w']){body}(?![\w'])")
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=None)
+def _one_phrase(phrase: str) -> re.Pattern[str]:
+    return phrase_pattern([phrase])
+
+
+@lru_cache(maxsize=None)
+def _ordered_phrases(section: str) -> tuple[tuple[str, str], ...]:
+    pairs = [(v, key) for key, values in getattr(english(), section).items() for v in values]
+    return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
+
+
+def find_groups(text: str, section: str) -> list[str]:
+    """Keys of ``section`` (answers, dose) whose phrases occur in ``text``.
+
+    Longer phrases claim their words first, so "not sure" is not also "sure",
+    and "no idea" is not also "no".
+    """
+    remaining = normalise(text)
+    found: list[str] = []
+    for phrase, key in _ordered_phrases(section):
+        pattern = _one_phrase(phrase)
+        if pattern.search(remaining):
+            remaining = pattern.sub(" | ", remaining)
+            if key not in found:
+                found.append(key)
+    return found
+
+
+@lru_cache(maxsize=None)
+def _list_pattern(name: str) -> re.Pattern[str]:
+    return phrase_pattern(list(getattr(english(), name)))
+
+
+def is_hedged(text: str) -> bool:
+    return bool(_list_pattern("hedges").search(normalise(text)))
+
+
+def mentions_ongoing(text: str) -> bool:
+    return bool(_list_pattern("ongoing").search(normalise(text)))
