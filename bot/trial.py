@@ -81,6 +81,29 @@ RULE_REASONS: dict[str, set[str]] = {
 }
 
 
+REQUIRED_TEXTS = {
+    "intro",
+    "storage",
+    "consent_question",
+    "consent_yes",
+    "consent_no",
+    "gave_up",
+    "progress",
+    "result_heading",
+    "checks_heading",
+    "not_met_heading",
+    "summary",
+    "provider",
+    "contact",
+    "reference",
+    "stopped",
+    "verdict_meets",
+    "verdict_does_not_meet",
+    "verdict_needs_team",
+    "verdict_pending",
+}
+
+
 class TrialFileError(ValueError):
     """The trial file is missing something or contradicts itself."""
 
@@ -134,6 +157,7 @@ class Trial:
     criteria: list[Criterion]
     outcomes: dict[str, str]
     common_reasons: dict[str, str]
+    texts: dict[str, str]
 
     @property
     def registry_id(self) -> str:
@@ -252,6 +276,10 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
     for key in ("not_asked", "not_understood", "medicines_unsure"):
         if key not in common:
             raise TrialFileError(f"common_reasons must define {key}")
+    texts = {k: " ".join(str(v).split()) for k, v in raw["texts"].items()}
+    missing_texts = REQUIRED_TEXTS - set(texts)
+    if missing_texts:
+        raise TrialFileError(f"texts must define {sorted(missing_texts)}")
     info = dict(raw["trial"])
     info["contacts"] = [dict(c) for c in info.get("contacts", [])]
     if not info["contacts"]:
@@ -267,6 +295,7 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
         criteria=criteria,
         outcomes=outcomes,
         common_reasons=common,
+        texts=texts,
     )
 
 

@@ -1,0 +1,78 @@
+"""The screening form: one slot, ``answer``, asked again until no question is left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.state import STATE_SLOT, save, screening_of, send, today, trial
+from bot import messages
+
+DONE = "done"
+
+
+class ValidateScreeningForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_screening_form"
+
+    def validate_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        screening = screening_of(tracker)
+        qid = screening.current_question_id()
+        if qid is None:
+            return {"answer": DONE}
+        turn = screening.answer(str(value or ""), today(), qid)
+        if turn.retry:
+            send(dispatcher, [messages.question(screening, qid, retry=True)])
+        elif turn.gave_up:
+            dispatcher.utter_message(text=trial().texts["gave_up"])
+        save(tracker, screening)
+        finished = screening.current_question_id() is None
+        return {"answer": DONE if finished else None, STATE_SLOT: screening.to_dict()}
+
+
+class ActionAskAnswer(Action):
+    """Asks the screening's current question (Rasa calls it to request ``answer``)."""
+
+    def name(self) -> str:
+        return "action_ask_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        screening = screening_of(tracker)
+        qid = screening.current_question_id()
+        if qid is not None and not screening.misses.get(qid):
+            send(dispatcher, [messages.question(screening, qid)])
+        return []
+
+
+class ActionScreeningResult(Action):
+    def name(self) -> str:
+        return "action_screening_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        screening = screening_of(tracker)
+        save(tracker, screening, status="completed")
+        send(dispatcher, messages.result(trial(), screening.result(final=True), tracker.get_slot("reference")))
+        return [SlotSet("answer", None)]
+
+
+class ActionStopScreening(Action):
+    def name(self) -> str:
+        return "action_stop_screening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        screening = screening_of(tracker)
+        save(tracker, screening, status="stopped")
+        dispatcher.utter_message(text=trial().texts["stopped"])
+        send(dispatcher, messages.result(trial(), screening.result(final=True), tracker.get_slot("reference")))
+        return [SlotSet("answer", None)]

@@ -1,0 +1,54 @@
+"""Reading and writing the screening state that travels in Rasa slots."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.messages import Message
+from bot.records import DEFAULT_DB, Records
+from bot.screening import Screening, to_record
+from bot.trial import Trial, cached_trial
+
+STATE_SLOT = "screening_state"
+
+
+def trial() -> Trial:
+    return cached_trial(os.environ.get("SCREENER_TRIAL", str(cached_trial().path)))
+
+
+def today() -> date:
+    return date.today()
+
+
+@lru_cache(maxsize=1)
+def records() -> Records:
+    return Records(os.environ.get("SCREENER_DB", str(DEFAULT_DB)))
+
+
+def screening_of(tracker: Tracker) -> Screening:
+    return Screening.from_dict(trial(), tracker.get_slot(STATE_SLOT))
+
+
+def send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
+    for message in messages:
+        dispatcher.utter_message(text=message["text"], buttons=message.get("buttons", []))
+
+
+def save(tracker: Tracker, screening: Screening, status: str = "in_progress") -> None:
+    """Store the record, only for someone who agreed to it."""
+    reference = tracker.get_slot("reference")
+    if not tracker.get_slot("consent") or not reference:
+        return
+    started = tracker.get_slot("started_at") or datetime.now(timezone.utc).isoformat()
+    channel = tracker.get_latest_input_channel() or "unknown"
+    records().save(to_record(screening, reference, channel, datetime.fromisoformat(started), status))
+
+
+def state_events(screening: Screening) -> dict[str, Any]:
+    return {STATE_SLOT: screening.to_dict()}

@@ -1,0 +1,299 @@
+"""Screening records in SQLite, for people who agreed to have their answers stored.
+
+A record holds a random reference (never a phone number or chat id), the
+channel, timestamps, the version of the criteria file, each answer's
+normalised value, each criterion's verdict and the outcome. No free text.
+
+Writes take SQLite's write lock up front (``BEGIN IMMEDIATE``) and wait for
+it (busy timeout), and the database runs in WAL mode, so several action
+server processes can save at once without losing a record; each save either
+completes or leaves the previous state intact.
+
+Command line, for a study coordinator::
+
+    python -m bot.records export --format csv --out screenings.csv
+    python -m bot.records export --format json
+    python -m bot.records show REF
+    python -m bot.records delete REF
+    python -m bot.records purge            # older than the trial's retention period
+    python -m bot.records purge --days 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import secrets
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot import PROJECT_ROOT
+
+DEFAULT_DB = PROJECT_ROOT / "var" / "screenings.db"
+BUSY_TIMEOUT_S = 10.0
+# No 0/O or 1/I/L: a person may read their reference out over the phone.
+_REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    return "S-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(10))
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class ScreeningRecord:
+    reference: str
+    channel: str
+    trial: str
+    criteria_version: str
+    criteria_digest: str
+    started_at: datetime
+    status: str = "in_progress"  # in_progress | completed | stopped
+    outcome: str | None = None
+    ended_early: bool = False
+    answers: dict[str, Any] = field(default_factory=dict)  # question id -> normalised value
+    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # criterion -> {kind, verdict, reasons}
+
+
+class Records:
+    def __init__(self, path: Path | str = DEFAULT_DB) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        self.db = Database(conn)
+        self.db.enable_wal()
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        self._create()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _create(self) -> None:
+        with self._write():
+            self.db["screenings"].create(
+                {
+                    "reference": str,
+                    "channel": str,
+                    "trial": str,
+                    "criteria_version": str,
+                    "criteria_digest": str,
+                    "started_at": str,
+                    "updated_at": str,
+                    "completed_at": str,
+                    "status": str,
+                    "outcome": str,
+                    "ended_early": int,
+                },
+                pk="reference",
+                not_null={"channel", "trial", "criteria_version", "started_at", "updated_at", "status"},
+                if_not_exists=True,
+            )
+            for table, key in (("answers", "question"), ("verdicts", "criterion")):
+                columns = {"reference": str, key: str}
+                columns.update({"value": str} if table == "answers" else {"kind": str, "verdict": str, "reasons": str})
+                self.db[table].create(
+                    columns,
+                    pk=("reference", key),
+                    foreign_keys=[("reference", "screenings", "reference")],
+                    if_not_exists=True,
+                )
+            self.db["screenings"].create_index(["updated_at"], if_not_exists=True)
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction: all of it happens, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def save(self, record: ScreeningRecord, now: datetime | None = None) -> None:
+        """Insert or replace the whole record."""
+        now = now or utc_now()
+        row = {
+            "reference": record.reference,
+            "channel": record.channel,
+            "trial": record.trial,
+            "criteria_version": record.criteria_version,
+            "criteria_digest": record.criteria_digest,
+            "started_at": _iso(record.started_at),
+            "updated_at": _iso(now),
+            "completed_at": _iso(now) if record.status != "in_progress" else None,
+            "status": record.status,
+            "outcome": record.outcome,
+            "ended_early": int(record.ended_early),
+        }
+        answers = [
+            {"reference": record.reference, "question": q, "value": json.dumps(v, sort_keys=True)}
+            for q, v in record.answers.items()
+        ]
+        verdicts = [
+            {
+                "reference": record.reference,
+                "criterion": c,
+                "kind": v["kind"],
+                "verdict": v["verdict"],
+                "reasons": json.dumps(list(v.get("reasons", []))),
+            }
+            for c, v in record.verdicts.items()
+        ]
+        with self._write():
+            self.db["screenings"].upsert(row, pk="reference")
+            for table in ("answers", "verdicts"):
+                self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [record.reference])
+            self.db["answers"].insert_all(answers, pk=("reference", "question"))
+            self.db["verdicts"].insert_all(verdicts, pk=("reference", "criterion"))
+
+    def get(self, reference: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM screenings WHERE reference = ?", [reference]))
+        return self._full(rows[0]) if rows else None
+
+    def _full(self, row: dict[str, Any]) -> dict[str, Any]:
+        ref = row["reference"]
+        row = dict(row)
+        row["ended_early"] = bool(row["ended_early"])
+        row["answers"] = {
+            a["question"]: json.loads(a["value"])
+            for a in self.db.query("SELECT question, value FROM answers WHERE reference = ? ORDER BY rowid", [ref])
+        }
+        row["verdicts"] = {
+            v["criterion"]: {"kind": v["kind"], "verdict": v["verdict"], "reasons": json.loads(v["reasons"])}
+            for v in self.db.query(
+                "SELECT criterion, kind, verdict, reasons FROM verdicts WHERE reference = ? ORDER BY rowid", [ref]
+            )
+        }
+        return row
+
+    def all(self) -> list[dict[str, Any]]:
+        return [self._full(r) for r in self.db.query("SELECT * FROM screenings ORDER BY started_at, reference")]
+
+    def count(self) -> int:
+        return int(next(self.db.query("SELECT count(*) AS n FROM screenings"))["n"])
+
+    def delete(self, reference: str) -> bool:
+        """Delete one person's record; True if there was one."""
+        with self._write():
+            for table in ("answers", "verdicts"):
+                self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [reference])
+            cursor = self.db.execute("DELETE FROM screenings WHERE reference = ?", [reference])
+        return cursor.rowcount > 0
+
+    def purge(self, older_than_days: int, now: datetime | None = None) -> int:
+        """Delete every record not updated for ``older_than_days``; returns how many."""
+        if older_than_days < 0:
+            raise ValueError("the retention period cannot be negative")
+        cutoff = _iso((now or utc_now()) - timedelta(days=older_than_days))
+        old = "SELECT reference FROM screenings WHERE updated_at < ?"
+        with self._write():
+            for table in ("answers", "verdicts"):
+                self.db.execute(f"DELETE FROM {table} WHERE reference IN ({old})", [cutoff])
+            cursor = self.db.execute("DELETE FROM screenings WHERE updated_at < ?", [cutoff])
+        return cursor.rowcount
+
+    # ------------------------------------------------------------------ export
+    def export_json(self) -> str:
+        return json.dumps(self.all(), indent=2, ensure_ascii=False, sort_keys=True)
+
+    def export_csv(self) -> str:
+        """One row per screening; a column per criterion verdict and per answer."""
+        records = self.all()
+        criteria = list(dict.fromkeys(c for r in records for c in r["verdicts"]))
+        questions = list(dict.fromkeys(q for r in records for q in r["answers"]))
+        base = [
+            "reference",
+            "channel",
+            "trial",
+            "criteria_version",
+            "started_at",
+            "updated_at",
+            "completed_at",
+            "status",
+            "outcome",
+            "ended_early",
+        ]
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(base + [f"verdict:{c}" for c in criteria] + [f"answer:{q}" for q in questions])
+        for r in records:
+            writer.writerow(
+                [r[k] for k in base]
+                + [r["verdicts"].get(c, {}).get("verdict", "") for c in criteria]
+                + [json.dumps(r["answers"][q], sort_keys=True) if q in r["answers"] else "" for q in questions]
+            )
+        return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.records", description="Screening records for coordinators.")
+    parser.add_argument("--db", type=Path, default=Path(os.environ.get("SCREENER_DB", DEFAULT_DB)))
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="all records as CSV or JSON")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    commands.add_parser("show", help="one record as JSON").add_argument("reference")
+    commands.add_parser("delete", help="delete one person's record").add_argument("reference")
+    purge = commands.add_parser("purge", help="delete records older than the retention period")
+    purge.add_argument("--days", type=int, help="retention in days (default: the trial file's)")
+    args = parser.parse_args(argv)
+
+    records = Records(args.db)
+    try:
+        if args.command == "export":
+            text = records.export_csv() if args.format == "csv" else records.export_json()
+            if args.out:
+                # Write beside the target and rename, so a failed export never leaves half a file.
+                tmp = args.out.with_name(args.out.name + ".tmp")
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(args.out)
+                print(f"wrote {records.count()} records to {args.out}")
+            else:
+                sys.stdout.write(text)
+        elif args.command == "show":
+            record = records.get(args.reference)
+            if record is None:
+                print(f"no record {args.reference}", file=sys.stderr)
+                return 1
+            print(json.dumps(record, indent=2, ensure_ascii=False))
+        elif args.command == "delete":
+            if not records.delete(args.reference):
+                print(f"no record {args.reference}", file=sys.stderr)
+                return 1
+            print(f"deleted {args.reference}")
+        elif args.command == "purge":
+            days = args.days
+            if days is None:
+                from bot.trial import cached_trial
+
+                days = cached_trial().retention_days
+            print(f"purged {records.purge(days)} records older than {days} days")
+    finally:
+        records.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

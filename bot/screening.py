@@ -1,0 +1,122 @@
+"""One person's screening: which question is next, what their answers mean so far.
+
+The state is a small JSON-able dict, so a Rasa slot (or anything else) can
+carry it between turns. Channels and dialogue policies stay outside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.lexicon import lexicon
+from bot.records import ScreeningRecord
+from bot.scoring import Result, score
+from bot.trial import Question, Trial
+from bot.understand import UNCLEAR, UNSURE, NotUnderstood, understand
+
+MAX_MISSES = 2  # after a second answer we cannot understand, the study team checks it
+
+
+@dataclass(frozen=True)
+class Turn:
+    understood: bool
+    question_id: str  # the question the answer was for
+    retry: str | None = None  # the rephrased question, when it was not understood
+    gave_up: bool = False  # not understood twice: recorded as "needs the study team"
+
+
+@dataclass
+class Screening:
+    trial: Trial
+    answers: dict[str, Any] = field(default_factory=dict)
+    misses: dict[str, int] = field(default_factory=dict)
+
+    # -------------------------------------------------------------- questions
+    def result(self, final: bool = False) -> Result:
+        return score(self.trial, self.answers, final=final)
+
+    def current_question_id(self) -> str | None:
+        upcoming = self.result().next_questions
+        return upcoming[0] if upcoming else None
+
+    def question(self, question_id: str) -> Question:
+        """The question's wording, with the medicine's name filled in for follow-ups."""
+        question = self.trial.question(question_id)
+        _, _, medicine_id = question_id.partition(":")
+        if medicine_id:
+            entry = lexicon().entries.get(f"medicine:{medicine_id}")
+            return question.render(medicine=entry.label if entry else medicine_id)
+        return question
+
+    def progress(self) -> tuple[int, int]:
+        """(questions answered, answered + still to ask), for "question 4 of 12"."""
+        answered = len(self.answers)
+        return answered, answered + len(self.result().next_questions)
+
+    # ---------------------------------------------------------------- answers
+    def answer(self, text: str, today: date, question_id: str | None = None) -> Turn:
+        """Take ``text`` as the answer to the current (or the given) question."""
+        qid = question_id or self.current_question_id()
+        if qid is None:
+            raise ValueError("there is no question to answer")
+        understood = understand(self.question(qid), text, today)
+        if isinstance(understood, NotUnderstood):
+            self.misses[qid] = self.misses.get(qid, 0) + 1
+            if self.misses[qid] >= MAX_MISSES:
+                self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
+                return Turn(False, qid, gave_up=True)
+            return Turn(False, qid, retry=self.question(qid).retry)
+        self._set(qid, understood.value)
+        if understood.when:
+            for linked in self._time_questions_after(qid):
+                self.answers.setdefault(linked, understood.when)
+        return Turn(True, qid)
+
+    def _set(self, qid: str, value: Any) -> None:
+        self.answers[qid] = value
+        self.misses.pop(qid, None)
+
+    def _time_questions_after(self, qid: str) -> list[str]:
+        """Questions that ask *when* about the answer to ``qid`` (e.g. vaccine_when)."""
+        return [q.id for q in self.trial.questions.values() if q.type == "time_ago" and qid in q.ask_if]
+
+    def forget(self, question_id: str) -> None:
+        """Drop an answer so the question is asked again (for corrections)."""
+        self.answers.pop(question_id, None)
+        self.misses.pop(question_id, None)
+        for linked in self._time_questions_after(question_id):
+            self.answers.pop(linked, None)
+
+    # ------------------------------------------------------------------ state
+    def to_dict(self) -> dict[str, Any]:
+        return {"answers": dict(self.answers), "misses": dict(self.misses)}
+
+    @classmethod
+    def from_dict(cls, trial: Trial, raw: dict[str, Any] | None) -> Screening:
+        raw = raw or {}
+        return cls(trial, dict(raw.get("answers", {})), dict(raw.get("misses", {})))
+
+
+def to_record(
+    screening: Screening, reference: str, channel: str, started_at: datetime, status: str
+) -> ScreeningRecord:
+    """What is stored of a screening: normalised answers and verdicts, never free text."""
+    final = status != "in_progress"
+    result = screening.result(final=final)
+    return ScreeningRecord(
+        reference=reference,
+        channel=channel,
+        trial=screening.trial.registry_id,
+        criteria_version=screening.trial.version,
+        criteria_digest=screening.trial.digest,
+        started_at=started_at,
+        status=status,
+        outcome=result.outcome if (final or result.outcome) else None,
+        ended_early=result.ended_early or (final and bool(result.next_questions)),
+        answers=dict(screening.answers),
+        verdicts={
+            v.criterion: {"kind": v.kind, "verdict": v.verdict, "reasons": list(v.reasons)} for v in result.verdicts
+        },
+    )

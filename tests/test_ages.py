@@ -1,0 +1,132 @@
+"""parse_age: an age from a number, number words, a birth year or a birth date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from bot.ages import parse_age
+
+TODAY = date(2026, 11, 25)
+
+
+def years_on(birth: date, today: date = TODAY) -> int:
+    """Reference: completed years; a 29 February birthday counts from 1 March in common years."""
+    had_birthday = (today.month, today.day) >= (birth.month, birth.day)
+    return today.year - birth.year - (0 if had_birthday else 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("34", 34),
+        ("I'm 34.", 34),
+        ("thirty-four", 34),
+        ("thirty four", 34),
+        ("I'm 34", 34),
+        ("I’m 34", 34),
+        ("im 34", 34),
+        ("I am 34", 34),
+        ("34 years old", 34),
+        ("I am 34 years old", 34),
+        ("34 yrs", 34),
+        ("I'm thirty-four years old", 34),
+        ("sixty-five", 65),
+        ("I turned 18 last month", 18),
+        ("almost 66", 65),
+        ("nearly 18", 17),
+        ("turning 19 soon", 18),
+    ],
+)
+def test_age_as_a_number(text: str, years: int) -> None:
+    age = parse_age(text, TODAY)
+    assert age is not None
+    assert (age.min_years, age.max_years) == (years, years)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("1961", 64, 65),
+        ("born in 1961", 64, 65),
+        ("I was born in 2008", 17, 18),
+    ],
+)
+def test_birth_year_gives_two_possible_ages(text: str, low: int, high: int) -> None:
+    age = parse_age(text, TODAY)
+    assert age is not None
+    assert (age.min_years, age.max_years) == (low, high)
+    assert age.days_to_birthday is None
+
+
+@pytest.mark.parametrize(
+    ("text", "birth"),
+    [
+        ("1961-03-03", date(1961, 3, 3)),
+        ("born 1961-03-03", date(1961, 3, 3)),
+        ("3 March 1961", date(1961, 3, 3)),
+        ("March 3rd, 1961", date(1961, 3, 3)),
+        ("3rd of March 1961", date(1961, 3, 3)),
+        ("1960-11-26", date(1960, 11, 26)),  # 66 tomorrow
+        ("1960-11-25", date(1960, 11, 25)),  # 66 today
+        ("25/12/1990", date(1990, 12, 25)),  # only one reading is a date
+    ],
+)
+def test_birth_date(text: str, birth: date) -> None:
+    age = parse_age(text, TODAY)
+    assert age is not None
+    years = years_on(birth)
+    assert (age.min_years, age.max_years) == (years, years)
+    next_birthday = date(
+        TODAY.year + (1 if (birth.month, birth.day) <= (TODAY.month, TODAY.day) else 0), birth.month, birth.day
+    )
+    assert age.days_to_birthday == (next_birthday - TODAY).days
+
+
+def test_tomorrows_birthday_is_one_day_away() -> None:
+    age = parse_age("1960-11-26", TODAY)
+    assert age is not None
+    assert (age.min_years, age.days_to_birthday) == (65, 1)
+
+
+def test_ambiguous_numeric_birth_date_gives_both_ages() -> None:
+    # 12 March 1990 (already 36) or December 3 1990 (still 35).
+    age = parse_age("12/03/1990", TODAY)
+    assert age is not None
+    assert (age.min_years, age.max_years) == (35, 36)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have Type 2 diabetes",
+        "type 2 diabetes",
+        "I have 3 kids",
+        "I have three kids",
+        "banana",
+        "",
+        "I take 200 mg",
+        "34 years old, my sister is 36 years old",
+        "I'm 34 or I'm 36",
+        "2030",  # a birth year in the future
+        "1850",  # older than anyone alive
+        "2027-01-01",
+    ],
+)
+def test_no_age(text: str) -> None:
+    assert parse_age(text, TODAY) is None
+
+
+@given(st.dates(date(1900, 1, 1), TODAY))
+@example(TODAY)
+@example(date(2000, 2, 29))
+@example(date(1960, 11, 26))
+def test_iso_birth_date_matches_reference(birth: date) -> None:
+    age = parse_age(birth.isoformat(), TODAY)
+    assert age is not None
+    assert (age.min_years, age.max_years) == (years_on(birth), years_on(birth))
+    assert age.days_to_birthday is not None
+    assert 1 <= age.days_to_birthday <= 366

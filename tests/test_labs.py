@@ -1,0 +1,138 @@
+"""parse_protein: urine protein results in the units people read off their reports (§4.2–4.6)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.labs import CONCENTRATION, DIPSTICK, NO_UNIT, PROTEIN_24H, UACR, UPCR, parse_protein
+
+MG_PER_MMOL = 113.12  # §4.2: creatinine molar mass
+
+
+def grams(value: float | None) -> object:
+    return None if value is None else pytest.approx(value, abs=1e-3)
+
+
+def check(text: str, measure: str, expected: float | None) -> None:
+    result = parse_protein(text)
+    assert result is not None
+    assert result.measure == measure
+    assert result.grams == grams(expected)
+
+
+# Every row of the §4.3 worked-examples table.
+@pytest.mark.parametrize(
+    ("text", "measure", "expected"),
+    [
+        ("UPCR 1.35 g/g", UPCR, 1.35),
+        ("PCR 150 mg/mmol", UPCR, 1.326),  # 150 × 0.00884
+        ("PCR 100 mg/mmol", UPCR, 0.884),  # below the threshold: the "100 ≈ 1 g/day" trap
+        # A range straddling the threshold (0.97–1.10 g/g) is borderline: the
+        # result must not be the top of the range, which would read as "meets".
+        # The lowest reading (110 mg/mmol = 0.972 g/g) is the one the inclusion rule can rely on.
+        ("PCR 110–125 mg/mmol", UPCR, 0.972),
+        ("UPCR 1100 mg/g", UPCR, 1.1),
+        ("UPCR 900 mg/g", UPCR, 0.9),
+        ("ratio 1.0", NO_UNIT, None),
+        ("120", NO_UNIT, None),
+        ("24-hour protein 1.8 g", PROTEIN_24H, 1.8),
+        ("24-hour protein 950 mg", PROTEIN_24H, 0.95),
+        ("24h urine protein 0.6 g/L", CONCENTRATION, None),
+        ("urine protein +++", DIPSTICK, None),
+        ("UACR 1500 mg/g", UACR, None),
+    ],
+)
+def test_worked_examples(text: str, measure: str, expected: float | None) -> None:
+    check(text, measure, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "measure", "expected"),
+    [
+        ("1,500 mg/g", UPCR, 1.5),  # thousands separator
+        ("2,100 mg/g", UPCR, 2.1),
+        ("1,5 g/g", UPCR, 1.5),  # decimal comma
+        ("2.1 mg per mg", UPCR, 2.1),
+        ("protein/creatinine 2.1 mg/mg", UPCR, 2.1),
+        ("1.35 g per g", UPCR, 1.35),
+        ("113.12 mg/mmol", UPCR, 1.0),
+        ("0.15 g/mmol", UPCR, 1.326),
+        ("1.2克", PROTEIN_24H, 1.2),
+        ("1200毫克", PROTEIN_24H, 1.2),
+        ("24小时尿蛋白定量 1.2克", PROTEIN_24H, 1.2),
+        ("1.2 g/24h", PROTEIN_24H, 1.2),
+        ("1.2 g/d", PROTEIN_24H, 1.2),
+        ("1200 mg per day", PROTEIN_24H, 1.2),
+        ("1.8 grams in 24 hours", PROTEIN_24H, 1.8),
+        ("0.6 g/L and the volume was 2.5 L", PROTEIN_24H, 1.5),  # §4.2: 0.6 g/L × 2.5 L
+        ("2.5 L, 0.6 g/L", PROTEIN_24H, 1.5),
+        ("60 mg/dL in 2500 ml", PROTEIN_24H, 1.5),
+        ("0.6 g/L", CONCENTRATION, None),
+        ("60 mg/dL", CONCENTRATION, None),
+    ],
+)
+def test_units(text: str, measure: str, expected: float | None) -> None:
+    check(text, measure, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UACR 1500 mg/g",
+        "ACR 30 mg/mmol",
+        "albumin creatinine ratio 300 mg/g",
+        "microalbumin 50",
+        "urine albumin/creatinine 2.2 g/g",
+        "尿微量白蛋白/肌酐比值 50 mg/g",
+    ],
+)
+def test_albumin_ratio_is_never_a_protein_ratio(text: str) -> None:
+    check(text, UACR, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "trace",
+        "protein trace",
+        "2+",
+        "1 +",
+        "++",
+        "+++",
+        "urine protein ++",
+        "dipstick 3+",
+        "尿常规 ++",
+        "尿蛋白++",
+        "两个加号",
+    ],
+)
+def test_dipstick(text: str) -> None:
+    check(text, DIPSTICK, None)
+
+
+@pytest.mark.parametrize("text", ["120", "ratio 1.0", "1.0", "PCR 85", "protein/creatinine 2.1", "2,100", "it was 950"])
+def test_a_number_without_a_unit_is_never_guessed(text: str) -> None:
+    check(text, NO_UNIT, None)
+
+
+@pytest.mark.parametrize("text", ["", "I don't know", "banana"])
+def test_no_result(text: str) -> None:
+    assert parse_protein(text) is None
+
+
+@given(st.floats(min_value=0.1, max_value=2000, allow_nan=False, allow_infinity=False))
+def test_mg_per_mmol_converts_exactly(value: float) -> None:
+    result = parse_protein(f"{value} mg/mmol")
+    assert result is not None
+    assert result.measure == UPCR
+    assert result.grams == pytest.approx(value / MG_PER_MMOL, rel=1e-9)
+
+
+@given(st.integers(min_value=1, max_value=9999))
+def test_mg_per_g_converts_exactly(value: int) -> None:
+    result = parse_protein(f"UPCR {value} mg/g")
+    assert result is not None
+    assert result.measure == UPCR
+    assert result.grams == pytest.approx(value / 1000, rel=1e-9)

@@ -1,0 +1,224 @@
+"""parse_days_ago and classify_window (domain-reference.md §7.1, §7.2)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from bot.times import DaysAgo, classify_window, parse_days_ago
+
+TODAY = date(2026, 11, 25)
+MONTH = 30.44  # §7.1: 365.25 / 12
+
+
+def ago(day: date) -> int:
+    return (TODAY - day).days
+
+
+def whole_month(year: int, month: int, last_day: int) -> tuple[int, int]:
+    return ago(date(year, month, last_day)), ago(date(year, month, 1))
+
+
+def span(text: str) -> tuple[int, int] | None:
+    found = parse_days_ago(text, TODAY)
+    return None if found is None else (found.min_days, found.max_days)
+
+
+# §7.2 rule 3: fuzzy answers become ranges.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("last week", (4, 13)),
+        ("a couple of weeks ago", (10, 21)),
+        ("a few weeks ago", (14, 42)),
+        ("about a month ago", (21, 42)),
+        ("a few months ago", (61, 152)),
+        ("half a year ago", (152, 213)),
+        ("yesterday", (1, 1)),
+    ],
+)
+def test_fuzzy_phrases(text: str, expected: tuple[int, int]) -> None:
+    assert span(text) == expected
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+@pytest.mark.parametrize("template", ["about {} months ago", "around {} months ago", "{} months ago"])
+def test_about_n_months_is_n_plus_minus_half_a_month(n: int, template: str) -> None:
+    expected = (round((n - 0.5) * MONTH), round((n + 0.5) * MONTH))
+    assert span(template.format(n)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("about two months ago", 2),
+        ("about three months ago", 3),
+        ("six months ago", 6),
+        ("about twelve months ago", 12),
+    ],
+)
+def test_about_n_months_in_words(text: str, n: int) -> None:
+    assert span(text) == (round((n - 0.5) * MONTH), round((n + 0.5) * MONTH))
+
+
+@pytest.mark.parametrize(
+    "text", ["last year", "it was last year", "I may have had it", "I don't remember", "banana", ""]
+)
+def test_no_usable_time(text: str) -> None:
+    assert parse_days_ago(text, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-10-01", (ago(date(2026, 10, 1)),) * 2),
+        ("on 2026-11-25", (0, 0)),
+        ("2025-12-31", (ago(date(2025, 12, 31)),) * 2),
+        ("2024/02/29", (ago(date(2024, 2, 29)),) * 2),
+        ("in August", whole_month(2026, 8, 31)),
+        ("August", whole_month(2026, 8, 31)),
+        ("in August 2025", whole_month(2025, 8, 31)),
+        ("last March", whole_month(2026, 3, 31)),
+        ("in May", whole_month(2026, 5, 31)),
+        ("in December", whole_month(2025, 12, 31)),  # the most recent December
+        ("10 Sept", (ago(date(2026, 9, 10)),) * 2),
+        ("September 10th", (ago(date(2026, 9, 10)),) * 2),
+        ("3rd of May 2026", (ago(date(2026, 5, 3)),) * 2),
+        ("3 May", (ago(date(2026, 5, 3)),) * 2),
+        ("on the 3rd of May", (ago(date(2026, 5, 3)),) * 2),
+        # 3 September (China, Europe) or March 9 (US): the range covers both.
+        ("03/09/2026", (ago(date(2026, 9, 3)), ago(date(2026, 3, 9)))),
+        ("13/09/2026", (ago(date(2026, 9, 13)),) * 2),
+    ],
+)
+def test_dates(text: str, expected: tuple[int, int]) -> None:
+    assert span(text) == expected
+
+
+def test_early_may_lies_within_may() -> None:
+    first, last = whole_month(2026, 5, 31)
+    found = parse_days_ago("early May", TODAY)
+    assert found is not None
+    assert first <= found.min_days <= found.max_days <= last
+
+
+@pytest.mark.parametrize("text", ["I may have had it", "it may be", "may i ask", "you may"])
+def test_may_the_verb_is_not_the_month(text: str) -> None:
+    assert parse_days_ago(text, TODAY) is None
+
+
+# §7.2 rule 5: the worked examples.
+@pytest.mark.parametrize(
+    ("what", "text", "expected", "window", "margin", "verdict"),
+    [
+        ("rituximab", "about 6 months ago", (167, 198), 168, 14, "near"),
+        ("MMF dose change", "about 3 months ago", (76, 107), 84, 14, "near"),
+        ("tofacitinib", "2 months ago", (46, 76), 28, 7, "outside"),
+    ],
+)
+def test_worked_examples(
+    what: str, text: str, expected: tuple[int, int], window: int, margin: int, verdict: str
+) -> None:
+    found = parse_days_ago(text, TODAY)
+    assert found is not None
+    assert (found.min_days, found.max_days) == expected
+    assert classify_window(found, window, margin) == verdict
+
+
+@pytest.mark.parametrize("text", ["3 months ago", "about 3 months ago", "three months ago", "roughly 3 months ago"])
+def test_three_months_against_twelve_weeks_is_never_decided(text: str) -> None:
+    # §7.1: 3 months ≈ 91 days, only a week past the 12-week (84-day) line.
+    found = parse_days_ago(text, TODAY)
+    assert found is not None
+    assert classify_window(found, 84, 14) == "near"
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "window", "margin", "verdict"),
+    [
+        (100, 120, 84, 14, "outside"),  # a = 100 > 98
+        (98, 120, 84, 14, "near"),  # a = 98 is not > 98
+        (10, 60, 84, 14, "inside"),  # b = 60 < 70
+        (10, 70, 84, 14, "near"),  # b = 70 is not < 70
+        (0, 0, 28, 7, "inside"),
+        (36, 40, 28, 7, "outside"),
+        (20, 40, 28, 7, "near"),
+        (1, 1, 14, 3, "inside"),
+    ],
+)
+def test_classify_window(low: int, high: int, window: int, margin: int, verdict: str) -> None:
+    assert classify_window(DaysAgo(low, high), window, margin) == verdict
+
+
+# --- properties -------------------------------------------------------------
+
+_UNITS = st.sampled_from(["day", "days", "week", "weeks", "wks", "fortnight", "month", "months", "year", "years"])
+_HEDGES = st.sampled_from(["", "about ", "around ", "roughly ", "maybe ", "i think "])
+_MONTHS = st.sampled_from(
+    ["january", "feb", "march", "april", "may", "june", "july", "aug", "sept", "october", "nov", "december"]
+)
+
+
+@st.composite
+def time_answers(draw: st.DrawFn) -> str:
+    kind = draw(st.integers(0, 4))
+    hedge = draw(_HEDGES)
+    if kind == 0:
+        return f"{hedge}{draw(st.integers(0, 60))} {draw(_UNITS)} ago"
+    if kind == 1:
+        return f"{hedge}{draw(st.integers(0, 60))} and a half {draw(_UNITS)} ago"
+    if kind == 2:
+        return f"{hedge}in {draw(_MONTHS)}"
+    if kind == 3:
+        return f"{hedge}{draw(st.integers(1, 28))} {draw(_MONTHS)}"
+    day = draw(st.dates(date(2020, 1, 1), date(2030, 12, 31)))
+    return f"{hedge}{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+@given(time_answers())
+def test_min_days_never_exceeds_max_days(text: str) -> None:
+    found = parse_days_ago(text, TODAY)
+    if found is not None:
+        assert 0 <= found.min_days <= found.max_days
+
+
+@given(st.text(max_size=40))
+def test_any_text_gives_none_or_an_ordered_range(text: str) -> None:
+    found = parse_days_ago(text, TODAY)
+    if found is not None:
+        assert 0 <= found.min_days <= found.max_days
+
+
+@given(st.dates(TODAY - timedelta(days=3 * 365), TODAY))
+@example(TODAY)
+@example(date(2024, 2, 29))
+def test_iso_date_in_the_past_is_exact(day: date) -> None:
+    found = parse_days_ago(day.isoformat(), TODAY)
+    assert found is not None
+    assert (found.min_days, found.max_days) == ((TODAY - day).days, (TODAY - day).days)
+
+
+@given(st.dates(TODAY + timedelta(days=1), TODAY + timedelta(days=3 * 365)))
+@example(TODAY + timedelta(days=1))
+@example(date(2027, 6, 1))
+def test_iso_date_in_the_future_is_none(day: date) -> None:
+    assert parse_days_ago(day.isoformat(), TODAY) is None
+
+
+_RANK = {"inside": 0, "near": 1, "outside": 2}
+
+
+@given(
+    st.integers(0, 1000),
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.integers(1, 400),
+    st.integers(0, 30),
+)
+def test_classify_window_is_monotone(low: int, width: int, shift: int, window: int, margin: int) -> None:
+    nearer = DaysAgo(low, low + width)
+    further = DaysAgo(low + shift, low + width + shift)
+    assert _RANK[classify_window(further, window, margin)] >= _RANK[classify_window(nearer, window, margin)]
