@@ -112,7 +112,7 @@ def _from_number(clean: str) -> Age | None:
 
     "Type 2 diabetes" or "3 kids" must never become an age.
     """
-    matches = list(re.finditer(r"(?<![\d.])(\d{1,3})(?![\d.])", clean))
+    matches = list(re.finditer(r"(?<![\d.])(\d{1,3})(?!\d|\.\d)", clean))
     strong: list[Age] = []
     for match in matches:
         years = int(match.group(1))

@@ -27,12 +27,13 @@ NO_UNIT = "no_unit"
 class ProteinResult:
     measure: str
     grams: float | None = None  # g/g for a ratio, g per 24 h for a collection
+    grams_max: float | None = None  # the top of a range ("110-125 mg/mmol"), else the same as grams
 
     def as_dict(self) -> dict[str, str | float | None]:
-        return {"measure": self.measure, "grams": self.grams}
+        return {"measure": self.measure, "grams": self.grams, "grams_max": self.grams_max}
 
 
-_NUM = r"(?P<num>\d+(?:[.,]\d+)?)"
+_NUM = r"(?P<num>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|—|to)\s*(?P<num2>\d+(?:[.,]\d+)?))?"
 _RATIO_UNITS = {
     "g/g": 1.0,
     "mg/mg": 1.0,
@@ -44,14 +45,14 @@ _RATIO_UNITS = {
 }
 _RATIO = re.compile(_NUM + r"\s*(?P<unit>(?:mg|g)\s*(?:/|per)\s*(?:mmol|mol|mg|g(?:ram)?))\b")
 _DAILY = re.compile(
-    _NUM + r"\s*(?P<unit>mg|milligrams?|g|gm|grams?|gr|克|毫克)(?![a-z/])"
+    _NUM + r"\s*(?P<unit>mg|milligrams?|g|gm|grams?|gr|克|毫克)(?![a-z])"
     r"(?:\s*(?:/|per|in|a|each|every)?\s*(?:24\s*-?\s*h(?:ours?|rs?|r)?|day|d\b|daily))?"
 )
 _CONCENTRATION = re.compile(_NUM + r"\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b")
 _VOLUME = re.compile(r"(?P<vol>\d+(?:[.,]\d+)?)\s*(?P<unit>l|litres?|liters?|ml)\b(?!\s*/)")
 _UACR_WORDS = re.compile(r"\b(uacr|acr|albumin|microalbumin|albumin[- ]creatinine|malb)\b|白蛋白")
 _DIPSTICK = re.compile(
-    r"(?<![\w+])(\+{1,4}|[1-4]\s*\+|trace|dipstick|urinalysis|urine test strip)(?![\w+])|尿常规|加号|定性"
+    r"(?<![A-Za-z0-9+])(\+{1,4}|[1-4]\s*\+|trace|dipstick|urinalysis|urine test strip)(?![\w+])|尿常规|加号|定性"
 )
 
 
@@ -61,6 +62,12 @@ def _number(raw: str) -> float:
         head, tail = raw.split(",", 1)
         raw = head + tail if len(tail) == 3 else head + "." + tail
     return float(raw)
+
+
+def _result(measure: str, match: re.Match[str], factor: float) -> ProteinResult:
+    low = _number(match.group("num")) * factor
+    high = _number(match.group("num2")) * factor if match.group("num2") else low
+    return ProteinResult(measure, min(low, high), max(low, high))
 
 
 def parse_protein(text: str) -> ProteinResult | None:
@@ -76,7 +83,7 @@ def parse_protein(text: str) -> ProteinResult | None:
     if ratio:
         unit = re.sub(r"\s*per\s*", "/", ratio.group("unit"))
         unit = re.sub(r"\s+", "", unit).replace("gram", "g")
-        return ProteinResult(UPCR, _number(ratio.group("num")) * _RATIO_UNITS[unit])
+        return _result(UPCR, ratio, _RATIO_UNITS[unit])
     concentration = _CONCENTRATION.search(clean)
     if concentration:
         volume = _VOLUME.search(clean[: concentration.start()] + " " + clean[concentration.end() :])
@@ -86,12 +93,11 @@ def parse_protein(text: str) -> ProteinResult | None:
             re.sub(r"\s+", "", concentration.group("unit"))
         ]
         litres = _number(volume.group("vol")) / (1000 if volume.group("unit") == "ml" else 1)
-        return ProteinResult(PROTEIN_24H, grams_per_litre * litres)
+        return ProteinResult(PROTEIN_24H, grams_per_litre * litres, grams_per_litre * litres)
     daily = _DAILY.search(clean)
     if daily:
-        unit = daily.group("unit")
-        grams = _number(daily.group("num")) / (1000 if unit in ("mg", "milligram", "milligrams", "毫克") else 1)
-        return ProteinResult(PROTEIN_24H, grams)
+        milligrams = daily.group("unit") in ("mg", "milligram", "milligrams", "毫克")
+        return _result(PROTEIN_24H, daily, 0.001 if milligrams else 1.0)
     if _DIPSTICK.search(clean):
         return ProteinResult(DIPSTICK)
     if re.search(r"\d", clean):

@@ -20,26 +20,33 @@ def _value(word: str) -> tuple[str, int] | None:
     return None
 
 
+def _continues(number: int, kind: str, value: int) -> bool:
+    """Whether a number word extends the number read so far ("thirty" + "four")."""
+    if kind == "scale":
+        return True
+    if kind == "tens":
+        return number % 100 == 0
+    return number % 10 == 0 and (number % 100 != 0 or value < 20)
+
+
 def words_to_digits(text: str) -> str:
     """Replace each run of number words with its digits; other text is kept.
 
     "a"/"an" count as one only when a unit of time or a scale follows
     ("a week ago", "a hundred"), so ordinary "a" is left alone.
     """
-    text = normalise(text).replace("-", " - ")
-    tokens = _WORD.findall(text)
+    tokens = _WORD.findall(normalise(text).replace("-", " - "))
     out: list[str] = []
-    total: int | None = None
-    current = 0
-    pending_glue: list[str] = []  # separators seen inside a number ("and", "-", spaces)
+    number: int | None = None
+    glue: list[str] = []  # separators after a number, kept unless the number goes on
 
-    def flush() -> None:
-        nonlocal total, current
-        if total is not None:
-            out.append(str(total + current))
-        out.extend(pending_glue)
-        pending_glue.clear()
-        total, current = None, 0
+    def close() -> None:
+        nonlocal number
+        if number is not None:
+            out.append(str(number))
+        out.extend(glue)
+        glue.clear()
+        number = None
 
     for i, tok in enumerate(tokens):
         kind_value = _value(tok)
@@ -48,25 +55,18 @@ def words_to_digits(text: str) -> str:
             if following not in english().time_units and following not in english().scales:
                 kind_value = None
         if kind_value is None:
-            if total is not None and tok.strip() in ("", "-", "and"):
-                pending_glue.append(tok)
-                continue
-            flush()
-            out.append(tok)
+            if number is not None and tok.strip() in ("", "-", "and"):
+                glue.append(tok)
+            else:
+                close()
+                out.append(tok)
             continue
         kind, value = kind_value
-        pending_glue.clear()
-        if total is None:
-            total, current = 0, 0
-        if kind == "scale":
-            current = max(current, 1) * value
-        elif kind == "tens" and current % 100 == 0:
-            current += value
-        elif kind == "unit" and current % 10 == 0 and (current % 100 != 0 or current == 0 or value < 20):
-            current += value
-        else:  # "twenty thirty" is two numbers, not one
-            out.append(str(total + current))
-            out.append(" ")
-            total, current = 0, value
-    flush()
-    return re.sub(r"(\d) - (\d)", r"\1-\2", "".join(out)).replace(" - ", "-")
+        if number is not None and _continues(number, kind, value):
+            glue.clear()
+            number = number * value if kind == "scale" else number + value
+        else:
+            close()
+            number = value
+    close()
+    return "".join(out).replace(" - ", "-")

@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.out:
                 # Write beside the target and rename, so a failed export never leaves half a file.
                 tmp = args.out.with_name(args.out.name + ".tmp")
-                tmp.write_text(text, encoding="utf-8")
+                tmp.write_bytes(text.encode("utf-8"))
                 tmp.replace(args.out)
                 print(f"wrote {records.count()} records to {args.out}")
             else:

@@ -191,17 +191,23 @@ def _lab(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     elif value["measure"] == "concentration":
         finding = Finding(NEEDS_TEAM, "needs_volume")
     else:
-        grams, threshold = float(value["grams"]), float(rule["threshold_g"])
-        epsilon = 1e-9  # 1100 mg/g must compare equal to 1.0 + 0.1
-        if grams > threshold + float(rule["borderline_above_g"]) + epsilon:
-            finding = Finding(MEETS, "above")
-        elif grams <= threshold - float(rule["borderline_below_g"]) + epsilon:
-            finding = Finding(DOES_NOT_MEET, "below")
-        else:
-            finding = Finding(NEEDS_TEAM, "borderline")
+        low = _protein_finding(float(value["grams"]), rule)
+        high = _protein_finding(float(value.get("grams_max") or value["grams"]), rule)
+        # A range that spans the line ("110-125 mg/mmol") is for the study team.
+        finding = low if low.reason == high.reason else Finding(NEEDS_TEAM, "borderline")
     if answers[rule["gate"]] == NO and finding.verdict == MEETS:
         finding = Finding(NEEDS_TEAM, "no_kidney")
     return [finding]
+
+
+def _protein_finding(grams: float, rule: dict[str, Any]) -> Finding:
+    threshold = float(rule["threshold_g"])
+    epsilon = 1e-9  # 1100 mg/g must compare equal to 1.0 + 0.1
+    if grams > threshold + float(rule["borderline_above_g"]) + epsilon:
+        return Finding(MEETS, "above")
+    if grams <= threshold - float(rule["borderline_below_g"]) + epsilon:
+        return Finding(DOES_NOT_MEET, "below")
+    return Finding(NEEDS_TEAM, "borderline")
 
 
 def _medicine_items(c: Criterion, answers: Answers) -> tuple[list[dict[str, Any]], list[Finding]] | Pending:
@@ -505,8 +511,26 @@ def _items(answers: Answers, qid: str) -> list[dict[str, Any]]:
     return list(value.get("items", [])) if isinstance(value, dict) else []
 
 
+def relevant_answers(trial: Trial, answers: Answers) -> Answers:
+    """The answers without those to questions that would no longer be asked.
+
+    After "could you have a child?" changes from yes to no, the earlier
+    pregnancy answers no longer count.
+    """
+    kept = dict(answers)
+    changed = True
+    while changed:
+        changed = False
+        for qid in list(kept):
+            if qid in trial.questions and _ask_if_state(trial, kept, qid) is False:
+                del kept[qid]
+                changed = True
+    return kept
+
+
 def score(trial: Trial, answers: Answers, final: bool = False) -> Result:
     """Verdicts for every criterion; ``final`` turns unanswered ones into "needs the study team"."""
+    answers = relevant_answers(trial, answers)
     verdicts: list[Verdict] = []
     waiting: list[str] = []
     for c in trial.criteria:

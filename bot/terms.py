@@ -89,40 +89,56 @@ def _from_entities(doc: Doc) -> list[Term]:
     return found
 
 
-def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Term]:
-    """Every name in ``text``, in order, optionally only of some categories."""
-    doc = pipeline()(text)
-    terms = _from_entities(doc)
-    taken = {i for t in terms for i in range(t.start, t.end)}
+def _joined(doc: Doc) -> list[Term]:
+    """Names typed with a space or hyphen inside them ("cell-cept", "fk 506", "hydroxy chloroquine")."""
     index = _name_index()
     tokens = [t for t in doc if not t.is_space]
-    i = 0
-    while i < len(tokens):
-        match, advance = None, 1
-        for size in range(min(_MAX_JOIN, len(tokens) - i), 1, -1):
+    found = []
+    for i in range(len(tokens)):
+        for size in range(1, min(_MAX_JOIN, len(tokens) - i) + 1):
             span = doc[tokens[i].i : tokens[i + size - 1].i + 1]
+            if size == 1 and not any(ch in span.text for ch in "-_"):
+                continue  # a plain single word is already an entity if it is a name
             hit = index.get(name_key(span.text))
-            if hit and not taken.intersection(range(span.start_char, span.end_char)):
-                match, advance = Term(hit[0], span.text, span.start_char, span.end_char, hit[1]), size
-                break
-        if match is None:
-            token = tokens[i]
-            word = token.lower_
-            if (
-                token.idx not in taken
-                and word.isascii()
-                and word.isalpha()
-                and len(word) >= 5
-                and not token.is_stop
-                and word not in index
-            ):
-                entry = _fuzzy(word)
-                if entry:
-                    match = Term(entry, token.text, token.idx, token.idx + len(token), verified=False)
-        if match:
-            terms.append(match)
-            taken.update(range(match.start, match.end))
-        i += advance
+            if hit:
+                found.append(Term(hit[0], span.text, span.start_char, span.end_char, hit[1]))
+    return found
+
+
+def _misspelt(doc: Doc, taken: set[int]) -> list[Term]:
+    index = _name_index()
+    found = []
+    for token in doc:
+        word = token.lower_
+        if (
+            token.idx not in taken
+            and word.isascii()
+            and word.isalpha()
+            and len(word) >= 5
+            and not token.is_stop
+            and word not in index
+        ):
+            entry = _fuzzy(word)
+            if entry:
+                found.append(Term(entry, token.text, token.idx, token.idx + len(token), verified=False))
+    return found
+
+
+def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Term]:
+    """Every name in ``text``, in order, optionally only of some categories.
+
+    Where matches overlap, the longest wins: "hydroxy chloroquine" is one
+    medicine, not "chloroquine".
+    """
+    doc = pipeline()(text)
+    candidates = sorted(_from_entities(doc) + _joined(doc), key=lambda t: (t.start - t.end, t.start))
+    terms: list[Term] = []
+    taken: set[int] = set()
+    for term in candidates:
+        if not taken.intersection(range(term.start, term.end)):
+            terms.append(term)
+            taken.update(range(term.start, term.end))
+    terms += _misspelt(doc, taken)
     terms.sort(key=lambda t: t.start)
     if categories:
         terms = [t for t in terms if t.category in categories]

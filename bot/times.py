@@ -197,7 +197,9 @@ def parse_days_ago(text: str, today: date) -> DaysAgo | None:
     hedged = is_hedged(text)
     plain = normalise(text)
     clean = words_to_digits(text)
-    for parse in (_from_numeric_date, _from_month, _from_calendar_words):
+    if _ISO.search(clean) or _NUMERIC.search(clean):
+        return _from_numeric_date(clean, today, hedged)  # a future date is no answer
+    for parse in (_from_month, _from_calendar_words):
         found = parse(clean, today, hedged)
         if found:
             return found

@@ -19,6 +19,11 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_APOSTROPHES).lower().split())
 
 
+def _squeeze(text: str) -> str:
+    """Repeated letters count once, so "yesss" and "noo" read as "yes" and "no"."""
+    return re.sub(r"([a-z])\1+", r"\1", text)
+
+
 @dataclass(frozen=True)
 class English:
     answers: dict[str, tuple[str, ...]]
@@ -76,7 +81,7 @@ def _one_phrase(phrase: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=None)
 def _ordered_phrases(section: str) -> tuple[tuple[str, str], ...]:
-    pairs = [(v, key) for key, values in getattr(english(), section).items() for v in values]
+    pairs = [(_squeeze(v), key) for key, values in getattr(english(), section).items() for v in values]
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
@@ -86,7 +91,7 @@ def find_groups(text: str, section: str) -> list[str]:
     Longer phrases claim their words first, so "not sure" is not also "sure",
     and "no idea" is not also "no".
     """
-    remaining = normalise(text)
+    remaining = _squeeze(normalise(text))
     found: list[str] = []
     for phrase, key in _ordered_phrases(section):
         pattern = _one_phrase(phrase)

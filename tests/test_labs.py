@@ -64,6 +64,7 @@ def test_worked_examples(text: str, measure: str, expected: float | None) -> Non
         ("24小时尿蛋白定量 1.2克", PROTEIN_24H, 1.2),
         ("1.2 g/24h", PROTEIN_24H, 1.2),
         ("1.2 g/d", PROTEIN_24H, 1.2),
+        ("1.2 g/day", PROTEIN_24H, 1.2),
         ("1200 mg per day", PROTEIN_24H, 1.2),
         ("1.8 grams in 24 hours", PROTEIN_24H, 1.8),
         ("0.6 g/L and the volume was 2.5 L", PROTEIN_24H, 1.5),  # §4.2: 0.6 g/L × 2.5 L
