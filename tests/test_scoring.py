@@ -102,6 +102,7 @@ CASES = [
     ("inc_contraception", {"contraception_agree": "not sure"}, NEEDS_TEAM, "unsure"),
     ("inc_contraception", {"could_have_children": "no"}, MEETS, "not_applicable"),
     ("inc_pregnancy_tests", {"could_have_children": "no"}, MEETS, "not_applicable"),
+    ("inc_pregnancy_tests", {"could_become_pregnant": "not sure"}, NEEDS_TEAM, "site_check"),
     ("inc_pregnancy_tests", {"could_become_pregnant": "no"}, MEETS, "not_applicable"),
     ("inc_consent", {"willing": "no"}, DOES_NOT_MEET, "no"),
     ("inc_consent", {"willing": "not sure"}, NEEDS_TEAM, "unsure"),
