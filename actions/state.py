@@ -19,7 +19,7 @@ STATE_SLOT = "screening_state"
 
 
 def trial() -> Trial:
-    return cached_trial(os.environ.get("SCREENER_TRIAL", str(cached_trial().path)))
+    return cached_trial()
 
 
 def today() -> date:

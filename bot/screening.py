@@ -104,7 +104,8 @@ def to_record(
 ) -> ScreeningRecord:
     """What is stored of a screening: normalised answers and verdicts, never free text."""
     final = status != "in_progress"
-    result = screening.result(final=final)
+    live = screening.result()
+    result = screening.result(final=True) if final else live
     return ScreeningRecord(
         reference=reference,
         channel=channel,
@@ -113,8 +114,8 @@ def to_record(
         criteria_digest=screening.trial.digest,
         started_at=started_at,
         status=status,
-        outcome=result.outcome if (final or result.outcome) else None,
-        ended_early=result.ended_early or (final and bool(result.next_questions)),
+        outcome=result.outcome,
+        ended_early=live.ended_early or (final and bool(live.next_questions)),
         answers=dict(screening.answers),
         verdicts={
             v.criterion: {"kind": v.kind, "verdict": v.verdict, "reasons": list(v.reasons)} for v in result.verdicts

@@ -174,7 +174,7 @@ class Trial:
         raise KeyError(criterion_id)
 
     def question(self, question_id: str) -> Question:
-        """A main question, or a follow-up such as ``last_dose:rituximab`` (unrendered)."""
+        """A main question, or a follow-up such as ``last_dose:<medicine id>`` (unrendered)."""
         base = question_id.split(":", 1)[0]
         if question_id in self.questions:
             return self.questions[question_id]

@@ -1,0 +1,111 @@
+"""A screening session and the messages it sends, without Rasa."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from bot import messages
+from bot.records import Records
+from bot.scoring import LIKELY_NOT
+from bot.screening import Screening, to_record
+from bot.trial import load_trial
+
+TODAY = date(2026, 11, 25)
+TRIAL = load_trial()
+
+
+def test_state_survives_a_round_trip_through_json() -> None:
+    import json
+
+    screening = Screening(TRIAL)
+    screening.answer("42", TODAY)
+    screening.answer("banana", TODAY)
+    again = Screening.from_dict(TRIAL, json.loads(json.dumps(screening.to_dict())))
+    assert again.answers == screening.answers
+    assert again.misses == {"lupus_diagnosis": 1}
+    assert again.current_question_id() == "lupus_diagnosis"
+
+
+def test_an_earlier_answer_can_be_corrected() -> None:
+    screening = Screening(TRIAL)
+    screening.answer("70", TODAY)
+    assert screening.result().outcome == LIKELY_NOT
+    screening.answer("actually I'm 45", TODAY, "age")
+    assert screening.result().verdict("inc_age").verdict == "meets"
+    assert screening.current_question_id() == "lupus_diagnosis"
+
+
+def test_forgetting_an_answer_asks_it_again_with_its_linked_time() -> None:
+    screening = Screening(TRIAL)
+    screening.answers["vaccine_recent"] = {"answer": "yes", "items": [], "unknown": 1}
+    screening.answers["vaccine_when"] = {"min_days": 3, "max_days": 3, "hedged": False}
+    screening.forget("vaccine_recent")
+    assert "vaccine_recent" not in screening.answers and "vaccine_when" not in screening.answers
+
+
+def test_a_time_given_with_a_vaccine_answers_the_when_question() -> None:
+    screening = Screening(TRIAL)
+    screening.answer("MMR 3 weeks ago", TODAY, "vaccine_recent")
+    assert screening.answers["vaccine_when"] == {"min_days": 18, "max_days": 24, "hedged": False}
+
+
+def test_follow_up_questions_name_the_medicine() -> None:
+    screening = Screening(TRIAL)
+    assert "mycophenolate" in screening.question("dose:mycophenolate_mofetil").text
+    assert "{medicine}" not in screening.question("last_dose:rituximab").retry
+
+
+def test_progress_counts_answered_and_remaining_questions() -> None:
+    screening = Screening(TRIAL)
+    done, total = screening.progress()
+    assert done == 0 and total > 15
+    screening.answer("42", TODAY)
+    assert screening.progress() == (1, total)
+
+
+def test_yes_no_questions_offer_quick_replies_and_free_text_questions_do_not() -> None:
+    screening = Screening(TRIAL)
+    assert "buttons" not in messages.question(screening, "age")
+    titles = [b["title"] for b in messages.question(screening, "lupus_diagnosis")["buttons"]]
+    assert titles == ["Yes", "No", "Not sure"]
+    assert messages.question(screening, "age")["text"].startswith("Question 1 of about")
+
+
+def test_the_opening_says_what_is_stored_and_asks_consent() -> None:
+    texts = [m["text"] for m in messages.intro(TRIAL)]
+    assert "5 minutes" in texts[0] and "not medical advice" in texts[0]
+    assert f"{TRIAL.retention_days} days" in texts[1] and "delete" in texts[1]
+    assert texts[2] == TRIAL.texts["consent_question"]
+
+
+def test_every_result_closes_with_provider_guidance_contacts_and_reasons() -> None:
+    screening = Screening(TRIAL)
+    screening.answer("70", TODAY)
+    sent = [m["text"] for m in messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23")]
+    assert sent[1] == TRIAL.outcomes["likely_not"]
+    assert any(TRIAL.criterion("inc_age").reasons["too_old"] in t for t in sent)
+    assert any(TRIAL.registry_id in t for t in sent)  # the summary for their doctor
+    assert TRIAL.texts["provider"] in sent
+    assert any("+86 135 0519 3169" in t and "Jun Liang" in t for t in sent)
+    assert any("S-ABCDEFGH23" in t for t in sent)
+    assert not any("Cobb" in t for t in sent)
+
+
+def test_without_consent_there_is_no_reference_in_the_closing() -> None:
+    sent = [m["text"] for m in messages.closing(TRIAL, None)]
+    assert not any("reference" in t.lower() for t in sent)
+
+
+def test_a_record_holds_normalised_answers_and_every_verdict(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    screening = Screening(TRIAL)
+    for text in ("42", "yes", "yes", "1.5 g/g"):
+        screening.answer(text, TODAY)
+    record = to_record(screening, "S-TEST234567", "rest", datetime(2026, 11, 25, tzinfo=timezone.utc), "stopped")
+    store = Records(tmp_path / "r.db")
+    store.save(record)
+    saved = store.get("S-TEST234567")
+    assert saved is not None
+    assert saved["answers"]["protein_result"]["grams"] == 1.5
+    assert set(saved["verdicts"]) == {c.id for c in TRIAL.criteria}
+    assert saved["verdicts"]["exc_pregnancy"]["reasons"] == ["not_asked"]
+    assert saved["status"] == "stopped" and saved["ended_early"] is True

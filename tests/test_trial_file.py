@@ -1,0 +1,135 @@
+"""The trial file: complete, consistent, faithful to the public listing, and the only trial-specific source."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.lexicon import lexicon
+from bot.trial import TrialFileError, load_trial
+from bot.yamlfile import load_yaml
+
+LISTING = PROJECT_ROOT.parent / "shared" / "trial" / "trial-listing.txt"
+TRIAL = load_trial()
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\\>", ">").replace("\\<", "<").lstrip("-• ").strip()
+    return " ".join(text.split())
+
+
+def listing_bullets(section: str) -> list[str]:
+    """The criterion bullets ("• ...") of the listing's inclusion or exclusion section."""
+    text = LISTING.read_text(encoding="utf-8")
+    start = text.index(f"- {section} Criteria:")
+    end = text.index("- Exclusion Criteria:") if section == "Inclusion" else text.index("About The Affiliated")
+    return [_clean(line) for line in text[start:end].splitlines() if line.startswith("- •")]
+
+
+@pytest.mark.parametrize(("section", "kind", "count"), [("Inclusion", "inclusion", 7), ("Exclusion", "exclusion", 8)])
+def test_every_listing_bullet_maps_to_criteria(section: str, kind: str, count: int) -> None:
+    bullets = listing_bullets(section)
+    assert len(bullets) == count
+    criteria = [c for c in TRIAL.criteria if c.kind == kind]
+    for bullet in bullets:
+        covering = [c for c in criteria if _clean(c.listing) in bullet]
+        assert covering, f"no criterion for: {bullet[:80]}"
+        rest = bullet
+        for c in covering:
+            rest = rest.replace(_clean(c.listing), "")
+        # What is left of the bullet is only punctuation: the criteria cover all of it.
+        assert not re.sub(r"[\s.;,]", "", rest), f"not covered: {rest!r}"
+    for c in criteria:
+        assert any(_clean(c.listing) in b for b in bullets), f"{c.id} quotes nothing in the listing"
+
+
+def test_seven_inclusion_and_ten_exclusion_criteria_with_stable_ids() -> None:
+    kinds = [c.kind for c in TRIAL.criteria]
+    assert kinds.count("inclusion") == 7
+    assert kinds.count("exclusion") == 10
+    assert all(re.fullmatch(r"(inc|exc)_[a-z0-9_]+", c.id) for c in TRIAL.criteria)
+
+
+def test_windows_match_the_listing() -> None:
+    windows = {c.id: c.rule.get("window_days") for c in TRIAL.criteria}
+    assert windows["exc_b_cell_depletion"] == 24 * 7
+    assert windows["exc_immunosuppressant_dose"] == 12 * 7
+    assert windows["exc_biologic"] == 4 * 7
+    assert windows["exc_plasmapheresis"] == 12 * 7
+    assert windows["exc_major_surgery"] == 12 * 7
+    assert windows["exc_live_vaccine"] == 12 * 7
+
+
+def test_classes_and_kinds_named_by_the_trial_exist_in_the_lexicon() -> None:
+    classes = set(lexicon().medicine_classes)
+    for c in TRIAL.criteria:
+        for key in ("classes", "route_classes"):
+            assert set(c.rule.get(key, [])) <= classes, c.id
+        for medicine in c.rule.get("pulse_medicines", []):
+            assert f"medicine:{medicine}" in lexicon().entries
+    kinds = {e.kind for e in lexicon().of("procedure")}
+    plasma = TRIAL.criterion("exc_plasmapheresis").rule
+    assert set(plasma["counts"]) | set(plasma["route"]) <= kinds
+    cancer_kinds = {e.kind for e in lexicon().of("condition") if e.group == "cancer"}
+    malignancy = TRIAL.criterion("exc_malignancy").rule
+    assert set(malignancy["exception_kinds"]) | set(malignancy["excluding_kinds"]) <= cancer_kinds
+
+
+def test_no_medicine_that_must_never_exclude_is_in_an_excluding_class() -> None:
+    safe = {k for k, v in lexicon().medicine_classes.items() if not v["exclusionary"]}
+    for c in TRIAL.criteria:
+        assert not safe & set(c.rule.get("classes", [])), c.id
+        assert not safe & set(c.rule.get("route_classes", [])), c.id
+    for medicine in ("hydroxychloroquine", "prednisone", "benazepril"):
+        assert lexicon().entries[f"medicine:{medicine}"].kind in safe
+
+
+def test_contacts_come_from_the_registry_and_the_listing_error_is_recorded_not_shown() -> None:
+    assert TRIAL.contacts[0]["name"] == "Dr Jun Liang"
+    assert "+86 135 0519 3169" in TRIAL.contacts[0]["phone"]
+    assert "Jennifer Cobb" in TRIAL.info["contact_discrepancy"]
+    shown = " ".join(str(c) for c in TRIAL.contacts) + " ".join(TRIAL.texts.values())
+    assert "Cobb" not in shown and "NIAID" not in shown
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda raw: raw["criteria"][1]["reasons"].pop("too_old"), "no reason text"),
+        (lambda raw: raw["criteria"][0]["rule"].update(question="nope"), "unknown question"),
+        (lambda raw: raw["questions"][0].update(type="essay"), "unknown type"),
+        (lambda raw: raw["questions"][5].update(ask_if={"nope": ["yes"]}), "unknown question"),
+        (lambda raw: raw["criteria"].append(raw["criteria"][0]), "unique"),
+        (lambda raw: raw["trial"].update(contacts=[]), "contact"),
+        (lambda raw: raw["texts"].pop("provider"), "texts must define"),
+        (lambda raw: raw["criteria"][0]["rule"]["answers"].update(no="maybe"), "unknown verdict"),
+    ],
+)
+def test_a_broken_trial_file_is_refused_with_a_clear_message(mutate, message: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    raw = load_yaml(TRIAL.path)
+    mutate(raw)
+    broken = tmp_path / "broken.yml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(TrialFileError, match=message):
+        load_trial(broken)
+
+
+# Words that belong to this trial; none may appear in the generic code.
+TRIAL_WORDS = re.compile(
+    r"NCT\d{8}|lupus|nephritis|rituximab|mycophenolate|Nanjing|Drum Tower|Liang|SLEDAI|MSC|IL-2",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "bot").glob("*.py")) + sorted((PROJECT_ROOT / "actions").glob("*.py")))
+def test_nothing_trial_specific_is_hard_coded(path: Path) -> None:
+    code = "\n".join(
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+    )
+    found = sorted(set(TRIAL_WORDS.findall(code)))
+    assert not found, f"{path.name} names {found}: put it in the trial file"
