@@ -85,7 +85,7 @@ unit: $(PIPELINE)
 	$(PY) -m pytest
 
 test: $(MODEL) lint typecheck validate
-	$(PY) -m pytest
+	$(PY) -m pytest -p no:cacheprovider
 
 export: $(STAMP)
 	$(PY) -m bot.records export --format csv --out var/export.csv

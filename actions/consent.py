@@ -18,9 +18,7 @@ class ActionIntro(Action):
     def name(self) -> str:
         return "action_intro"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, messages.intro(trial()))
         return []
 
@@ -29,9 +27,7 @@ class ActionRecordConsent(Action):
     def name(self) -> str:
         return "action_record_consent"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         agreed = tracker.get_intent_of_latest_message() == "affirm"
         dispatcher.utter_message(text=trial().texts["consent_yes" if agreed else "consent_no"])
         return [

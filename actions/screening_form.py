@@ -41,9 +41,7 @@ class ActionAskAnswer(Action):
     def name(self) -> str:
         return "action_ask_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         qid = screening.current_question_id()
         if qid is not None and not screening.misses.get(qid):
@@ -55,9 +53,7 @@ class ActionScreeningResult(Action):
     def name(self) -> str:
         return "action_screening_result"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         save(tracker, screening, status="completed")
         send(dispatcher, messages.result(trial(), screening.result(final=True), tracker.get_slot("reference")))
@@ -68,9 +64,7 @@ class ActionStopScreening(Action):
     def name(self) -> str:
         return "action_stop_screening"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         save(tracker, screening, status="stopped")
         dispatcher.utter_message(text=trial().texts["stopped"])

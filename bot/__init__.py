@@ -13,6 +13,7 @@ LEXICON_DIR = PROJECT_ROOT / "lexicon"
 BUILD_DIR = PROJECT_ROOT / "build"
 SPACY_PIPELINE_DIR = BUILD_DIR / "spacy-pipeline"
 
+
 def _default_trial() -> Path:
     """$SCREENER_TRIAL, or the only file in trials/."""
     if os.environ.get("SCREENER_TRIAL"):

@@ -107,6 +107,12 @@ _SOON = r"\b(?:almost|nearly|about to turn|turning|soon)\s+$"
 _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}
 
 
+def _said_as_age(before: str, after: str, alone: bool) -> bool:
+    if re.match(_AGE_AFTER, after) or re.search(_AGE_BEFORE, before):
+        return True
+    return alone and set(re.findall(r"[a-z']+", before + " " + after)) <= _BARE_OK
+
+
 def _from_number(clean: str) -> Age | None:
     """An age written as a number, only where the words around it say it is an age.
 
@@ -121,8 +127,6 @@ def _from_number(clean: str) -> Age | None:
             continue
         if re.search(_SOON, before):
             strong.append(Age(years - 1, years - 1))
-        elif re.match(_AGE_AFTER, after) or re.search(_AGE_BEFORE, before):
-            strong.append(Age(years, years))
-        elif len(matches) == 1 and set(re.findall(r"[a-z']+", before + " " + after)) <= _BARE_OK:
+        elif _said_as_age(before, after, alone=len(matches) == 1):
             strong.append(Age(years, years))
     return strong[0] if len(strong) == 1 else None

@@ -89,9 +89,10 @@ def parse_protein(text: str) -> ProteinResult | None:
         volume = _VOLUME.search(clean[: concentration.start()] + " " + clean[concentration.end() :])
         if not volume:
             return ProteinResult(CONCENTRATION)
-        grams_per_litre = _number(concentration.group("num")) * {"g/l": 1.0, "mg/dl": 0.01, "mg/l": 0.001}[
-            re.sub(r"\s+", "", concentration.group("unit"))
-        ]
+        grams_per_litre = (
+            _number(concentration.group("num"))
+            * {"g/l": 1.0, "mg/dl": 0.01, "mg/l": 0.001}[re.sub(r"\s+", "", concentration.group("unit"))]
+        )
         litres = _number(volume.group("vol")) / (1000 if volume.group("unit") == "ml" else 1)
         return ProteinResult(PROTEIN_24H, grams_per_litre * litres, grams_per_litre * litres)
     daily = _DAILY.search(clean)

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy import about
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from bot import LEXICON_DIR, SPACY_PIPELINE_DIR
@@ -60,9 +62,11 @@ def _patterns(nlp: Language, lex: Lexicon) -> list[dict[str, Any]]:
 
 def build_pipeline(lexicon_dir: Path = LEXICON_DIR) -> Language:
     nlp = spacy.blank("en")
-    nlp.tokenizer.prefix_search = compile_prefix_regex([*nlp.Defaults.prefixes, _CJK_CHAR]).search
-    nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, _CJK_CHAR]).search
-    nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, _CJK_CHAR]).finditer
+    tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
+    defaults = nlp.Defaults
+    tokenizer.prefix_search = compile_prefix_regex([*(defaults.prefixes or []), _CJK_CHAR]).search
+    tokenizer.suffix_search = compile_suffix_regex([*(defaults.suffixes or []), _CJK_CHAR]).search
+    tokenizer.infix_finditer = compile_infix_regex([*(defaults.infixes or []), _CJK_CHAR]).finditer
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True})
     ruler.add_patterns(_patterns(nlp, load_lexicon(lexicon_dir)))  # type: ignore[attr-defined]
     nlp.meta["name"] = "screener_lexicon"
@@ -75,7 +79,7 @@ def save_pipeline(out_dir: Path = SPACY_PIPELINE_DIR, lexicon_dir: Path = LEXICO
     out_dir.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out_dir)
     (out_dir / FINGERPRINT).write_text(
-        json.dumps({"lexicon": lexicon_digest(lexicon_dir), "spacy": spacy.__version__}), encoding="utf-8"
+        json.dumps({"lexicon": lexicon_digest(lexicon_dir), "spacy": about.__version__}), encoding="utf-8"
     )
     return out_dir
 
@@ -85,7 +89,7 @@ def is_current(out_dir: Path = SPACY_PIPELINE_DIR, lexicon_dir: Path = LEXICON_D
         stamp = json.loads((out_dir / FINGERPRINT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(stamp == {"lexicon": lexicon_digest(lexicon_dir), "spacy": spacy.__version__})
+    return bool(stamp == {"lexicon": lexicon_digest(lexicon_dir), "spacy": about.__version__})
 
 
 @lru_cache(maxsize=1)

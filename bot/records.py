@@ -77,9 +77,7 @@ class Records:
     def __init__(self, path: Path | str = DEFAULT_DB) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self.db = Database(conn)
         self.db.enable_wal()
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -91,7 +89,7 @@ class Records:
 
     def _create(self) -> None:
         with self._write():
-            self.db["screenings"].create(
+            self.db.table("screenings").create(
                 {
                     "reference": str,
                     "channel": str,
@@ -112,13 +110,13 @@ class Records:
             for table, key in (("answers", "question"), ("verdicts", "criterion")):
                 columns = {"reference": str, key: str}
                 columns.update({"value": str} if table == "answers" else {"kind": str, "verdict": str, "reasons": str})
-                self.db[table].create(
+                self.db.table(table).create(
                     columns,
                     pk=("reference", key),
                     foreign_keys=[("reference", "screenings", "reference")],
                     if_not_exists=True,
                 )
-            self.db["screenings"].create_index(["updated_at"], if_not_exists=True)
+            self.db.table("screenings").create_index(["updated_at"], if_not_exists=True)
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -162,11 +160,11 @@ class Records:
             for c, v in record.verdicts.items()
         ]
         with self._write():
-            self.db["screenings"].upsert(row, pk="reference")
+            self.db.table("screenings").upsert(row, pk="reference")
             for table in ("answers", "verdicts"):
                 self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [record.reference])
-            self.db["answers"].insert_all(answers, pk=("reference", "question"))
-            self.db["verdicts"].insert_all(verdicts, pk=("reference", "criterion"))
+            self.db.table("answers").insert_all(answers, pk=("reference", "question"))
+            self.db.table("verdicts").insert_all(verdicts, pk=("reference", "criterion"))
 
     def get(self, reference: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM screenings WHERE reference = ?", [reference]))

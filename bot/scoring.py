@@ -10,8 +10,9 @@ into "needs the study team".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from bot.ages import Age
 from bot.lexicon import lexicon

@@ -99,9 +99,7 @@ class Screening:
         return cls(trial, dict(raw.get("answers", {})), dict(raw.get("misses", {})))
 
 
-def to_record(
-    screening: Screening, reference: str, channel: str, started_at: datetime, status: str
-) -> ScreeningRecord:
+def to_record(screening: Screening, reference: str, channel: str, started_at: datetime, status: str) -> ScreeningRecord:
     """What is stored of a screening: normalised answers and verdicts, never free text."""
     final = status != "in_progress"
     live = screening.result()

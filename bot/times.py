@@ -163,17 +163,15 @@ def _from_duration(text: str, today: date, hedged: bool) -> DaysAgo | None:
         return None
     n = float(match.group("num")) + (0.5 if match.group("half") else 0)
     unit_days = english().time_units.get(match.group("unit"), 1.0)
-    if match.group("unit").startswith("fortnight"):
-        unit_days = 14
     if unit_days >= MONTH_DAYS - 1:
         # "about N months" and plain "N months" both mean N ± half a unit (§7.2).
         low, high = (n - 0.5) * unit_days, (n + 0.5) * unit_days
     elif unit_days >= 7:
-        spread = 7 if hedged else 3
-        low, high = n * unit_days - spread, n * unit_days + spread
+        weeks_spread = 7 if hedged else 3
+        low, high = n * unit_days - weeks_spread, n * unit_days + weeks_spread
     else:
-        spread = max(1.0, 0.2 * n) if hedged else 0.0
-        low, high = n - spread, n + spread
+        days_spread = max(1.0, 0.2 * n) if hedged else 0.0
+        low, high = n - days_spread, n + days_spread
     return DaysAgo(max(0, round(low)), max(0, round(high)), hedged)
 
 

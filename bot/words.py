@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from bot import LEXICON_DIR
@@ -74,12 +74,12 @@ def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _one_phrase(phrase: str) -> re.Pattern[str]:
     return phrase_pattern([phrase])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ordered_phrases(section: str) -> tuple[tuple[str, str], ...]:
     pairs = [(_squeeze(v), key) for key, values in getattr(english(), section).items() for v in values]
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
@@ -102,7 +102,7 @@ def find_groups(text: str, section: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _list_pattern(name: str) -> re.Pattern[str]:
     return phrase_pattern(list(getattr(english(), name)))
 

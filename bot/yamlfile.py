@@ -32,4 +32,4 @@ def load_yaml(path: Path | str) -> Any:
 
 
 def loads_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_Loader)

@@ -117,7 +117,12 @@ CASES = [
     ("exc_b_cell_depletion", {"infusions": "zorblax"}, NEEDS_TEAM, "unknown_medicine"),
     ("exc_b_cell_depletion", {"medicines": "not sure"}, NEEDS_TEAM, "medicines_unsure"),
     # Unstable immunosuppressant dose: 12 weeks (84 days), margin 14.
-    ("exc_immunosuppressant_dose", {"medicines": "cellcept", "dose:mycophenolate_mofetil": "same dose"}, MEETS, "stable"),
+    (
+        "exc_immunosuppressant_dose",
+        {"medicines": "cellcept", "dose:mycophenolate_mofetil": "same dose"},
+        MEETS,
+        "stable",
+    ),
     (
         "exc_immunosuppressant_dose",
         {
@@ -130,13 +135,21 @@ CASES = [
     ),  # §7.2 worked example
     (
         "exc_immunosuppressant_dose",
-        {"medicines": "MMF", "dose:mycophenolate_mofetil": "increased", "dose_when:mycophenolate_mofetil": "3 weeks ago"},
+        {
+            "medicines": "MMF",
+            "dose:mycophenolate_mofetil": "increased",
+            "dose_when:mycophenolate_mofetil": "3 weeks ago",
+        },
         DOES_NOT_MEET,
         "changed_inside",
     ),
     (
         "exc_immunosuppressant_dose",
-        {"medicines": "MMF", "dose:mycophenolate_mofetil": "lowered", "dose_when:mycophenolate_mofetil": "8 months ago"},
+        {
+            "medicines": "MMF",
+            "dose:mycophenolate_mofetil": "lowered",
+            "dose_when:mycophenolate_mofetil": "8 months ago",
+        },
         MEETS,
         "changed_outside",
     ),
@@ -152,7 +165,12 @@ CASES = [
         DOES_NOT_MEET,
         "changed_inside",
     ),
-    ("exc_immunosuppressant_dose", {"medicines": "leflunomide", "dose:leflunomide": "not sure"}, NEEDS_TEAM, "dose_unknown"),
+    (
+        "exc_immunosuppressant_dose",
+        {"medicines": "leflunomide", "dose:leflunomide": "not sure"},
+        NEEDS_TEAM,
+        "dose_unknown",
+    ),
     ("exc_immunosuppressant_dose", {"infusions": "cyclophosphamide 2 months ago"}, NEEDS_TEAM, "pulse"),
     ("exc_immunosuppressant_dose", {"infusions": "cyclophosphamide in 2024"}, MEETS, "changed_outside"),
     ("exc_immunosuppressant_dose", {"medicines": "thalidomide"}, NEEDS_TEAM, "route"),
@@ -169,8 +187,18 @@ CASES = [
     ("exc_biologic", {"infusions": "telitacicept"}, NEEDS_TEAM, "route"),
     ("exc_biologic", {"medicines": "ibrutinib"}, NEEDS_TEAM, "route"),
     # Plasmapheresis / immunoadsorption: 12 weeks, margin 14; dialysis is not this but goes to the team.
-    ("exc_plasmapheresis", {"plasma_procedure": "yes", "plasma_procedure_when": "6 weeks ago"}, DOES_NOT_MEET, "inside"),
-    ("exc_plasmapheresis", {"plasma_procedure": "yes", "plasma_procedure_when": "about 3 months ago"}, NEEDS_TEAM, "near"),
+    (
+        "exc_plasmapheresis",
+        {"plasma_procedure": "yes", "plasma_procedure_when": "6 weeks ago"},
+        DOES_NOT_MEET,
+        "inside",
+    ),
+    (
+        "exc_plasmapheresis",
+        {"plasma_procedure": "yes", "plasma_procedure_when": "about 3 months ago"},
+        NEEDS_TEAM,
+        "near",
+    ),
     ("exc_plasmapheresis", {"plasma_procedure": "plasma exchange in 2025"}, MEETS, "outside"),
     ("exc_plasmapheresis", {"plasma_procedure": "I'm on dialysis"}, NEEDS_TEAM, "route"),
     ("exc_plasmapheresis", {"plasma_procedure": "not sure"}, NEEDS_TEAM, "unsure"),
@@ -199,7 +227,12 @@ CASES = [
     # Cancer: basal cell carcinoma of the skin is the only exception.
     ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "breast cancer"}, DOES_NOT_MEET, "excluded"),
     ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "basal cell carcinoma, removed"}, MEETS, "exception"),
-    ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "squamous cell skin cancer"}, DOES_NOT_MEET, "excluded"),
+    (
+        "exc_malignancy",
+        {"cancer_history": "yes", "cancer_type": "squamous cell skin cancer"},
+        DOES_NOT_MEET,
+        "excluded",
+    ),
     ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "skin cancer"}, NEEDS_TEAM, "unclear"),
     ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "not sure"}, NEEDS_TEAM, "unclear"),
     ("exc_malignancy", {"cancer_history": "not sure"}, NEEDS_TEAM, "unsure"),

@@ -126,7 +126,9 @@ TRIAL_WORDS = re.compile(
 )
 
 
-@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "bot").glob("*.py")) + sorted((PROJECT_ROOT / "actions").glob("*.py")))
+@pytest.mark.parametrize(
+    "path", sorted((PROJECT_ROOT / "bot").glob("*.py")) + sorted((PROJECT_ROOT / "actions").glob("*.py"))
+)
 def test_nothing_trial_specific_is_hard_coded(path: Path) -> None:
     code = "\n".join(
         line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")

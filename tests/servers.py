@@ -1,0 +1,111 @@
+"""Start the real action server and Rasa server on loopback for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import PROJECT_ROOT
+from bot.wait_for_port import wait_for_port
+
+MODEL = PROJECT_ROOT / "models" / "screener.tar.gz"
+RASA = Path(sys.executable).parent / "rasa"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Servers:
+    rasa_url: str
+    db: Path
+    logs: Path
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return list(json.load(response))
+
+    def texts(self, sender: str, text: str) -> list[str]:
+        return [m.get("text", "") for m in self.say(sender, text)]
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("wb")
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def running_servers(workdir: Path) -> Iterator[Servers]:
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` (make test does it)")
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8")
+    db = workdir / "screenings.db"
+    env = {
+        **os.environ,
+        "SCREENER_DB": str(db),
+        "SANIC_HOST": "127.0.0.1",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    actions = _start(
+        [str(RASA), "run", "actions", "--port", str(actions_port), "--actions", "actions"],
+        env,
+        workdir / "actions.log",
+    )
+    rasa = _start(
+        [
+            str(RASA), "run", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(MODEL),
+            "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        ],
+        env,
+        workdir / "rasa.log",
+    )  # fmt: skip
+    try:
+        for port, process, name in ((actions_port, actions, "actions"), (rasa_port, rasa, "rasa")):
+            if not wait_for_port("127.0.0.1", port, 180) or process.poll() is not None:
+                log = (workdir / f"{name}.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the {name} server did not start:\n{log}")
+        servers = Servers(f"http://127.0.0.1:{rasa_port}", db, workdir)
+        _wait_until_answering(servers)
+        yield servers
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_until_answering(servers: Servers, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if servers.say("readiness-probe", "/stop"):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Rasa server never answered")
+        time.sleep(0.5)
