@@ -74,9 +74,9 @@ def test_someone_who_declines_consent_can_screen_and_nothing_is_stored(servers: 
 
 def test_an_answer_not_understood_is_asked_again_then_goes_to_the_team(servers: Servers) -> None:
     converse(servers, "unclear-1", ["hi", "yes", "40"])
-    retry = servers.texts("unclear-1", "purple elephants")
+    retry = servers.texts("unclear-1", "zebra crossing on tuesday")
     assert retry == [TRIAL.questions["lupus_diagnosis"].retry]
-    moved_on = servers.texts("unclear-1", "purple elephants again")
+    moved_on = servers.texts("unclear-1", "the moon is cheese")
     assert TRIAL.texts["gave_up"] in moved_on
     assert any(TRIAL.questions["kidney_involvement"].text in t for t in moved_on)
 
