@@ -73,11 +73,11 @@ def lexicon_digest(directory: Path = LEXICON_DIR) -> str:
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     entries: dict[str, Entry] = {}
     classes: dict[str, dict[str, object]] = {}
+    owners: dict[str, str] = {}  # name key -> entry key, across every file
     for category, (filename, list_key, kind_field) in CATEGORIES.items():
         raw = load_yaml(directory / filename)
         if category == "medicine":
             classes = {k: dict(v) for k, v in raw["classes"].items()}
-        seen: dict[str, str] = {}
         for item in raw[list_key]:
             entry = Entry(
                 category=category,
@@ -97,9 +97,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 raise LexiconError(f"{filename}: {entry.id} has no names")
             for name in entry.names + entry.unverified_names:
                 k = name_key(name)
-                if k in seen and seen[k] != entry.id:
-                    raise LexiconError(f"{filename}: {name!r} names both {seen[k]} and {entry.id}")
-                seen[k] = entry.id
+                if owners.get(k, entry.key) != entry.key:
+                    raise LexiconError(f"{filename}: {name!r} names both {owners[k]} and {entry.key}")
+                owners[k] = entry.key
             entries[entry.key] = entry
     return Lexicon(entries=entries, medicine_classes=classes, digest=lexicon_digest(directory))
 

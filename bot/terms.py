@@ -131,15 +131,13 @@ def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Ter
     medicine, not "chloroquine".
     """
     doc = pipeline()(text)
-    candidates = sorted(_from_entities(doc) + _joined(doc), key=lambda t: (t.start - t.end, t.start))
+    candidates = [t for t in _from_entities(doc) + _joined(doc) if not categories or t.category in categories]
+    candidates.sort(key=lambda t: (t.start - t.end, t.start))
     terms: list[Term] = []
     taken: set[int] = set()
     for term in candidates:
         if not taken.intersection(range(term.start, term.end)):
             terms.append(term)
             taken.update(range(term.start, term.end))
-    terms += _misspelt(doc, taken)
-    terms.sort(key=lambda t: t.start)
-    if categories:
-        terms = [t for t in terms if t.category in categories]
-    return terms
+    terms += [t for t in _misspelt(doc, taken) if not categories or t.category in categories]
+    return sorted(terms, key=lambda t: t.start)

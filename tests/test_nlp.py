@@ -59,3 +59,13 @@ def test_rasa_loads_the_same_pipeline() -> None:
     config = load_yaml(Path(__file__).parent.parent / "config.yml")
     spacy_nlp = next(c for c in config["pipeline"] if c["name"] == "SpacyNLP")
     assert (Path(__file__).parent.parent / spacy_nlp["model"]).resolve() == SPACY_PIPELINE_DIR.resolve()
+
+
+def test_a_name_used_for_two_things_is_refused(tmp_path: Path) -> None:
+    from bot.lexicon import LexiconError, load_lexicon
+
+    shutil.copytree(LEXICON_DIR, tmp_path / "lexicon")
+    vaccines = tmp_path / "lexicon" / "vaccines.yml"
+    vaccines.write_text(vaccines.read_text(encoding="utf-8").replace("names: [MMR,", "names: [rituximab, MMR,"))
+    with pytest.raises(LexiconError, match="rituximab"):
+        load_lexicon(tmp_path / "lexicon")

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,8 @@ def references(records: Records) -> set[str]:
 
 def concurrent_writer(path: str, worker: int, start: Any, out: Any) -> None:
     """Runs in a spawned process: 25 new records, then each one saved again as completed."""
-    start.wait(timeout=30)
     records = Records(path)
+    start.wait(timeout=30)
     saved = []
     for n in range(25):
         record = make_record(answers={"owner": {"worker": worker, "n": n}, "tag": f"w{worker}-n{n}"})
@@ -88,6 +89,30 @@ def concurrent_writer(path: str, worker: int, start: Any, out: Any) -> None:
         records.save(record)
     records.close()
     out.put({record.reference: (worker, n) for record, n in saved})
+
+
+@contextmanager
+def write_lock_held(path: Path, seconds: float) -> Iterator[None]:
+    """Another connection holds SQLite's write lock (BEGIN IMMEDIATE) for ``seconds`` while the block runs."""
+    held = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            held.set()
+            time.sleep(seconds)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=5), "the other connection never got the lock"
+        yield
+    finally:
+        holder.join(timeout=5)
 
 
 @pytest.fixture
@@ -402,6 +427,7 @@ def test_wal_mode_and_busy_timeout(records: Records, db: Path) -> None:
 
 
 def test_processes_saving_at_once_lose_nothing(db: Path) -> None:
+    Records(db).close()  # an existing database; opening a new one at once is test_opening_a_new_database_...
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Barrier(4), ctx.Queue()
     workers = [ctx.Process(target=concurrent_writer, args=(str(db), i, start, out)) for i in range(4)]
@@ -435,27 +461,22 @@ def test_processes_saving_at_once_lose_nothing(db: Path) -> None:
 
 
 def test_a_save_waits_for_a_busy_database(records: Records, db: Path) -> None:
-    held = threading.Event()
-
-    def hold_the_write_lock() -> None:
-        conn = sqlite3.connect(db, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            held.set()
-            time.sleep(0.5)
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-
-    holder = threading.Thread(target=hold_the_write_lock)
-    holder.start()
-    try:
-        assert held.wait(timeout=5)
-        record = make_record()
+    record = make_record()
+    with write_lock_held(db, seconds=0.5):
         started = time.monotonic()
         records.save(record)  # must wait for the lock, not raise "database is locked"
         waited = time.monotonic() - started
-    finally:
-        holder.join(timeout=5)
     assert waited >= 0.3
     assert records.get(record.reference)["answers"] == record.answers
+
+
+def test_opening_a_new_database_waits_for_another_writer(db: Path) -> None:
+    """Two processes starting at once on a new database: the second must wait, not fail."""
+    with write_lock_held(db, seconds=0.5):
+        records = Records(db)
+    try:
+        assert records.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        records.save(make_record())
+        assert records.count() == 1
+    finally:
+        records.close()

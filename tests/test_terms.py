@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 
 from bot import LEXICON_DIR
+from bot.lexicon import CATEGORIES
 from bot.terms import find_terms
 from bot.yamlfile import load_yaml
 
 MEDICINES = load_yaml(LEXICON_DIR / "medicines.yml")
 CLASSES = MEDICINES["classes"]
 SAMPLE = [(entry["id"], name) for entry in MEDICINES["medicines"] for name in entry["names"][:3]]
+# Every name of every lexicon file, as (category, id, name, verified).
+EVERY_NAME = [
+    (category, entry["id"], name, verified)
+    for category, (filename, key, _) in CATEGORIES.items()
+    for entry in load_yaml(LEXICON_DIR / filename)[key]
+    for names, verified in ((entry.get("names") or [], True), (entry.get("unverified_names") or [], False))
+    for name in names
+]
 
 
 def ids(text: str, categories: tuple[str, ...] = ("medicine",)) -> list[str]:
@@ -23,8 +32,17 @@ def test_the_sample_covers_every_class() -> None:
     assert len(SAMPLE) >= 60
 
 
+@pytest.mark.parametrize(("category", "entry_id", "name", "verified"), EVERY_NAME)
+def test_every_name_in_every_lexicon_file_is_recognised(
+    category: str, entry_id: str, name: str, verified: bool
+) -> None:
+    hits = [t for t in find_terms(f"I had {name} last year.", (category,)) if t.entry.id == entry_id]
+    assert hits, f"{name!r} is not recognised as {category}:{entry_id}"
+    assert all(t.verified == verified for t in hits)
+
+
 @pytest.mark.parametrize(("medicine_id", "name"), SAMPLE)
-def test_every_lexicon_name_is_found(medicine_id: str, name: str) -> None:
+def test_lexicon_names_are_found_in_a_sentence(medicine_id: str, name: str) -> None:
     terms = find_terms(f"I have been taking {name} since last year.", ("medicine",))
     hits = [t for t in terms if t.entry.id == medicine_id]
     assert hits, f"{name!r} not found as {medicine_id}: got {[t.entry.id for t in terms]}"
