@@ -72,7 +72,7 @@ def result(trial: Trial, outcome: Result, reference: str | None) -> list[Message
     if checks:
         lines = [f"- {text}" for text in dict.fromkeys(v.text for v in checks)]
         messages.append({"text": "\n".join([trial.texts["checks_heading"], *lines])})
-    summary = trial.texts["summary"].format(title=trial.info["title"].strip(), registry_id=trial.registry_id)
+    summary = trial.texts["summary"].format(short_name=trial.info["short_name"], registry_id=trial.registry_id)
     summary_lines = [summary] + [
         f"- {trial.criterion(v.criterion).summary}: {trial.texts['verdict_' + v.verdict]}" for v in outcome.verdicts
     ]

@@ -97,6 +97,21 @@ REQUIRED_TEXTS = {
     "contact",
     "reference",
     "stopped",
+    "emergency",
+    "crisis",
+    "not_a_doctor",
+    "human",
+    "out_of_scope",
+    "why_prefix",
+    "resume",
+    "start_over",
+    "recap_heading",
+    "recap_question",
+    "recap_yes",
+    "recap_change",
+    "which_answer",
+    "corrected",
+    "not_corrected",
     "verdict_meets",
     "verdict_does_not_meet",
     "verdict_needs_team",
@@ -158,6 +173,7 @@ class Trial:
     outcomes: dict[str, str]
     common_reasons: dict[str, str]
     texts: dict[str, str]
+    faq: dict[str, str]
 
     @property
     def registry_id(self) -> str:
@@ -296,6 +312,7 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
         outcomes=outcomes,
         common_reasons=common,
         texts=texts,
+        faq={k: " ".join(str(v).split()) for k, v in (raw.get("faq") or {}).items()},
     )
 
 

@@ -55,7 +55,11 @@ def make_record(reference: str | None = None, **changes: Any) -> ScreeningRecord
         "answers": {"age": AGE_42, "lupus_diagnosis": "yes", "medicines": MEDICINES},
         "verdicts": {
             "inc_age": {"kind": "inclusion", "verdict": "meets", "reasons": ["in_range"]},
-            "exc_immunosuppressant_dose": {"kind": "exclusion", "verdict": "needs_team", "reasons": ["dose_unknown"]},
+            "exc_immunosuppressant_dose": {
+                "kind": "exclusion",
+                "verdict": "needs_team",
+                "reasons": ["dose_unknown"],
+            },
             "exc_malignancy": {"kind": "exclusion", "verdict": "pending", "reasons": []},
         },
     }
@@ -307,7 +311,11 @@ def test_cli_export(
 # --- delete / purge -----------------------------------------------------------
 
 
-def test_delete_removes_the_record_and_its_rows(records: Records, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_delete_removes_the_record_and_its_rows(
+    records: Records,
+    db: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     gone, kept = make_record(), make_record()
     records.save(gone)
     records.save(kept)
