@@ -18,6 +18,16 @@ class ValidateScreeningForm(FormValidationAction):
     def name(self) -> str:
         return "validate_screening_form"
 
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        # Nothing left to ask (e.g. resumed after the last answer): the form is done.
+        return domain_slots if screening_of(tracker).current_question_id() is not None else []
+
     def validate_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:

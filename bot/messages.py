@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.scoring import DOES_NOT_MEET, NEEDS_TEAM, Result
+from bot.lexicon import lexicon
+from bot.scoring import DOES_NOT_MEET, NEEDS_TEAM, Result, relevant_answers
 from bot.screening import Screening
 from bot.trial import Trial
+from bot.understand import is_unclear
 
 Message = dict[str, Any]
 
@@ -78,3 +80,54 @@ def result(trial: Trial, outcome: Result, reference: str | None) -> list[Message
     ]
     messages.append({"text": "\n".join(summary_lines)})
     return messages + closing(trial, reference)
+
+
+def _ago(words: dict[str, str], ago: dict[str, Any]) -> str:
+    low, high = int(ago["min_days"]), int(ago["max_days"])
+    if high <= 13:
+        return words["days_ago"].format(low=low, high=high)
+    if high <= 90:
+        return words["weeks_ago"].format(low=round(low / 7), high=round(high / 7))
+    return words["months_ago"].format(low=round(low / 30.44), high=round(high / 30.44))
+
+
+def _names(words: dict[str, str], category: str, value: dict[str, Any]) -> str:
+    labels = [lexicon().entries[f"{category}:{i['id']}"].label for i in value.get("items", [])]
+    labels += [words["unknown_item"]] * int(value.get("unknown", 0))
+    return ", ".join(labels) or words[str(value.get("answer", "none"))]
+
+
+def describe(trial: Trial, question_type: str, value: Any) -> str:
+    """An answer's normalised value in a few plain words, for the recap."""
+    words = trial.answer_words
+    if is_unclear(value):
+        return words["unclear"]
+    if isinstance(value, str):
+        return words.get(value, value)
+    if question_type == "age":
+        low, high = value["min_years"], value["max_years"]
+        return words["age_years" if low == high else "age_range"].format(low=low, high=high)
+    if question_type == "time_ago":
+        return _ago(words, value)
+    if question_type == "lab_protein":
+        if value["measure"] in ("upcr", "protein_24h"):
+            grams = f"{value['grams']:.2f}".rstrip("0").rstrip(".")
+            return words["ratio" if value["measure"] == "upcr" else "daily"].format(grams=grams)
+        return words["not_accepted"]
+    if question_type == "medicine_list":
+        return words["none"] if value.get("none") else _names(words, "medicine", value)
+    category = {"vaccine": "vaccine", "procedure": "procedure", "condition": "condition"}[question_type]
+    return _names(words, category, value)
+
+
+def recap(screening: Screening) -> list[Message]:
+    trial = screening.trial
+    lines = [trial.texts["recap_heading"]]
+    for qid, value in relevant_answers(trial, screening.answers).items():
+        q = screening.question(qid)
+        lines.append(trial.texts["recap_line"].format(topic=q.topic, answer=describe(trial, q.type, value)))
+    buttons = [
+        {"title": trial.texts["recap_yes"], "payload": "/affirm"},
+        {"title": trial.texts["recap_change"], "payload": "/correct"},
+    ]
+    return [{"text": "\n".join(lines)}, {"text": trial.texts["recap_question"], "buttons": buttons}]

@@ -387,12 +387,12 @@ def _infection(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
 def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     rule = c.rule
     recent_q, when_q, planned_q = rule["question"], rule["when"], rule["planned"]
-    waiting = [q for q in (recent_q, planned_q) if q not in answers]
-    if waiting:
-        return Pending(tuple(waiting))
     findings: list[Finding] = []
-    recent = answers[recent_q]
-    if is_unclear(recent):
+    waiting: list[str] = []
+    recent = answers.get(recent_q)
+    if recent is None:
+        waiting.append(recent_q)
+    elif is_unclear(recent):
         findings.append(Finding(NEEDS_TEAM, "not_understood"))
     elif _answer_word(recent) == UNSURE:
         findings.append(Finding(NEEDS_TEAM, "unsure"))
@@ -414,8 +414,8 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
             elif kind == "live":
                 ago = answers.get(when_q)
                 if ago is None:
-                    return Pending((when_q,))
-                if ago == UNSURE or is_unclear(ago):
+                    waiting.append(when_q)
+                elif ago == UNSURE or is_unclear(ago):
                     findings.append(Finding(NEEDS_TEAM, "when_unknown", params))
                 else:
                     where = _window(ago, rule)
@@ -423,15 +423,19 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
                     findings.append(Finding(verdict, where, params))
             else:  # type_unknown, not_vaccine
                 findings.append(Finding(NEEDS_TEAM, "type_unknown", params))
-    planned = answers[planned_q]
-    if is_unclear(planned) or _answer_word(planned) == UNSURE:
+    planned = answers.get(planned_q)
+    if planned is None:
+        waiting.append(planned_q)
+    elif is_unclear(planned) or _answer_word(planned) == UNSURE:
         findings.append(Finding(NEEDS_TEAM, "unsure"))
     elif _answer_word(planned) == YES:
         kinds = {i["kind"] for i in planned["items"] if i["verified"]}
-        if kinds & {"live"}:
+        if "live" in kinds:
             findings.append(Finding(NEEDS_TEAM, "planned_live"))
-        elif planned["unknown"] or not kinds <= {"non_live", "zoster_recombinant"} or not planned["items"]:
+        elif planned["unknown"] or not planned["items"] or not kinds <= {"non_live", "zoster_recombinant"}:
             findings.append(Finding(NEEDS_TEAM, "planned_check"))
+    if waiting:
+        return Pending(tuple(dict.fromkeys(waiting)))
     return findings or [Finding(MEETS, "none")]
 
 

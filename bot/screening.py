@@ -82,6 +82,10 @@ class Screening:
         """Questions that ask *when* about the answer to ``qid`` (e.g. vaccine_when)."""
         return [q.id for q in self.trial.questions.values() if q.type == "time_ago" and qid in q.ask_if]
 
+    def correct(self, question_id: str, value: Any) -> None:
+        """Replace an earlier answer; answers that no longer apply stop counting (see scoring)."""
+        self._set(question_id, value)
+
     def forget(self, question_id: str) -> None:
         """Drop an answer so the question is asked again (for corrections)."""
         self.answers.pop(question_id, None)

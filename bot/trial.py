@@ -112,6 +112,7 @@ REQUIRED_TEXTS = {
     "which_answer",
     "corrected",
     "not_corrected",
+    "recap_line",
     "verdict_meets",
     "verdict_does_not_meet",
     "verdict_needs_team",
@@ -132,6 +133,7 @@ class Question:
     why: str
     ask_if: dict[str, list[str]] = field(default_factory=dict)
     group: str | None = None  # for condition questions: which group of conditions
+    topic: str = ""  # a few words for the recap: "your age"
 
     def render(self, **params: str) -> Question:
         """The question with ``{medicine}``-style placeholders filled in."""
@@ -143,6 +145,7 @@ class Question:
             why=self.why.format(**params),
             ask_if=self.ask_if,
             group=self.group,
+            topic=self.topic.format(**params),
         )
 
 
@@ -174,6 +177,7 @@ class Trial:
     common_reasons: dict[str, str]
     texts: dict[str, str]
     faq: dict[str, str]
+    answer_words: dict[str, str]
 
     @property
     def registry_id(self) -> str:
@@ -200,7 +204,7 @@ class Trial:
 
 
 def _question(qid: str, raw: dict[str, Any]) -> Question:
-    for key in ("type", "text", "retry", "why"):
+    for key in ("type", "text", "retry", "why", "topic"):
         if not raw.get(key):
             raise TrialFileError(f"question {qid}: missing {key}")
     if raw["type"] not in QUESTION_TYPES:
@@ -214,6 +218,7 @@ def _question(qid: str, raw: dict[str, Any]) -> Question:
         why=" ".join(raw["why"].split()),
         ask_if=ask_if,
         group=raw.get("group"),
+        topic=raw["topic"],
     )
 
 
@@ -313,6 +318,7 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
         common_reasons=common,
         texts=texts,
         faq={k: " ".join(str(v).split()) for k, v in (raw.get("faq") or {}).items()},
+        answer_words={str(k): str(v) for k, v in raw["answer_words"].items()},
     )
 
 

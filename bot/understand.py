@@ -120,12 +120,15 @@ def _named(text: str, category: str, today: date, group: str | None = None) -> A
         # "yes" is a full answer to "have you had plasma exchange?"
         return Understood({"answer": YES, "items": [], "unknown": 0}, _when(text, today))
     leftover = _leftover_words(text)
-    if category == "vaccine" and leftover:
+    if category == "vaccine" and leftover and _VACCINE_WORDS.search(normalise(text)):
         # A vaccine we do not know: the study team checks it.
         return Understood({"answer": YES, "items": [], "unknown": 1}, _when(text, today))
     if group == "cancer" and leftover:
         return Understood({"answer": YES, "items": [], "unknown": 1})
     return NotUnderstood("which")
+
+
+_VACCINE_WORDS = re.compile(r"vaccin|\bshots?\b|\bjabs?\b|inject|immuni[sz]|booster|疫苗|针")
 
 
 def _dose(text: str) -> Answer:
@@ -140,8 +143,8 @@ def _dose(text: str) -> Answer:
 
 def understand(question: Question, text: str, today: date) -> Answer:
     """What ``text`` means as an answer to ``question`` on ``today``."""
-    if not text or not text.strip():
-        return NotUnderstood()
+    if not text or not text.strip() or text.lstrip().startswith("/"):
+        return NotUnderstood()  # "/intent{...}" is a command, never an answer
     kind = question.type
     if kind == "yes_no":
         answer = yes_no(text)

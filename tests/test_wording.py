@@ -31,6 +31,7 @@ SAMPLE = {
     "medicine": "rituximab",
     "condition": "breast cancer",
     "vaccine": "MMR",
+    "answer": "yes",
 }
 
 
@@ -61,6 +62,8 @@ def sent_messages() -> Iterator[tuple[str, str]]:
                 break
             yield f"{name}.{qid}", messages.question(screening, qid)["text"]
             screening.answer(text, TODAY)
+        for i, m in enumerate(messages.recap(screening)):
+            yield f"{name}.recap.{i}", m["text"]
         for i, m in enumerate(messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23")):
             yield f"{name}.result.{i}", m["text"]
 
