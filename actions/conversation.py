@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import STATE_SLOT, save, screening_of, send, today, trial
+from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
 from bot import messages
-from bot.corrections import find_correction
+from bot.corrections import Correction, find_correction
 from bot.red_flags import find_red_flag
+from bot.screening import MAX_MISSES, Screening
 
 
 class ActionEmergency(Action):
@@ -20,9 +21,7 @@ class ActionEmergency(Action):
     def name(self) -> str:
         return "action_emergency"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         flag = find_red_flag(tracker.latest_message.get("text") or "")
         self_harm = tracker.get_intent_of_latest_message() == "self_harm" or bool(flag and flag.is_self_harm)
         dispatcher.utter_message(text=trial().texts["crisis" if self_harm else "emergency"])
@@ -35,9 +34,10 @@ class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        taken = took_as_answer(tracker)
+        if taken is not None:
+            return taken  # "Cell-Cept" answers the medicines question; it is not about stem cells
         key = (tracker.get_intent_of_latest_message() or "").removeprefix("faq_")
         dispatcher.utter_message(text=trial().faq.get(key, trial().texts["out_of_scope"]))
         return []
@@ -47,9 +47,7 @@ class ActionExplainWhy(Action):
     def name(self) -> str:
         return "action_explain_why"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         qid = screening.current_question_id()
         if qid is not None:
@@ -61,9 +59,7 @@ class ActionTalkToPerson(Action):
     def name(self) -> str:
         return "action_talk_to_person"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, [{"text": trial().texts["human"]}, {"text": messages.contacts_text(trial())}])
         return []
 
@@ -72,9 +68,7 @@ class ActionNotADoctor(Action):
     def name(self) -> str:
         return "action_not_a_doctor"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=trial().texts["not_a_doctor"])
         return []
 
@@ -83,9 +77,10 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        taken = took_as_answer(tracker)
+        if taken is not None:
+            return taken
         dispatcher.utter_message(text=trial().texts["out_of_scope"])
         return []
 
@@ -96,29 +91,58 @@ class ActionCorrect(Action):
     def name(self) -> str:
         return "action_correct"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         text = tracker.latest_message.get("text") or ""
         correction = find_correction(screening, text, today())
         if correction is None:
-            if tracker.active_loop_name:
-                qid = screening.current_question_id()
-                if qid and screening.answer(text, today(), qid).understood:
-                    # It was an answer to the current question after all.
-                    save(tracker, screening)
-                    return [SlotSet(STATE_SLOT, screening.to_dict())]
-                # Mid-screen the next message answers the current question, so just show how.
-                dispatcher.utter_message(text=trial().texts["not_corrected"])
-                return []
+            taken = took_as_answer(tracker)
+            if taken is not None:
+                return taken  # it was an answer to the current question after all
+            dispatcher.utter_message(text=trial().texts["not_corrected"])
+            return []
+        return apply_correction(dispatcher, tracker, screening, correction)
+
+
+def apply_correction(
+    dispatcher: CollectingDispatcher, tracker: Tracker, screening: Screening, correction: Correction
+) -> list[EventType]:
+    screening.correct(correction.question_id, correction.value)
+    save(tracker, screening)
+    topic = screening.question(correction.question_id).topic
+    dispatcher.utter_message(text=trial().texts["corrected"].format(topic=topic))
+    return [SlotSet(STATE_SLOT, screening.to_dict())]
+
+
+class ValidateCorrectionForm(FormValidationAction):
+    """From the recap: "which answer would you like to change?" until it is clear (or twice)."""
+
+    def name(self) -> str:
+        return "validate_correction_form"
+
+    def validate_correction_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        screening = screening_of(tracker)
+        correction = find_correction(screening, str(value or ""), today())
+        if correction is not None:
+            events = apply_correction(dispatcher, tracker, screening, correction)
+            return {"correction_text": str(value), "correction_misses": 0.0, **{e["name"]: e["value"] for e in events}}
+        misses = (tracker.get_slot("correction_misses") or 0) + 1
+        if misses >= MAX_MISSES:
+            return {"correction_text": "-", "correction_misses": 0.0}  # give up; the recap shows again
+        dispatcher.utter_message(text=trial().texts["not_corrected"])
+        return {"correction_text": None, "correction_misses": float(misses)}
+
+
+class ActionAskCorrectionText(Action):
+    def name(self) -> str:
+        return "action_ask_correction_text"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if not tracker.get_slot("correction_misses"):
             dispatcher.utter_message(text=trial().texts["which_answer"])
-            return [SlotSet("awaiting_correction", True)]
-        screening.correct(correction.question_id, correction.value)
-        save(tracker, screening)
-        topic = screening.question(correction.question_id).topic
-        dispatcher.utter_message(text=trial().texts["corrected"].format(topic=topic))
-        return [SlotSet(STATE_SLOT, screening.to_dict()), SlotSet("awaiting_correction", False)]
+        return []
 
 
 class ActionRecap(Action):
@@ -127,9 +151,7 @@ class ActionRecap(Action):
     def name(self) -> str:
         return "action_recap"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         if screening.current_question_id() is not None:
             return [FollowupAction("screening_form")]  # a correction opened a new question
@@ -141,8 +163,6 @@ class ActionStartOver(Action):
     def name(self) -> str:
         return "action_start_over"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=trial().texts["start_over"])
         return [Restarted(), FollowupAction("action_intro")]

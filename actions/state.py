@@ -8,12 +8,14 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.messages import Message
 from bot.records import DEFAULT_DB, Records
 from bot.screening import Screening, to_record
 from bot.trial import Trial, cached_trial
+from bot.understand import Understood, understand
 
 STATE_SLOT = "screening_state"
 
@@ -52,3 +54,21 @@ def save(tracker: Tracker, screening: Screening, status: str = "in_progress") ->
 
 def state_events(screening: Screening) -> dict[str, Any]:
     return {STATE_SLOT: screening.to_dict()}
+
+
+def took_as_answer(tracker: Tracker) -> list[EventType] | None:
+    """Mid-screen, a message the classifier sent elsewhere may still answer the current question.
+
+    The answer wins: the events that record it, or None if it is no answer.
+    """
+    if tracker.active_loop_name != "screening_form":
+        return None
+    screening = screening_of(tracker)
+    qid = screening.current_question_id()
+    text = tracker.latest_message.get("text") or ""
+    # Check first: a failed answer would count as a miss for the question.
+    if qid is None or not isinstance(understand(screening.question(qid), text, today()), Understood):
+        return None
+    screening.answer(text, today(), qid)
+    save(tracker, screening)
+    return [SlotSet(STATE_SLOT, screening.to_dict())]
