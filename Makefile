@@ -22,12 +22,13 @@ PIPELINE := build/spacy-pipeline/lexicon-fingerprint.json
 MODEL := models/screener.tar.gz
 RASA_DATA := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean
+.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report
 
 help:
 	@echo "make run        set everything up and start the screener (terminal chat for now)"
 	@echo "make test       set everything up and run every check and test"
 	@echo "make shell      chat in the terminal with the trained model"
+	@echo "make nlu-report cross-validate the NLU (5 folds) and print intent figures"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
 	@echo "make format     reformat the code with ruff"
@@ -86,6 +87,12 @@ unit: $(PIPELINE)
 
 test: $(MODEL) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
+
+# 5-fold cross-validation of the NLU; figures go to build/nlu-report (README quotes them).
+nlu-report: $(PIPELINE)
+	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
+	  --out build/nlu-report >build/nlu-report.log 2>&1 || { tail -n 40 build/nlu-report.log; exit 1; }
+	$(PY) -m bot.nlu_report build/nlu-report
 
 export: $(STAMP)
 	$(PY) -m bot.records export --format csv --out var/export.csv

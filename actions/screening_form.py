@@ -66,7 +66,10 @@ class ActionScreeningResult(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         save(tracker, screening, status="completed")
-        send(dispatcher, messages.result(trial(), screening.result(final=True), tracker.get_slot("reference")))
+        send(
+            dispatcher,
+            messages.result(trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers),
+        )
         return [SlotSet("answer", None)]
 
 
@@ -78,5 +81,8 @@ class ActionStopScreening(Action):
         screening = screening_of(tracker)
         save(tracker, screening, status="stopped")
         dispatcher.utter_message(text=trial().texts["stopped"])
-        send(dispatcher, messages.result(trial(), screening.result(final=True), tracker.get_slot("reference")))
+        send(
+            dispatcher,
+            messages.result(trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers),
+        )
         return [SlotSet("answer", None)]

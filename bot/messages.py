@@ -62,7 +62,7 @@ def closing(trial: Trial, reference: str | None) -> list[Message]:
     return messages
 
 
-def result(trial: Trial, outcome: Result, reference: str | None) -> list[Message]:
+def result(trial: Trial, outcome: Result, reference: str | None, answers: dict[str, Any]) -> list[Message]:
     """The outcome, the reasons that matter, a summary for their doctor, then provider guidance and contacts."""
     messages: list[Message] = [{"text": trial.texts["result_heading"]}]
     messages.append({"text": trial.outcomes[outcome.outcome or "needs_team"]})
@@ -75,7 +75,7 @@ def result(trial: Trial, outcome: Result, reference: str | None) -> list[Message
         lines = [f"- {text}" for text in dict.fromkeys(v.text for v in checks)]
         messages.append({"text": "\n".join([trial.texts["checks_heading"], *lines])})
     summary = trial.texts["summary"].format(short_name=trial.info["short_name"], registry_id=trial.registry_id)
-    summary_lines = [summary] + [
+    summary_lines = [summary, *answer_lines(trial, answers)] + [
         f"- {trial.criterion(v.criterion).summary}: {trial.texts['verdict_' + v.verdict]}" for v in outcome.verdicts
     ]
     messages.append({"text": "\n".join(summary_lines)})
@@ -120,12 +120,18 @@ def describe(trial: Trial, question_type: str, value: Any) -> str:
     return _names(words, category, value)
 
 
+def answer_lines(trial: Trial, answers: dict[str, Any] | None) -> list[str]:
+    """One line per answer that still counts: "- your age: 34"."""
+    lines = []
+    for qid, value in relevant_answers(trial, answers or {}).items():
+        q = Screening(trial).question(qid)
+        lines.append(trial.texts["recap_line"].format(topic=q.topic, answer=describe(trial, q.type, value)))
+    return lines
+
+
 def recap(screening: Screening) -> list[Message]:
     trial = screening.trial
-    lines = [trial.texts["recap_heading"]]
-    for qid, value in relevant_answers(trial, screening.answers).items():
-        q = screening.question(qid)
-        lines.append(trial.texts["recap_line"].format(topic=q.topic, answer=describe(trial, q.type, value)))
+    lines = [trial.texts["recap_heading"], *answer_lines(trial, screening.answers)]
     buttons = [
         {"title": trial.texts["recap_yes"], "payload": "/affirm"},
         {"title": trial.texts["recap_change"], "payload": "/correct"},

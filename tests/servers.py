@@ -51,6 +51,40 @@ def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
+def _env(db: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SCREENER_DB": str(db),
+        "SANIC_HOST": "127.0.0.1",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+
+
+def _stop(*processes: subprocess.Popen[bytes]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def running_action_server(workdir: Path, port: int, db: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    log = workdir / "actions.log"
+    command = [str(RASA), "run", "actions", "--port", str(port), "--actions", "actions"]
+    actions = _start(command, _env(db or workdir / "screenings.db"), log)
+    try:
+        if not wait_for_port("127.0.0.1", port, 120) or actions.poll() is not None:
+            raise RuntimeError(f"the action server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        yield actions
+    finally:
+        _stop(actions)
+
+
 @contextmanager
 def running_servers(workdir: Path) -> Iterator[Servers]:
     if not MODEL.exists():
@@ -59,43 +93,24 @@ def running_servers(workdir: Path) -> Iterator[Servers]:
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8")
     db = workdir / "screenings.db"
-    env = {
-        **os.environ,
-        "SCREENER_DB": str(db),
-        "SANIC_HOST": "127.0.0.1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
-    actions = _start(
-        [str(RASA), "run", "actions", "--port", str(actions_port), "--actions", "actions"],
-        env,
-        workdir / "actions.log",
-    )
-    rasa = _start(
-        [
-            str(RASA), "run", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(MODEL),
-            "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        ],
-        env,
-        workdir / "rasa.log",
-    )  # fmt: skip
-    try:
-        for port, process, name in ((actions_port, actions, "actions"), (rasa_port, rasa, "rasa")):
-            if not wait_for_port("127.0.0.1", port, 180) or process.poll() is not None:
-                log = (workdir / f"{name}.log").read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"the {name} server did not start:\n{log}")
-        servers = Servers(f"http://127.0.0.1:{rasa_port}", db, workdir)
-        _wait_until_answering(servers)
-        yield servers
-    finally:
-        for process in (rasa, actions):
-            process.terminate()
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_action_server(workdir, actions_port, db):
+        log = workdir / "rasa.log"
+        rasa = _start(
+            [
+                str(RASA), "run", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(MODEL),
+                "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            ],
+            _env(db),
+            log,
+        )  # fmt: skip
+        try:
+            if not wait_for_port("127.0.0.1", rasa_port, 180) or rasa.poll() is not None:
+                raise RuntimeError(f"the Rasa server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            servers = Servers(f"http://127.0.0.1:{rasa_port}", db, workdir)
+            _wait_until_answering(servers)
+            yield servers
+        finally:
+            _stop(rasa)
 
 
 def _wait_until_answering(servers: Servers, seconds: float = 120) -> None:

@@ -81,10 +81,11 @@ def test_the_opening_says_what_is_stored_and_asks_consent() -> None:
 def test_every_result_closes_with_provider_guidance_contacts_and_reasons() -> None:
     screening = Screening(TRIAL)
     screening.answer("70", TODAY)
-    sent = [m["text"] for m in messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23")]
+    sent = [m["text"] for m in messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers)]
     assert sent[1] == TRIAL.outcomes["likely_not"]
     assert any(TRIAL.criterion("inc_age").reasons["too_old"] in t for t in sent)
-    assert any(TRIAL.registry_id in t for t in sent)  # the summary for their doctor
+    summary = next(t for t in sent if TRIAL.registry_id in t)  # the summary for their doctor
+    assert "- your age: 70" in summary and TRIAL.criterion("inc_age").summary in summary
     assert TRIAL.texts["provider"] in sent
     assert any("+86 135 0519 3169" in t and "Jun Liang" in t for t in sent)
     assert any("S-ABCDEFGH23" in t for t in sent)

@@ -64,7 +64,7 @@ def sent_messages() -> Iterator[tuple[str, str]]:
             screening.answer(text, TODAY)
         for i, m in enumerate(messages.recap(screening)):
             yield f"{name}.recap.{i}", m["text"]
-        for i, m in enumerate(messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23")):
+        for i, m in enumerate(messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers)):
             yield f"{name}.result.{i}", m["text"]
 
 
