@@ -55,34 +55,35 @@ class ActionExplainWhy(Action):
         return []
 
 
-class ActionTalkToPerson(Action):
+class _Say(Action):
+    """Say the trial file's texts[...] for this action, then let the dialogue go on."""
+
+    action_name = ""
+    text_keys: tuple[str, ...] = ()
+    prefer_answer = False  # mid-screen, an answer to the current question wins
+
     def name(self) -> str:
-        return "action_talk_to_person"
+        return self.action_name
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        send(dispatcher, [{"text": trial().texts["human"]}, {"text": messages.contacts_text(trial())}])
-        return []
-
-
-class ActionNotADoctor(Action):
-    def name(self) -> str:
-        return "action_not_a_doctor"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=trial().texts["not_a_doctor"])
-        return []
-
-
-class ActionOutOfScope(Action):
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        taken = took_as_answer(tracker)
-        if taken is not None:
+        if self.prefer_answer and (taken := took_as_answer(tracker)) is not None:
             return taken
-        dispatcher.utter_message(text=trial().texts["out_of_scope"])
+        for key in self.text_keys:
+            text = messages.contacts_text(trial()) if key == "contact" else trial().texts[key]
+            dispatcher.utter_message(text=text)
         return []
+
+
+class ActionTalkToPerson(_Say):
+    action_name, text_keys = "action_talk_to_person", ("human", "contact")
+
+
+class ActionNotADoctor(_Say):
+    action_name, text_keys = "action_not_a_doctor", ("not_a_doctor",)
+
+
+class ActionOutOfScope(_Say):
+    action_name, text_keys, prefer_answer = "action_out_of_scope", ("out_of_scope",), True
 
 
 class ActionCorrect(Action):
