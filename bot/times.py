@@ -13,9 +13,13 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
+from bot import LEXICON_DIR
 from bot.numbers import words_to_digits
 from bot.words import english, is_hedged, mentions_ongoing, normalise
+from bot.yamlfile import load_yaml
 
 MONTH_DAYS = 365.25 / 12
 
@@ -186,6 +190,45 @@ def _from_calendar_words(text: str, today: date, hedged: bool) -> DaysAgo | None
     return None
 
 
+@lru_cache(maxsize=1)
+def _chinese() -> dict[str, Any]:
+    return dict(load_yaml(LEXICON_DIR / "zh.yml"))
+
+
+def _chinese_number(text: str) -> str:
+    """Chinese numerals up to 99 as digits: 三 -> 3, 十二 -> 12, 二十 -> 20."""
+    zh = _chinese()
+    digits, ten = zh["digits"], zh["ten"]
+
+    def value(match: re.Match[str]) -> str:
+        chars = match.group(0)
+        if ten not in chars:
+            return str(digits[chars[-1]]) if len(chars) == 1 else match.group(0)
+        tens, _, units = chars.partition(ten)
+        return str((digits[tens] if tens else 1) * 10 + (digits[units] if units else 0))
+
+    pattern = f"[{''.join(digits)}]?{ten}[{''.join(digits)}]?|[{''.join(digits)}]"
+    return re.sub(pattern, value, text)
+
+
+def chinese_to_english(text: str) -> str:
+    """Rewrite Chinese dates and durations ("三个月前", "2026年9月3日") in the English the parser reads."""
+    zh = _chinese()
+    for phrase, english_text in sorted(zh["phrases"].items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(phrase, f" {english_text} ")
+    text = _chinese_number(text)
+    text = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?", r" \1-\2-\3 ", text)
+    months = {n: max((k for k, v in english().months.items() if v == n), key=len) for n in range(1, 13)}
+    months.update(dict.fromkeys(range(13, 100), ""))  # not a month: leave it to the parser to reject
+    text = re.sub(r"(\d{1,2})月(\d{1,2})[日号]", lambda m: f" {m.group(2)} {months[int(m.group(1))]} ", text)
+    ago = "|".join(map(re.escape, zh["ago"]))
+    for unit, english_unit in sorted(zh["units"].items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}\s*(?:{ago})", rf" \1 {english_unit} ago ", text)
+    text = re.sub(r"(\d{4})年(\d{1,2})月", lambda m: f" {months[int(m.group(2))]} {m.group(1)} ", text)
+    text = re.sub(r"(?<!\d)(\d{1,2})月(?!\d)", lambda m: f" in {months[int(m.group(1))]} ", text)
+    return re.sub(r"(\d{4})年", r" in \1 ", text)
+
+
 def parse_days_ago(text: str, today: date) -> DaysAgo | None:
     """A range of days ago, or None when the answer gives no usable time.
 
@@ -193,6 +236,7 @@ def parse_days_ago(text: str, today: date) -> DaysAgo | None:
     and for "within the past twelve months", so the bot asks for a date.
     """
     hedged = is_hedged(text)
+    text = chinese_to_english(text)
     plain = normalise(text)
     clean = words_to_digits(text)
     if _ISO.search(clean) or _NUMERIC.search(clean):

@@ -222,3 +222,29 @@ def test_classify_window_is_monotone(low: int, width: int, shift: int, window: i
     nearer = DaysAgo(low, low + width)
     further = DaysAgo(low + shift, low + width + shift)
     assert _RANK[classify_window(further, window, margin)] >= _RANK[classify_window(nearer, window, margin)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三个月前", (76, 107)),
+        ("大概三个月前", (76, 107)),
+        ("两个星期前", (11, 17)),
+        ("十二周前", (81, 87)),
+        ("半年前", (152, 213)),
+        ("上周", (4, 13)),
+        ("2026年9月3日", (83, 83)),
+        ("9月3号", (83, 83)),
+        ("九月", (56, 85)),
+        ("2025年3月", (604, 634)),
+        ("昨天", (1, 1)),
+    ],
+)
+def test_chinese_dates_and_durations(text: str, expected: tuple[int, int]) -> None:
+    ago = parse_days_ago(text, TODAY)
+    assert ago is not None and (ago.min_days, ago.max_days) == expected
+
+
+@pytest.mark.parametrize("text", ["去年", "13月", "我不记得"])
+def test_chinese_answers_without_a_usable_time(text: str) -> None:
+    assert parse_days_ago(text, TODAY) is None
