@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.numbers import words_to_digits
+from bot.times import chinese_number
 from bot.words import english
 
 OLDEST = 120
@@ -84,7 +85,7 @@ def parse_age(text: str, today: date) -> Age | None:
     Two readings of a date like 03/04/1990 give a range; a birth year alone
     gives the two ages possible in that year.
     """
-    clean = words_to_digits(text)
+    clean = words_to_digits(chinese_number(text)).replace("岁", " years")
     births = [b for b in _birth_dates(clean) if b <= today]
     if births:
         ages = [age_on(b, today) for b in births]

@@ -195,7 +195,7 @@ def _chinese() -> dict[str, Any]:
     return dict(load_yaml(LEXICON_DIR / "zh.yml"))
 
 
-def _chinese_number(text: str) -> str:
+def chinese_number(text: str) -> str:
     """Chinese numerals up to 99 as digits: 三 -> 3, 十二 -> 12, 二十 -> 20."""
     zh = _chinese()
     digits, ten = zh["digits"], zh["ten"]
@@ -216,7 +216,7 @@ def chinese_to_english(text: str) -> str:
     zh = _chinese()
     for phrase, english_text in sorted(zh["phrases"].items(), key=lambda kv: -len(kv[0])):
         text = text.replace(phrase, f" {english_text} ")
-    text = _chinese_number(text)
+    text = chinese_number(text)
     text = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?", r" \1-\2-\3 ", text)
     months = {n: max((k for k, v in english().months.items() if v == n), key=len) for n in range(1, 13)}
     months.update(dict.fromkeys(range(13, 100), ""))  # not a month: leave it to the parser to reject

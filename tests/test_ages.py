@@ -130,3 +130,9 @@ def test_iso_birth_date_matches_reference(birth: date) -> None:
     assert (age.min_years, age.max_years) == (years_on(birth), years_on(birth))
     assert age.days_to_birthday is not None
     assert 1 <= age.days_to_birthday <= 366
+
+
+@pytest.mark.parametrize(("text", "years"), [("34岁", 34), ("我三十四岁", 34), ("今年六十五岁", 65)])
+def test_chinese_ages(text: str, years: int) -> None:
+    age = parse_age(text, TODAY)
+    assert age is not None and (age.min_years, age.max_years) == (years, years)
