@@ -64,3 +64,18 @@ def test_self_harm_wins_over_other_red_flags_and_ignores_negation_words() -> Non
     flag = find_red_flag("I have chest pain and I want to die")
     assert flag is not None and flag.is_self_harm
     assert find_red_flag("no one cares, I want to end my life") == find_red_flag("I want to end my life")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody would miss me if i died",
+        "sometimes i think about not waking up",
+        "i hope i don't wake up tomorrow",
+        "i wish i was dead",
+        "i dont want to be here anymore",
+    ],
+)
+def test_quieter_ways_of_saying_it_are_self_harm_too(text: str) -> None:
+    flag = find_red_flag(text)
+    assert flag is not None and flag.is_self_harm
