@@ -36,9 +36,7 @@ class ValidateScreeningForm(FormValidationAction):
         if qid is None:
             return {"answer": DONE}
         turn = screening.answer(str(value or ""), today(), qid)
-        if turn.retry:
-            send(dispatcher, [messages.question(screening, qid, retry=True)])
-        elif turn.gave_up:
+        if turn.gave_up:
             dispatcher.utter_message(text=trial().texts["gave_up"])
         save(tracker, screening)
         finished = screening.current_question_id() is None
@@ -46,7 +44,10 @@ class ValidateScreeningForm(FormValidationAction):
 
 
 class ActionAskAnswer(Action):
-    """Asks the screening's current question (Rasa calls it to request ``answer``)."""
+    """Asks the screening's current question (Rasa calls it to request ``answer``).
+
+    After an answer it could not understand, it asks the rephrased question with an example.
+    """
 
     def name(self) -> str:
         return "action_ask_answer"
@@ -54,8 +55,8 @@ class ActionAskAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         qid = screening.current_question_id()
-        if qid is not None and not screening.misses.get(qid):
-            send(dispatcher, [messages.question(screening, qid)])
+        if qid is not None:
+            send(dispatcher, [messages.question(screening, qid, retry=bool(screening.misses.get(qid)))])
         return []
 
 
@@ -81,8 +82,9 @@ class ActionStopScreening(Action):
         screening = screening_of(tracker)
         save(tracker, screening, status="stopped")
         dispatcher.utter_message(text=trial().texts["stopped"])
-        send(
-            dispatcher,
-            messages.result(trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers),
-        )
+        reference = tracker.get_slot("reference")
+        if screening.answers:
+            send(dispatcher, messages.result(trial(), screening.result(final=True), reference, screening.answers))
+        else:  # nothing answered yet: no result to give, only where to turn
+            send(dispatcher, messages.closing(trial(), reference))
         return [SlotSet("answer", None)]

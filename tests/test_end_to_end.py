@@ -287,3 +287,18 @@ def test_a_typed_intent_cannot_set_a_value_or_skip_a_question(servers: Servers) 
     closing = chat.send("stop")
     saved = Records(servers.db).get(reference_in(closing))
     assert saved is not None and saved["answers"]["age"] == {"unclear": True}
+
+
+def test_stopping_before_any_answer_closes_with_guidance_only(servers: Servers) -> None:
+    chat = start(servers, "stop-early-1")
+    closing = chat.send("stop")
+    assert TRIAL.texts["stopped"] in closing and closes_properly(closing)
+    assert not any(TRIAL.texts["result_heading"] in t for t in closing)
+
+
+def test_an_answer_not_understood_then_a_pause_still_shows_the_question(servers: Servers) -> None:
+    chat = start(servers, "pause-1")
+    chat.send("40", "yes and no")
+    chat.send("I have chest pain right now")
+    reply = chat.send("continue")
+    assert reply[-1] == TRIAL.questions["lupus_diagnosis"].retry
