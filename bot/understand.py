@@ -8,7 +8,7 @@ a range of days, a medicine's id and class.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -36,7 +36,6 @@ class Understood:
 @dataclass(frozen=True)
 class NotUnderstood:
     hint: str = ""  # what was missing: "unit", "which", "date", ...
-    found: dict[str, Any] = field(default_factory=dict)
 
 
 Answer = Understood | NotUnderstood
