@@ -22,13 +22,14 @@ PIPELINE := build/spacy-pipeline/lexicon-fingerprint.json
 MODEL := models/screener.tar.gz
 RASA_DATA := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report
+.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench
 
 help:
 	@echo "make run        set everything up and start the screener (terminal chat for now)"
 	@echo "make test       set everything up and run every check and test"
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make nlu-report cross-validate the NLU (5 folds) and print intent figures"
+	@echo "make bench      benchmark screenings at 1, 10 and 50 at once (bench/results.md)"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
 	@echo "make format     reformat the code with ruff"
@@ -87,6 +88,10 @@ unit: $(PIPELINE)
 
 test: $(MODEL) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
+
+# Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/.
+bench: setup
+	$(PY) -m bench.run
 
 # 5-fold cross-validation of the NLU; figures go to build/nlu-report (README quotes them).
 nlu-report: $(PIPELINE)

@@ -33,6 +33,7 @@ class Servers:
     rasa_url: str
     db: Path
     logs: Path
+    pids: dict[str, int]  # process ids of "rasa" and "actions"
 
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode()
@@ -93,7 +94,7 @@ def running_servers(workdir: Path) -> Iterator[Servers]:
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8")
     db = workdir / "screenings.db"
-    with running_action_server(workdir, actions_port, db):
+    with running_action_server(workdir, actions_port, db) as actions:
         log = workdir / "rasa.log"
         rasa = _start(
             [
@@ -106,7 +107,7 @@ def running_servers(workdir: Path) -> Iterator[Servers]:
         try:
             if not wait_for_port("127.0.0.1", rasa_port, 180) or rasa.poll() is not None:
                 raise RuntimeError(f"the Rasa server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            servers = Servers(f"http://127.0.0.1:{rasa_port}", db, workdir)
+            servers = Servers(f"http://127.0.0.1:{rasa_port}", db, workdir, {"rasa": rasa.pid, "actions": actions.pid})
             _wait_until_answering(servers)
             yield servers
         finally:

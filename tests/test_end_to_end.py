@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 
 from bot.records import Records
 from bot.trial import load_trial
-from tests.servers import Servers, running_servers
+from tests.servers import Servers
 
 pytestmark = pytest.mark.servers
 TRIAL = load_trial()
@@ -38,12 +37,6 @@ FIT = {
     "serious_illness": "no",
     "willing": "yes",
 }
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(tmp_path_factory.mktemp("servers")) as running:
-        yield running
 
 
 @dataclass

@@ -1,0 +1,32 @@
+"""The benchmark harness works (figures themselves come from `make bench`, not from tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.run import SCRIPT, rss_mb, run_level, write_report
+from tests.servers import Servers
+
+pytestmark = pytest.mark.servers
+
+
+def test_a_small_run_completes_screenings_and_writes_the_report(servers: Servers, tmp_path: Path) -> None:
+    level = asyncio.run(run_level(servers, concurrency=2, conversations=2, tag="smoke"))
+    summary = level.summary()
+    assert (summary["turns"], summary["errors"]) == (2 * len(SCRIPT), 0)
+    assert 0 < summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+    report = {
+        "machine": "test",
+        "start_seconds": 1.0,
+        "peak_rss_mb": {k: round(rss_mb(pid)) for k, pid in servers.pids.items()},
+        "levels": [summary],
+    }
+    assert all(mb > 50 for mb in report["peak_rss_mb"].values())
+    write_report(report, tmp_path)
+    assert json.loads((tmp_path / "results.json").read_text())["levels"][0]["turns"] == 2 * len(SCRIPT)
+    assert "| 2 | 2 |" in (tmp_path / "results.md").read_text()
+    assert (tmp_path / "latency.png").stat().st_size > 1000
