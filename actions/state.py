@@ -15,7 +15,7 @@ from bot.messages import Message
 from bot.records import DEFAULT_DB, Records
 from bot.screening import Screening, to_record
 from bot.trial import Trial, cached_trial
-from bot.understand import Understood, understand
+from bot.understand import Understood, names_only_unknowns, understand
 
 STATE_SLOT = "screening_state"
 
@@ -67,7 +67,8 @@ def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     qid = screening.current_question_id()
     text = tracker.latest_message.get("text") or ""
     # Check first: a failed answer would count as a miss for the question.
-    if qid is None or not isinstance(understand(screening.question(qid), text, today()), Understood):
+    understood = understand(screening.question(qid), text, today()) if qid else None
+    if not isinstance(understood, Understood) or names_only_unknowns(understood.value):
         return None
     screening.answer(text, today(), qid)
     save(tracker, screening)

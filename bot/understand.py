@@ -45,6 +45,11 @@ def is_unclear(value: Any) -> bool:
     return isinstance(value, dict) and value.get("unclear") is True
 
 
+def names_only_unknowns(value: Any) -> bool:
+    """A list answer that names nothing we know ("what is lupus?" read as a medicine list)."""
+    return isinstance(value, dict) and not value.get("items") and bool(value.get("unknown"))
+
+
 def yes_no(text: str) -> str | None:
     """yes, no or unsure; None when the text says neither (or both)."""
     groups = find_groups(text, "answers")

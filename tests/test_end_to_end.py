@@ -295,3 +295,20 @@ def test_an_answer_not_understood_then_a_pause_still_shows_the_question(servers:
     chat.send("I have chest pain right now")
     reply = chat.send("continue")
     assert reply[-1] == TRIAL.questions["lupus_diagnosis"].retry
+
+
+def test_a_question_of_their_own_while_asked_for_medicines_is_not_taken_for_a_medicine(servers: Servers) -> None:
+    chat = start(servers, "faq-meds-1")
+    for qid in (
+        "age",
+        "lupus_diagnosis",
+        "kidney_involvement",
+        "protein_result",
+        "could_have_children",
+        "cancer_history",
+    ):
+        chat.send(FIT[qid])
+    assert TRIAL.questions["medicines"].text in chat.last[-1]
+    reply = chat.send("what is lupus?")
+    assert reply[0] == TRIAL.faq["what_is_lupus"]
+    assert TRIAL.questions["medicines"].text in reply[-1]
