@@ -101,7 +101,7 @@ def _medicines(text: str, today: date) -> Answer:
                 item["last_dose"] = when
         if not terms and _leftover_words(piece) and yes_no(piece) is None:
             unknown += 1
-    if items or unknown:
+    if items or (unknown and not text.rstrip().endswith("?")):  # "what is lupus?" is no medicine
         return Understood({"none": False, "items": list(items.values()), "unknown": unknown})
     answer = yes_no(text)
     if answer == NO:

@@ -394,3 +394,9 @@ def test_time_without_a_date_asks_for_one(text: str) -> None:
 
 def test_time_unsure() -> None:
     assert value("surgery_when", "I can't remember") == "unsure"
+
+
+def test_a_question_is_not_an_unknown_medicine() -> None:
+    assert isinstance(understand(TRIAL.question("medicines"), "what is lupus?", TODAY), NotUnderstood)
+    value = understand(TRIAL.question("medicines"), "is cellcept ok?", TODAY)
+    assert not isinstance(value, NotUnderstood) and value.value["items"][0]["id"] == "mycophenolate_mofetil"
