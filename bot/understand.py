@@ -46,7 +46,7 @@ def is_unclear(value: Any) -> bool:
 
 
 def names_only_unknowns(value: Any) -> bool:
-    """A list answer that names nothing we know ("what is lupus?" read as a medicine list)."""
+    """A list answer that names nothing we know ("what is this study?" read as a medicine list)."""
     return isinstance(value, dict) and not value.get("items") and bool(value.get("unknown"))
 
 
@@ -101,7 +101,7 @@ def _medicines(text: str, today: date) -> Answer:
                 item["last_dose"] = when
         if not terms and _leftover_words(piece) and yes_no(piece) is None:
             unknown += 1
-    if items or (unknown and not text.rstrip().endswith("?")):  # "what is lupus?" is no medicine
+    if items or (unknown and not text.rstrip().endswith("?")):  # "what is this study?" is no medicine
         return Understood({"none": False, "items": list(items.values()), "unknown": unknown})
     answer = yes_no(text)
     if answer == NO:
