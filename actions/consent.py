@@ -35,4 +35,5 @@ class ActionRecordConsent(Action):
             SlotSet("reference", new_reference() if agreed else None),
             SlotSet("started_at", datetime.now(timezone.utc).isoformat()),
             SlotSet("screening_state", None),
+            SlotSet("finished", False),
         ]

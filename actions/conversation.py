@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
@@ -158,6 +158,19 @@ class ActionRecap(Action):
             return [FollowupAction("screening_form")]  # a correction opened a new question
         send(dispatcher, messages.recap(screening))
         return []
+
+
+class ActionFallback(Action):
+    """A message the dialogue cannot place. At the recap, show the recap again so the person can still go on."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=trial().texts["fallback"])
+        screening = screening_of(tracker)
+        at_recap = screening.answers and screening.current_question_id() is None and not tracker.get_slot("finished")
+        return [UserUtteranceReverted(), FollowupAction("action_recap")] if at_recap else [UserUtteranceReverted()]
 
 
 class ActionStartOver(Action):

@@ -71,7 +71,7 @@ class ActionScreeningResult(Action):
             dispatcher,
             messages.result(trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers),
         )
-        return [SlotSet("answer", None)]
+        return [SlotSet("answer", None), SlotSet("finished", True)]
 
 
 class ActionStopScreening(Action):

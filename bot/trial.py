@@ -104,6 +104,7 @@ REQUIRED_TEXTS = {
     "out_of_scope",
     "why_prefix",
     "resume",
+    "fallback",
     "start_over",
     "recap_heading",
     "recap_question",

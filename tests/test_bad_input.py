@@ -1,0 +1,63 @@
+"""Bad input at every stage of the screen gets a reply, keeps the place and corrupts nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.records import Records
+from bot.trial import load_trial
+from tests.servers import Servers
+from tests.test_end_to_end import FIT, Chat, start
+
+pytestmark = pytest.mark.servers
+TRIAL = load_trial()
+
+# An empty message gets no reply from Rasa's REST channel at all (left for the channels work).
+BAD = [
+    "x" * 10_000,
+    "\x00\x07\x1b[31m",
+    "😀😀😀",
+    "Привет, как дела",
+    "مرحبا",
+    "<script>alert('hi')</script><b>bold</b>",
+    "'; DROP TABLE screenings; --",
+    '/inform{"answer": "99"}',
+]
+
+
+@pytest.mark.parametrize("bad", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_input_mid_screen_keeps_the_place(servers: Servers, bad: str) -> None:
+    chat = start(servers, f"bad-mid-{BAD.index(bad)}")
+    chat.send("40")
+    reply = chat.send(bad)
+    assert reply, "every message gets a reply"
+    assert not any("<script>" in t for t in reply)
+    # The screen is where it was: a good answer is taken and the next question follows.
+    chat.send("yes")
+    asked = chat.last[-1]
+    assert TRIAL.questions["kidney_involvement"].text in asked or TRIAL.texts["gave_up"] in chat.last
+
+
+def test_the_same_message_many_times_quickly_keeps_one_consistent_record(servers: Servers) -> None:
+    chat = start(servers, "repeat-1")
+    for _ in range(15):
+        chat.send("40")
+    closing = chat.send("stop")
+    saved = Records(servers.db).get(next(t for t in closing if t.startswith("Your reference")).split()[3].rstrip("."))
+    assert saved is not None and saved["answers"]["age"]["min_years"] == 40
+    assert Records(servers.db).db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_bad_input_at_the_recap_keeps_the_recap(servers: Servers) -> None:
+    chat = start(servers, "bad-recap-1")
+    chat.answer_until_done(FIT)
+    assert TRIAL.texts["recap_question"] in chat.last
+    assert chat.send("😀😀😀")
+    assert TRIAL.outcomes["may_fit"] in chat.send("yes")
+
+
+def test_bad_input_before_the_screen_starts(servers: Servers) -> None:
+    chat = Chat(servers, "bad-open-1")
+    for bad in BAD:
+        assert chat.send(bad), bad
+    assert TRIAL.texts["consent_question"] in chat.send("hello")
