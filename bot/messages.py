@@ -120,11 +120,11 @@ def describe(trial: Trial, question_type: str, value: Any) -> str:
     return _names(words, category, value)
 
 
-def answer_lines(trial: Trial, answers: dict[str, Any] | None) -> list[str]:
+def answer_lines(trial: Trial, answers: dict[str, Any]) -> list[str]:
     """One line per answer that still counts: "- your age: 34"."""
-    lines = []
-    for qid, value in relevant_answers(trial, answers or {}).items():
-        q = Screening(trial).question(qid)
+    lines, screening = [], Screening(trial)
+    for qid, value in relevant_answers(trial, answers).items():
+        q = screening.question(qid)
         lines.append(trial.texts["recap_line"].format(topic=q.topic, answer=describe(trial, q.type, value)))
     return lines
 

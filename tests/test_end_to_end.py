@@ -210,7 +210,10 @@ def test_asking_for_a_person_or_for_medical_advice(servers: Servers) -> None:
 
 def test_changing_an_answer_mid_screen(servers: Servers) -> None:
     chat = start(servers, "correct-1")
-    chat.send("I'm 70")  # ends the screen early ...
+    chat.send("I'm 34", "yes")
+    ended = chat.send("actually I'm 70")  # a correction can end the screen early: straight to the recap
+    assert TRIAL.texts["corrected"].format(topic="your age") in ended
+    assert TRIAL.texts["recap_question"] in ended and any("- your age: 70" in t for t in ended)
     chat = start(servers, "correct-2")
     chat.send("I'm 34", "yes")
     reply = chat.send("actually I'm 45")
