@@ -39,7 +39,7 @@ def screening_of(tracker: Tracker) -> Screening:
 
 def send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
     for message in messages:
-        dispatcher.utter_message(text=message["text"], buttons=message.get("buttons", []))
+        dispatcher.utter_message(**{"buttons": [], **message})
 
 
 def save(tracker: Tracker, screening: Screening, status: str = "in_progress") -> None:

@@ -1,7 +1,10 @@
 """The messages the bot sends, composed from the trial file's texts.
 
 A message is a dict with ``text`` and, where quick replies fit, ``buttons``
-(each ``{"title", "payload"}``), which is what Rasa's dispatcher takes.
+(each ``{"title", "payload"}``), which is what Rasa's dispatcher takes. Some
+also carry ``kind`` ("question", "recap", "summary") and a question its
+``progress`` (``{"number", "total"}``): channels that can show more than text
+(the web widget) use them; the others ignore them.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ def intro(trial: Trial) -> list[Message]:
 def question(screening: Screening, question_id: str, retry: bool = False) -> Message:
     q = screening.question(question_id)
     done, total = screening.progress()
-    message: Message = {"text": q.retry if retry else q.text}
+    message: Message = {"text": q.retry if retry else q.text, "kind": "question"}
+    message["progress"] = {"number": done + 1, "total": total}
     if not retry:
         progress = screening.trial.texts["progress"].format(number=done + 1, total=total)
         message["text"] = f"{progress} {q.text}"
@@ -78,7 +82,7 @@ def result(trial: Trial, outcome: Result, reference: str | None, answers: dict[s
     summary_lines = [summary, *answer_lines(trial, answers)] + [
         f"- {trial.criterion(v.criterion).summary}: {trial.texts['verdict_' + v.verdict]}" for v in outcome.verdicts
     ]
-    messages.append({"text": "\n".join(summary_lines)})
+    messages.append({"text": "\n".join(summary_lines), "kind": "summary"})
     return messages + closing(trial, reference)
 
 
@@ -136,4 +140,4 @@ def recap(screening: Screening) -> list[Message]:
         {"title": trial.texts["recap_yes"], "payload": "/affirm"},
         {"title": trial.texts["recap_change"], "payload": "/correct"},
     ]
-    return [{"text": "\n".join(lines)}, {"text": trial.texts["recap_question"], "buttons": buttons}]
+    return [{"text": "\n".join(lines), "kind": "recap"}, {"text": trial.texts["recap_question"], "buttons": buttons}]

@@ -105,6 +105,7 @@ REQUIRED_TEXTS = {
     "why_prefix",
     "resume",
     "fallback",
+    "blank_message",
     "start_over",
     "recap_heading",
     "recap_question",
