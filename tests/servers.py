@@ -52,9 +52,10 @@ def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def _env(db: Path) -> dict[str, str]:
+def _env(db: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     return {
         **os.environ,
+        **(extra or {}),
         "SCREENER_DB": str(db),
         "SANIC_HOST": "127.0.0.1",
         "PYTHONPATH": str(PROJECT_ROOT),
@@ -74,10 +75,12 @@ def _stop(*processes: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_action_server(workdir: Path, port: int, db: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def running_action_server(
+    workdir: Path, port: int, db: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     log = workdir / "actions.log"
     command = [str(RASA), "run", "actions", "--port", str(port), "--actions", "actions"]
-    actions = _start(command, _env(db or workdir / "screenings.db"), log)
+    actions = _start(command, _env(db or workdir / "screenings.db", env), log)
     try:
         if not wait_for_port("127.0.0.1", port, 120) or actions.poll() is not None:
             raise RuntimeError(f"the action server did not start:\n{log.read_text(errors='replace')[-3000:]}")
@@ -87,21 +90,22 @@ def running_action_server(workdir: Path, port: int, db: Path | None = None) -> I
 
 
 @contextmanager
-def running_servers(workdir: Path) -> Iterator[Servers]:
+def running_servers(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Servers]:
+    """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...)."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` (make test does it)")
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8")
     db = workdir / "screenings.db"
-    with running_action_server(workdir, actions_port, db) as actions:
+    with running_action_server(workdir, actions_port, db, env) as actions:
         log = workdir / "rasa.log"
         rasa = _start(
             [
                 str(RASA), "run", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(MODEL),
                 "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
             ],
-            _env(db),
+            _env(db, env),
             log,
         )  # fmt: skip
         try:
