@@ -106,6 +106,7 @@ REQUIRED_TEXTS = {
     "resume",
     "fallback",
     "blank_message",
+    "technical_problem",
     "start_over",
     "recap_heading",
     "recap_question",
@@ -119,6 +120,11 @@ REQUIRED_TEXTS = {
     "verdict_does_not_meet",
     "verdict_needs_team",
     "verdict_pending",
+    "sms_options",
+    "sms_option",
+    "sms_help",
+    "sms_stopped",
+    "sms_started",
 }
 
 

@@ -1,18 +1,23 @@
 """Rasa input channels for the screener: the web widget's socket.io, the REST
 channel of the terminal chat and the tests, and SMS / WhatsApp through Twilio.
 
-Each wraps one of Rasa's own connectors; what they add is in one place here:
-a blank message gets a kind reply instead of silence.
+Each wraps one of Rasa's own connectors; what they all add is here: every
+message gets an answer. Rasa predicts nothing for a message with no words, and
+when the action server is down it logs the error and stays silent; in both
+cases the person would hear nothing back and not know what to do.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.trial import cached_trial
+
+logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -21,13 +26,45 @@ def is_blank(text: str | None) -> bool:
     return not (text or "").strip()
 
 
-def answer_blank_messages(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Rasa predicts nothing for a message with no words, so the person would hear nothing back."""
+class _CountingOutput(OutputChannel):
+    """Passes every reply on to the real output channel, counting them."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner, self.sent = inner, 0
+
+    def name(self) -> str:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+
+def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Blank messages get a kind reply; a message that got no reply at all gets an apology.
+
+    Nothing is lost when Rasa fails: a failed action's events are dropped, so
+    the screen stays where it was and the person can send the answer again.
+    """
 
     async def handle(message: UserMessage) -> Any:
+        output = message.output_channel
         if is_blank(message.text):
-            await message.output_channel.send_text_message(message.sender_id, cached_trial().texts["blank_message"])
+            await output.send_text_message(message.sender_id, cached_trial().texts["blank_message"])
             return None
-        return await on_new_message(message)
+        counting = _CountingOutput(output)
+        message.output_channel = counting
+        try:
+            return await on_new_message(message)
+        except Exception:
+            logger.exception("Handling a message failed")
+            return None
+        finally:
+            if not counting.sent:
+                await output.send_text_message(message.sender_id, cached_trial().texts["technical_problem"])
 
     return handle
+
+
+# The first name of always_answer, kept for channel modules written against it.
+answer_blank_messages = always_answer

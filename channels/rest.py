@@ -5,9 +5,9 @@ from __future__ import annotations
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
-from channels import OnNewMessage, answer_blank_messages
+from channels import OnNewMessage, always_answer
 
 
 class RestChannel(RestInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(answer_blank_messages(on_new_message))
+        return super().blueprint(always_answer(on_new_message))

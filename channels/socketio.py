@@ -24,7 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import OnNewMessage, answer_blank_messages
+from channels import OnNewMessage, always_answer
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class ScreenerSocketIO(SocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.origins) or allowed_origins(None))
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
-        handle = answer_blank_messages(on_new_message)
+        handle = always_answer(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

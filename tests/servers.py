@@ -1,4 +1,8 @@
-"""Start the real action server and Rasa server on loopback for end-to-end tests."""
+"""Start the real action server and Rasa server on loopback for end-to-end tests.
+
+``running_servers`` yields a ``Servers`` that can also stop and start either
+server mid-conversation (the fault tests), keeping ports, databases and logs.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,27 +31,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@dataclass
-class Servers:
-    rasa_url: str
-    db: Path
-    logs: Path
-    pids: dict[str, int]  # process ids of "rasa" and "actions"
-
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": sender, "message": text}).encode()
-        request = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return list(json.load(response))
-
-    def texts(self, sender: str, text: str) -> list[str]:
-        return [m.get("text", "") for m in self.say(sender, text)]
-
-
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("wb")
+    handle = log.open("ab")
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
@@ -64,68 +48,125 @@ def _env(db: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     }
 
 
-def _stop(*processes: subprocess.Popen[bytes]) -> None:
+def _stop(*processes: subprocess.Popen[bytes] | None) -> None:
     for process in processes:
-        process.terminate()
+        if process and process.poll() is None:
+            process.terminate()
     for process in processes:
+        if not process:
+            continue
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+def _wait_for(process: subprocess.Popen[bytes], port: int, seconds: float, log: Path, what: str) -> None:
+    if not wait_for_port("127.0.0.1", port, seconds) or process.poll() is not None:
+        raise RuntimeError(f"the {what} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+class Servers:
+    """A Rasa server and an action server on loopback, sharing one records database."""
+
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL) -> None:
+        self.workdir, self.model = workdir, model
+        self.logs = workdir  # actions.log and rasa.log
+        self.db = workdir / "screenings.db"
+        self.conversations_db = workdir / "conversations.db"
+        self.env = _env(self.db, env)
+        self.actions_port, self.rasa_port = free_port(), free_port()
+        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {json.dumps(str(self.conversations_db))}\n",
+            encoding="utf-8",
+        )
+        self.actions: subprocess.Popen[bytes] | None = None
+        self.rasa: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pids(self) -> dict[str, int]:
+        return {name: p.pid for name, p in (("rasa", self.rasa), ("actions", self.actions)) if p}
+
+    def start_actions(self) -> None:
+        log = self.workdir / "actions.log"
+        command = [str(RASA), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"]
+        self.actions = _start(command, self.env, log)
+        _wait_for(self.actions, self.actions_port, 120, log, "action server")
+
+    def stop_actions(self) -> None:
+        _stop(self.actions)
+        self.actions = None
+
+    def start_rasa(self) -> None:
+        log = self.workdir / "rasa.log"
+        command = [
+            str(RASA), "run", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(self.model),
+            "--endpoints", str(self.endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        ]  # fmt: skip
+        self.rasa = _start(command, self.env, log)
+        _wait_for(self.rasa, self.rasa_port, 180, log, "Rasa server")
+        self._wait_until_answering()
+
+    def stop_rasa(self) -> None:
+        _stop(self.rasa)
+        self.rasa = None
+
+    def stop(self) -> None:
+        _stop(self.rasa, self.actions)
+        self.rasa = self.actions = None
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return list(json.load(response))
+
+    def texts(self, sender: str, text: str) -> list[str]:
+        return [m.get("text", "") for m in self.say(sender, text)]
+
+    def _wait_until_answering(self, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                if self.say("readiness-probe", "/stop"):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Rasa server never answered")
+            time.sleep(0.5)
 
 
 @contextmanager
 def running_action_server(
     workdir: Path, port: int, db: Path | None = None, env: dict[str, str] | None = None
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """Only the action server (for `rasa test`), on a given port."""
     log = workdir / "actions.log"
     command = [str(RASA), "run", "actions", "--port", str(port), "--actions", "actions"]
     actions = _start(command, _env(db or workdir / "screenings.db", env), log)
     try:
-        if not wait_for_port("127.0.0.1", port, 120) or actions.poll() is not None:
-            raise RuntimeError(f"the action server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        _wait_for(actions, port, 120, log, "action server")
         yield actions
     finally:
         _stop(actions)
 
 
 @contextmanager
-def running_servers(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Servers]:
+def running_servers(workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL) -> Iterator[Servers]:
     """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...)."""
-    if not MODEL.exists():
-        raise RuntimeError(f"no trained model at {MODEL}: run `make train` (make test does it)")
-    actions_port, rasa_port = free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8")
-    db = workdir / "screenings.db"
-    with running_action_server(workdir, actions_port, db, env) as actions:
-        log = workdir / "rasa.log"
-        rasa = _start(
-            [
-                str(RASA), "run", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(MODEL),
-                "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-            ],
-            _env(db, env),
-            log,
-        )  # fmt: skip
-        try:
-            if not wait_for_port("127.0.0.1", rasa_port, 180) or rasa.poll() is not None:
-                raise RuntimeError(f"the Rasa server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            servers = Servers(f"http://127.0.0.1:{rasa_port}", db, workdir, {"rasa": rasa.pid, "actions": actions.pid})
-            _wait_until_answering(servers)
-            yield servers
-        finally:
-            _stop(rasa)
-
-
-def _wait_until_answering(servers: Servers, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if servers.say("readiness-probe", "/stop"):
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the Rasa server never answered")
-        time.sleep(0.5)
+    if not model.exists():
+        raise RuntimeError(f"no trained model at {model}: run `make train` (make test does it)")
+    servers = Servers(workdir, env, model)
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+        yield servers
+    finally:
+        servers.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from bot.records import Records
@@ -12,8 +14,9 @@ from tests.test_end_to_end import FIT, Chat, start
 pytestmark = pytest.mark.servers
 TRIAL = load_trial()
 
-# An empty message gets no reply from Rasa's REST channel at all (left for the channels work).
 BAD = [
+    "",
+    "   \n\t ",
     "x" * 10_000,
     "\x00\x07\x1b[31m",
     "😀😀😀",
@@ -31,6 +34,8 @@ def test_bad_input_mid_screen_keeps_the_place(servers: Servers, bad: str) -> Non
     chat.send("40")
     reply = chat.send(bad)
     assert reply, "every message gets a reply"
+    if not bad.strip():
+        assert reply == [TRIAL.texts["blank_message"]]
     assert not any("<script>" in t for t in reply)
     # The screen is where it was: a good answer is taken and the next question follows.
     chat.send("yes")
@@ -42,6 +47,17 @@ def test_the_same_message_many_times_quickly_keeps_one_consistent_record(servers
     chat = start(servers, "repeat-1")
     for _ in range(15):
         chat.send("40")
+    closing = chat.send("stop")
+    saved = Records(servers.db).get(next(t for t in closing if t.startswith("Your reference")).split()[3].rstrip("."))
+    assert saved is not None and saved["answers"]["age"]["min_years"] == 40
+    assert Records(servers.db).db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_same_answer_sent_many_times_at_once_is_taken_once(servers: Servers) -> None:
+    chat = start(servers, "repeat-at-once")
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        replies = list(pool.map(lambda _: servers.texts(chat.sender, "40"), range(10)))
+    assert all(replies), "every copy gets a reply"
     closing = chat.send("stop")
     saved = Records(servers.db).get(next(t for t in closing if t.startswith("Your reference")).split()[3].rstrip("."))
     assert saved is not None and saved["answers"]["age"]["min_years"] == 40
