@@ -14,8 +14,9 @@ Command line, for a study coordinator::
     python -m bot.records export --format csv --out screenings.csv
     python -m bot.records export --format json
     python -m bot.records show REF
-    python -m bot.records delete REF
-    python -m bot.records purge            # older than the trial's retention period
+    python -m bot.records delete REF       # and the conversation it came from
+    python -m bot.records purge            # older than the trial's retention period,
+                                           # and conversations idle for a day
     python -m bot.records purge --days 30
 """
 
@@ -39,7 +40,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import PROJECT_ROOT
+from bot import PROJECT_ROOT, conversations
 
 DEFAULT_DB = PROJECT_ROOT / "var" / "screenings.db"
 # How long a write waits for another writer; the fault tests shorten it.
@@ -263,6 +264,7 @@ class Records:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.records", description="Screening records for coordinators.")
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("SCREENER_DB", DEFAULT_DB)))
+    parser.add_argument("--conversations-db", type=Path, default=conversations.DEFAULT_DB)
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="all records as CSV or JSON")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
@@ -292,10 +294,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(json.dumps(record, indent=2, ensure_ascii=False))
         elif args.command == "delete":
-            if not records.delete(args.reference):
+            chats = conversations.delete_for_reference(args.reference, args.conversations_db)
+            if not records.delete(args.reference) and not chats:
                 print(f"no record {args.reference}", file=sys.stderr)
                 return 1
-            print(f"deleted {args.reference}")
+            print(f"deleted {args.reference} and {chats} conversation(s)")
         elif args.command == "purge":
             days = args.days
             if days is None:
@@ -303,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
 
                 days = cached_trial().retention_days
             print(f"purged {records.purge(days)} records older than {days} days")
+            chats = conversations.purge_idle(args.conversations_db)
+            print(f"purged {chats} conversations idle for more than {conversations.KEEP_HOURS:g} hours")
     finally:
         records.close()
     return 0

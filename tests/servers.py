@@ -81,7 +81,8 @@ class Servers:
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {json.dumps(str(self.conversations_db))}\n",
+            "tracker_store:\n  type: components.conversation_store.ConversationStore\n"
+            f"  db: {json.dumps(str(self.conversations_db))}\n",
             encoding="utf-8",
         )
         self.actions: subprocess.Popen[bytes] | None = None

@@ -327,10 +327,11 @@ def test_delete_removes_the_record_and_its_rows(
     assert records.delete(gone.reference) is False
     assert records.delete("S-NOSUCHREF2") is False
 
-    assert main(["--db", str(db), "delete", "S-NOSUCHREF2"]) == 1
+    chats = ["--conversations-db", str(db.with_name("conversations.db"))]
+    assert main(["--db", str(db), *chats, "delete", "S-NOSUCHREF2"]) == 1
     assert "no record S-NOSUCHREF2" in capsys.readouterr().err
-    assert main(["--db", str(db), "delete", kept.reference]) == 0
-    assert capsys.readouterr().out == f"deleted {kept.reference}\n"
+    assert main(["--db", str(db), *chats, "delete", kept.reference]) == 0
+    assert capsys.readouterr().out == f"deleted {kept.reference} and 0 conversation(s)\n"
     assert records.count() == 0
     assert all(n == 0 for n in rows_of(records, kept.reference).values())
 
@@ -372,8 +373,9 @@ def test_cli_purge(records: Records, db: Path, capsys: pytest.CaptureFixture[str
     old, recent = make_record(), make_record()
     records.save(old, now=utc_now() - timedelta(days=31))
     records.save(recent, now=utc_now() - timedelta(days=1))
-    assert main(["--db", str(db), "purge", "--days", "30"]) == 0
-    assert capsys.readouterr().out == "purged 1 records older than 30 days\n"
+    chats = ["--conversations-db", str(db.with_name("conversations.db"))]
+    assert main(["--db", str(db), *chats, "purge", "--days", "30"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "purged 1 records older than 30 days"
     assert references(records) == {recent.reference}
     assert all(n == 0 for n in rows_of(records, old.reference).values())
 

@@ -1,0 +1,85 @@
+"""The conversations Rasa keeps (its SQL tracker store), deleted when no longer needed.
+
+They hold what people typed, so they are kept only while a screening can
+still be resumed: a conversation idle for longer than a day is deleted (by the
+tracker store itself, see ``components/conversation_store.py``, and by
+``make purge``), and deleting a person's record deletes their conversation.
+
+Rasa's table is ``events(id, sender_id, type_name, timestamp, intent_name,
+action_name, data)``; a slot event has ``action_name`` = the slot's name.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from bot import PROJECT_ROOT
+
+DEFAULT_DB = Path(os.environ.get("SCREENER_CONVERSATIONS_DB", PROJECT_ROOT / "var" / "conversations.db"))
+KEEP_HOURS = 24.0
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def _has_events_table(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone() is not None
+
+
+def purge_idle(path: Path | str = DEFAULT_DB, hours: float = KEEP_HOURS, now: float | None = None) -> int:
+    """Delete every conversation whose last event is older than ``hours``; how many were deleted."""
+    if not Path(path).exists():
+        return 0
+    cutoff = (time.time() if now is None else now) - hours * 3600
+    conn = _connect(path)
+    try:
+        if not _has_events_table(conn):
+            conn.execute("ROLLBACK")
+            return 0
+        idle = [
+            row[0]
+            for row in conn.execute(
+                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?", [cutoff]
+            )
+        ]
+        conn.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in idle])
+        conn.execute("COMMIT")
+        return len(idle)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+def delete_for_reference(reference: str, path: Path | str = DEFAULT_DB) -> int:
+    """Delete the conversation(s) in which this screening reference was given; how many."""
+    if not Path(path).exists():
+        return 0
+    conn = _connect(path)
+    try:
+        if not _has_events_table(conn):
+            conn.execute("ROLLBACK")
+            return 0
+        senders = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT sender_id FROM events WHERE type_name = 'slot' AND action_name = 'reference'"
+                " AND json_extract(data, '$.value') = ?",
+                [reference],
+            )
+        ]
+        conn.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in senders])
+        conn.execute("COMMIT")
+        return len(senders)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()

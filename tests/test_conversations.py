@@ -1,0 +1,77 @@
+"""Conversations in the tracker store: kept while a screen can be resumed, then deleted."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import PROJECT_ROOT
+from bot.conversations import delete_for_reference, purge_idle
+from bot.records import main
+from components.conversation_store import ConversationStore
+
+DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+HOUR = 3600.0
+
+
+def save(store: ConversationStore, sender: str, *at: float, reference: str | None = None) -> None:
+    """One conversation, a message at each of the times ``at``."""
+    events: list = [UserUttered("I'm 34", timestamp=moment) for moment in at]
+    if reference:
+        events.append(SlotSet("reference", reference, timestamp=at[-1]))
+    asyncio.run(store.save(DialogueStateTracker.from_events(sender, events, DOMAIN.slots)))
+
+
+def senders(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {row[0] for row in conn.execute("SELECT sender_id FROM events")}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ConversationStore:
+    return ConversationStore(domain=DOMAIN, db=str(tmp_path / "conversations.db"), purge_every_minutes=10_000)
+
+
+def test_the_store_keeps_conversations_in_wal_mode(store: ConversationStore) -> None:
+    save(store, "a", time.time())
+    tracker = asyncio.run(store.retrieve("a"))
+    assert tracker is not None and tracker.latest_message and tracker.latest_message.text == "I'm 34"
+    with sqlite3.connect(store.db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_purge_deletes_only_conversations_idle_for_longer_than_the_limit(store: ConversationStore) -> None:
+    now = time.time()
+    save(store, "idle", now - 25 * HOUR)
+    save(store, "active", now - 30 * HOUR, now - 1 * HOUR)  # its last message is recent: kept whole
+    assert purge_idle(store.db_path, hours=24, now=now) == 1
+    assert senders(Path(store.db_path)) == {"active"}
+    assert purge_idle(store.db_path, hours=24, now=now) == 0
+
+
+def test_the_store_purges_by_itself_while_saving(tmp_path: Path) -> None:
+    store = ConversationStore(domain=DOMAIN, db=str(tmp_path / "c.db"), keep_hours=1, purge_every_minutes=0)
+    save(store, "old", time.time() - 2 * HOUR)
+    save(store, "new", time.time())
+    assert senders(tmp_path / "c.db") == {"new"}
+
+
+def test_deleting_a_record_deletes_its_conversation(store: ConversationStore, tmp_path: Path) -> None:
+    save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
+    save(store, "someone-else", time.time(), reference="S-KKKKKKKKKK")
+    assert delete_for_reference("S-ABCDEFGHJK", store.db_path) == 1
+    assert senders(Path(store.db_path)) == {"someone-else"}
+    code = main(["--db", str(tmp_path / "s.db"), "--conversations-db", store.db_path, "delete", "S-KKKKKKKKKK"])
+    assert code == 0 and senders(Path(store.db_path)) == set()
+
+
+def test_nothing_to_do_without_a_database(tmp_path: Path) -> None:
+    assert purge_idle(tmp_path / "missing.db") == 0
+    assert delete_for_reference("S-ABCDEFGHJK", tmp_path / "missing.db") == 0
