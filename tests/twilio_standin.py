@@ -1,0 +1,105 @@
+"""A stand-in for Twilio's Messages API on loopback: it records what the screener sends."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+@dataclass(frozen=True)
+class Sent:
+    to: str
+    from_: str
+    body: str
+
+
+@dataclass
+class TwilioStandIn:
+    account_sid: str
+    auth_token: str
+    url: str = ""
+    sent: list[Sent] = field(default_factory=list)
+    refused: int = 0  # posts with the wrong path or credentials
+
+    def to(self, address: str) -> list[Sent]:
+        return [s for s in self.sent if s.to == address]
+
+
+def _handler(standin: TwilioStandIn) -> type[BaseHTTPRequestHandler]:
+    path = f"/2010-04-01/Accounts/{standin.account_sid}/Messages.json"
+    auth = "Basic " + base64.b64encode(f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            form = parse_qs(
+                self.rfile.read(int(self.headers.get("Content-Length", 0))).decode(), keep_blank_values=True
+            )
+            if self.path != path or self.headers.get("Authorization") != auth:
+                standin.refused += 1
+                self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                return
+            sent = Sent(form["To"][0], form["From"][0], form["Body"][0])
+            standin.sent.append(sent)
+            self._answer(201, _message(standin.account_sid, sent))
+
+        def _answer(self, status: int, body: dict[str, object]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:  # quiet test output
+            pass
+
+    return Handler
+
+
+def _message(account_sid: str, sent: Sent) -> dict[str, object]:
+    sid = "SM" + uuid.uuid4().hex
+    now = formatdate(usegmt=True)
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "to": sent.to,
+        "from": sent.from_,
+        "body": sent.body,
+        "status": "queued",
+        "direction": "outbound-api",
+        "num_segments": "1",
+        "num_media": "0",
+        "api_version": "2010-04-01",
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": None,
+        "price": None,
+        "price_unit": "USD",
+        "error_code": None,
+        "error_message": None,
+        "messaging_service_sid": None,
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+    }
+
+
+@contextmanager
+def running_standin(account_sid: str, auth_token: str) -> Iterator[TwilioStandIn]:
+    standin = TwilioStandIn(account_sid, auth_token)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(standin))
+    standin.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield standin
+    finally:
+        server.shutdown()
+        server.server_close()
