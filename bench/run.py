@@ -1,11 +1,20 @@
 """Benchmark whole screenings through the real servers: ``python -m bench.run`` (``make bench``).
 
-Simulated people complete scripted screenings over Rasa's REST channel, with
-1, 10 and 50 conversations at once. Reported: per-turn latency (p50, p95,
-p99), messages per second, errors, peak memory (RSS) of each server, and the
-time the servers take to start. Results go to ``bench/results.md`` and
-``bench/results.json`` (kept under version control) and a plot of latency
-against concurrency to ``bench/latency.png``.
+Two configurations, one after the other in the same run on the same machine:
+
+- ``ours``: config.yml (our spaCy pipeline, logistic regression, rules) with
+  our speed-ups to Rasa and our SQLite conversation store;
+- ``default``: Rasa's own default (what ``rasa init`` trains: DIET, TED,
+  memoization and rules; bench/default-config.yml) with stock Rasa and its SQL
+  tracker store on SQLite,
+
+both trained here on the same data with the same domain and action server.
+For each: time to train, time to start, simulated people completing scripted
+screenings over the REST channel at 1, 10 and 50 conversations at once
+(per-turn p50 / p95 / p99, messages per second, errors), peak memory (RSS) of
+each server, and 5-fold NLU cross-validation. Results go to
+``bench/results.md`` and ``bench/results.json`` (under version control) and a
+plot of latency against concurrency to ``bench/latency.png``.
 """
 
 from __future__ import annotations
@@ -13,7 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import platform
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -23,9 +36,16 @@ from typing import Any
 
 import aiohttp
 
-from tests.servers import Servers, running_servers
+from bot import PROJECT_ROOT
+from bot.nlu_report import summary as nlu_summary
+from tests.servers import OUR_STORE, RASA, STOCK_STORE, Servers, running_servers
 
 HERE = Path(__file__).resolve().parent
+BUILD = PROJECT_ROOT / "build" / "bench"
+CONFIGURATIONS = {
+    "ours": {"config": PROJECT_ROOT / "config.yml", "tracker_store": OUR_STORE},
+    "default": {"config": HERE / "default-config.yml", "tracker_store": STOCK_STORE},
+}
 # A complete screening of someone who may be a fit (greeting, consent, 19 answers, recap).
 SCRIPT = [
     "hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "cellcept and plaquenil", "no",
@@ -135,41 +155,110 @@ async def run_level(servers: Servers, concurrency: int, conversations: int, tag:
     return level
 
 
-def benchmark(levels: list[int], conversations_per_level: int | None = None) -> dict[str, Any]:
+def _rasa(*args: str, log: Path) -> float:
+    """Run a rasa command; its duration in seconds."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        done = subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode:
+        sys.exit(f"`rasa {args[0]}` failed, see {log}")
+    return time.perf_counter() - started
+
+
+def train(name: str, config: Path) -> tuple[Path, float]:
+    """A fresh model (no training cache: --force); its path and the seconds it took."""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    seconds = _rasa(
+        "train", "--config", str(config), "--out", str(BUILD), "--fixed-model-name", name, "--force",
+        log=BUILD / f"train-{name}.log",
+    )  # fmt: skip
+    return BUILD / f"{name}.tar.gz", seconds
+
+
+def cross_validate(name: str, config: Path, folds: int = 5) -> dict[str, float]:
+    out = BUILD / f"nlu-{name}"
+    _rasa(
+        "test", "nlu", "--nlu", "data/nlu", "--config", str(config), "--cross-validation", "--folds", str(folds),
+        "--out", str(out), log=BUILD / f"nlu-{name}.log",
+    )  # fmt: skip
+    return {k: round(v, 3) for k, v in nlu_summary(out).items()}
+
+
+def benchmark(
+    levels: list[int],
+    conversations_per_level: int | None = None,
+    model: Path | None = None,
+    tracker_store: str = OUR_STORE,
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        with running_servers(Path(tmp)) as servers:
+        kwargs: dict[str, Any] = {"model": model} if model else {}
+        with running_servers(Path(tmp), tracker_store=tracker_store, **kwargs) as servers:
             start_seconds = time.perf_counter() - started
             with PeakMemory(servers.pids) as memory:
                 results = [
-                    asyncio.run(run_level(servers, c, conversations_per_level or max(c, 10), "our")).summary()
+                    asyncio.run(run_level(servers, c, conversations_per_level or max(c, 10), "run")).summary()
                     for c in levels
                 ]
     return {
-        "configuration": "ours",
         "start_seconds": round(start_seconds, 1),
         "peak_rss_mb": {k: round(v) for k, v in memory.peak.items()},
         "levels": results,
     }
 
 
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "-"
+
+
 def write_report(report: dict[str, Any], out: Path) -> None:
     out.joinpath("results.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    lines = [
-        "# Benchmark",
-        "",
-        f"Machine: {report['machine']}. Servers started in {report['start_seconds']} s; "
-        f"peak RSS: " + ", ".join(f"{k} {v} MB" for k, v in report["peak_rss_mb"].items()) + ".",
-        "",
-        "| at once | screenings | turns | errors | msg/s | p50 ms | p95 ms | p99 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for lv in report["levels"]:
-        lines.append(
-            f"| {lv['concurrency']} | {lv['conversations']} | {lv['turns']} | {lv['errors']} | "
-            f"{lv['messages_per_second']} | {lv['p50_ms']} | {lv['p95_ms']} | {lv['p99_ms']} |"
-        )
-    out.joinpath("results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = report["configurations"]
+    names = list(runs)
+    lines = ["# Benchmark", "", f"Machine: {report['machine']}. {report['note']}", ""]
+    if len(names) == 2:
+        ours, other = (runs[n] for n in names)
+        lines += [f"| | {names[0]} | {names[1]} | {names[0]} ÷ {names[1]} |", "| --- | --- | --- | --- |"]
+        rows: list[tuple[str, float, float]] = []
+        for key, label in (("train_seconds", "time to train (s)"), ("start_seconds", "time to start (s)")):
+            if key in ours and key in other:
+                rows.append((label, ours[key], other[key]))
+        for server in ours["peak_rss_mb"]:
+            rows.append((f"peak RSS, {server} (MB)", ours["peak_rss_mb"][server], other["peak_rss_mb"][server]))
+        for mine, theirs in zip(ours["levels"], other["levels"], strict=True):
+            c = mine["concurrency"]
+            rows.append((f"messages/s, {c} at once", mine["messages_per_second"], theirs["messages_per_second"]))
+            rows.append((f"p95 turn latency (ms), {c} at once", mine["p95_ms"], theirs["p95_ms"]))
+        for key in ("accuracy", "macro_f1", "weighted_f1"):
+            if "nlu" in ours and "nlu" in other:
+                rows.append((f"NLU {key.replace('_', ' ')} (5-fold CV)", ours["nlu"][key], other["nlu"][key]))
+        lines += [f"| {label} | {a} | {b} | {ratio(a, b)} |" for label, a, b in rows]
+        lines.append("")
+    for name in names:
+        run = runs[name]
+        lines += [
+            f"## {name}",
+            "",
+            f"Servers started in {run['start_seconds']} s; peak RSS: "
+            + ", ".join(f"{k} {v} MB" for k, v in run["peak_rss_mb"].items())
+            + (f"; trained in {run['train_seconds']} s." if "train_seconds" in run else "."),
+            "",
+            "| at once | screenings | turns | errors | msg/s | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for lv in run["levels"]:
+            lines.append(
+                f"| {lv['concurrency']} | {lv['conversations']} | {lv['turns']} | {lv['errors']} | "
+                f"{lv['messages_per_second']} | {lv['p50_ms']} | {lv['p95_ms']} | {lv['p99_ms']} |"
+            )
+        lines.append("")
+    out.joinpath("results.md").write_text("\n".join(lines), encoding="utf-8")
     _plot(report, out / "latency.png")
 
 
@@ -179,12 +268,13 @@ def _plot(report: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    levels = report["levels"]
-    x = [lv["concurrency"] for lv in levels]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for key in ("p50_ms", "p95_ms", "p99_ms"):
-        ax.plot(x, [lv[key] for lv in levels], marker="o", label=key.replace("_ms", ""))
-    ax.set(xlabel="conversations at once", ylabel="turn latency (ms)", xscale="log", title="Turn latency")
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for (name, run), colour in zip(report["configurations"].items(), ("tab:blue", "tab:orange"), strict=False):
+        x = [lv["concurrency"] for lv in run["levels"]]
+        ax.plot(x, [lv["p95_ms"] for lv in run["levels"]], marker="o", color=colour, label=f"{name} p95")
+        ax.plot(x, [lv["p50_ms"] for lv in run["levels"]], marker=".", ls="--", color=colour, label=f"{name} p50")
+    ax.set(xlabel="conversations at once", ylabel="turn latency (ms)", xscale="log", yscale="log")
+    ax.set_title("Turn latency against concurrency")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -192,16 +282,32 @@ def _plot(report: dict[str, Any], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", default="1,10,50", help="conversations at once, comma-separated")
     parser.add_argument("--conversations", type=int, help="screenings per level (default: max(level, 10))")
+    parser.add_argument("--configurations", default="ours,default", help="which, comma-separated")
+    parser.add_argument("--no-nlu", action="store_true", help="skip the NLU cross-validation")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
-    import os
-    import platform
 
-    report = benchmark([int(n) for n in args.levels.split(",")], args.conversations)
-    report["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
+    levels = [int(n) for n in args.levels.split(",")]
+    runs: dict[str, Any] = {}
+    for name in args.configurations.split(","):
+        setup = CONFIGURATIONS[name]
+        print(f"{name}: training...", flush=True)
+        model, train_seconds = train(name, setup["config"])
+        print(f"{name}: screenings at {args.levels} at once...", flush=True)
+        runs[name] = {"train_seconds": round(train_seconds, 1)}
+        runs[name].update(benchmark(levels, args.conversations, model, setup["tracker_store"]))
+        if not args.no_nlu:
+            print(f"{name}: NLU cross-validation...", flush=True)
+            runs[name]["nlu"] = cross_validate(name, setup["config"])
+    report = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "note": "Both configurations measured one after the other in this run; compare the ratios, "
+        "not the absolute figures (the machine is shared).",
+        "configurations": runs,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     write_report(report, args.out)
     print(args.out.joinpath("results.md").read_text(encoding="utf-8"))

@@ -23,6 +23,8 @@ from bot.wait_for_port import wait_for_port
 
 MODEL = PROJECT_ROOT / "models" / "screener.tar.gz"
 RASA = Path(sys.executable).parent / "rasa"
+OUR_STORE = "components.conversation_store.ConversationStore"
+STOCK_STORE = "SQL"  # Rasa's own SQL tracker store, for the benchmark's default configuration
 
 
 def free_port() -> int:
@@ -70,7 +72,9 @@ def _wait_for(process: subprocess.Popen[bytes], port: int, seconds: float, log: 
 class Servers:
     """A Rasa server and an action server on loopback, sharing one records database."""
 
-    def __init__(self, workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL) -> None:
+    def __init__(
+        self, workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL, tracker_store: str = OUR_STORE
+    ) -> None:
         self.workdir, self.model = workdir, model
         self.logs = workdir  # actions.log and rasa.log
         self.db = workdir / "screenings.db"
@@ -81,7 +85,7 @@ class Servers:
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            "tracker_store:\n  type: components.conversation_store.ConversationStore\n"
+            f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n"
             f"  db: {json.dumps(str(self.conversations_db))}\n",
             encoding="utf-8",
         )
@@ -160,11 +164,13 @@ def running_action_server(
 
 
 @contextmanager
-def running_servers(workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL) -> Iterator[Servers]:
+def running_servers(
+    workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL, tracker_store: str = OUR_STORE
+) -> Iterator[Servers]:
     """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...)."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make train` (make test does it)")
-    servers = Servers(workdir, env, model)
+    servers = Servers(workdir, env, model, tracker_store)
     try:
         servers.start_actions()
         servers.start_rasa()
