@@ -10,6 +10,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 PIP_VERSION := 26.3
 ACTIONS_PORT ?= 5055
+RASA_PORT ?= 5005
+WEB_PORT ?= 8080
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
@@ -21,11 +23,14 @@ LEXICON := lexicon/medicines.yml lexicon/vaccines.yml lexicon/procedures.yml lex
 PIPELINE := build/spacy-pipeline/lexicon-fingerprint.json
 MODEL := models/screener.tar.gz
 RASA_DATA := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+NODE_STAMP := node_modules/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench
 
 help:
-	@echo "make run        set everything up and start the screener (terminal chat for now)"
+	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
 	@echo "make test       set everything up and run every check and test"
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make nlu-report cross-validate the NLU (5 folds) and print intent figures"
@@ -59,15 +64,38 @@ $(MODEL): $(PIPELINE) $(RASA_DATA)
 
 train: $(MODEL)
 
-run: setup
+# The web widget's one JavaScript dependency (socket.io-client), exactly as locked.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+$(CHROMIUM):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+	  || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The action server, the Rasa server (socket.io and REST channels, no HTTP API) and the
+# widget's demo page, all on loopback; Ctrl-C stops all three. Logs in var/.
+run: setup $(NODE_STAMP)
+	@mkdir -p var
+	@echo "Starting the action server, the Rasa server and the web page (logs in var/)..."
+	@trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pids=$$!; \
+	  SCREENER_WIDGET_ORIGINS="$${SCREENER_WIDGET_ORIGINS:-http://127.0.0.1:$(WEB_PORT),http://localhost:$(WEB_PORT)}" \
+	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	    -i 127.0.0.1 -p $(RASA_PORT) >var/rasa.log 2>&1 & pids="$$pids $$!"; \
+	  $(PY) -m bot.wait_for_port 127.0.0.1 $(RASA_PORT) 180 || { tail -n 30 var/rasa.log; exit 1; }; \
+	  $(PY) -m web.serve --quiet --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; \
+	  wait -n
+
+# Chat in the terminal: the action server and `rasa shell`.
+shell: setup
 	@echo "Starting the action server and a terminal chat (type /stop to leave)..."
 	@mkdir -p var
 	@SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null" EXIT; \
 	  $(PY) -m bot.wait_for_port 127.0.0.1 $(ACTIONS_PORT) 60 && \
 	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
-
-shell: run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -86,7 +114,7 @@ validate: $(STAMP)
 unit: $(PIPELINE)
 	$(PY) -m pytest
 
-test: $(MODEL) lint typecheck validate
+test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
 
 # Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/.

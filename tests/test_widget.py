@@ -1,0 +1,485 @@
+"""The web chat widget in Debian's Chromium: whole screenings against the real servers, and the
+widget's own behaviour (safety, links, summary, reconnecting) against a stand-in server.
+
+Screenshots at desktop and phone sizes go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from bot.trial import load_trial
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, FakeRasa, Widget, focused, serving_page
+from tests.servers import Servers, free_port, running_servers
+from web.serve import VENDOR, serving
+
+pytestmark = pytest.mark.servers
+TRIAL = load_trial()
+CONTACT = "+86 135 0519 3169"
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+expect.set_options(timeout=15_000)  # two cores, shared with other test runs
+
+# A whole screening of someone who may be a fit (the answers of bench/run.py's SCRIPT):
+# ("click", title) uses a quick reply, ("type", text) types into the answer box.
+SCREENING = [
+    ("click", "Yes"),  # may we keep your answers
+    ("type", "I'm 34"),
+    ("click", "Yes"),  # lupus
+    ("click", "Yes"),  # kidneys
+    ("type", "UPCR 1.8 g/g"),
+    ("click", "No"),  # could have children
+    ("click", "No"),  # cancer
+    ("type", "cellcept and plaquenil"),
+    ("type", "no"),  # infusions
+    ("type", "same dose"),
+    ("type", "no"),  # plasma exchange
+    ("click", "No"),  # serious infection
+    ("click", "No"),  # infection treated
+    ("type", "no"),  # chronic infection
+    ("click", "No"),  # surgery
+    ("click", "No"),  # surgery planned
+    ("type", "no"),  # vaccine
+    ("type", "no"),  # vaccine planned
+    ("click", "No"),  # serious illness
+    ("click", "Yes"),  # willing
+    ("click", TRIAL.texts["recap_yes"]),
+]
+
+
+@dataclass
+class Site:
+    url: str  # the demo page, on an origin the Rasa server allows
+    other_url: str  # the same page on an origin it does not allow
+    any_site_url: str  # another allowed site that embeds the widget with nothing but its script tag
+    servers: Servers
+
+
+def any_site(widget_js: str, rasa_url: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Any site</title>'
+        f'<script src="{widget_js}" defer data-server-url="{rasa_url}" data-primary-color="#f7c"></script>'
+        "</head><body><main><h1>Any site</h1><p>Some text.</p></main></body></html>"
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not (VENDOR / "socket.io.min.js").is_file():
+        pytest.fail("node_modules/socket.io-client is missing: run `npm ci` (make test does it)")
+    port, other_port, any_port = free_port(), free_port(), free_port()
+    origins = f"http://127.0.0.1:{port},http://127.0.0.1:{any_port}"
+    workdir = tmp_path_factory.mktemp("widget-servers")
+    with (
+        running_servers(workdir, env={"SCREENER_WIDGET_ORIGINS": origins}) as servers,
+        serving("127.0.0.1", port, servers.rasa_url) as url,
+        serving("127.0.0.1", other_port, servers.rasa_url) as other_url,
+        serving_page(any_port, any_site(f"{url}/widget.js", servers.rasa_url)) as any_site_url,
+    ):
+        yield Site(url, other_url, any_site_url, servers)
+
+
+@dataclass
+class FakeSite:
+    url: str
+    rasa: FakeRasa
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSite]:
+    port = free_port()
+    rasa = FakeRasa(free_port(), f"http://127.0.0.1:{port}")
+    rasa.script["/greet"] = [{"text": "Hello! Shall we start?", "quick_replies": [{"title": "Yes", "payload": "Yes"}]}]
+    try:
+        with serving("127.0.0.1", port, rasa.url) as url:
+            yield FakeSite(url, rasa)
+    finally:
+        rasa.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (make test does it)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser: Browser, size: str = "desktop") -> Page:
+    phone = size == "phone"
+    context = browser.new_context(
+        viewport=SIZES[size], is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1
+    )
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage); fails the test on a script error or a CSP violation."""
+    page = new_page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    yield page
+    page.context.close()
+    assert errors == []
+
+
+def open_widget(page: Page, url: str) -> Widget:
+    page.goto(url)
+    widget = Widget(page)
+    expect(widget.send_button).to_be_enabled()
+    return widget
+
+
+def start(page: Page, url: str) -> Widget:
+    """The demo page, with the bot's opening and its consent question on screen."""
+    widget = open_widget(page, url)
+    widget.wait_for_replies("Yes", "No")
+    assert TRIAL.texts["consent_question"] in widget.bot_texts()
+    return widget
+
+
+def screen(widget: Widget, steps: list[tuple[str, str]]) -> None:
+    for how, value in steps:
+        if how == "click":
+            widget.choose(value)
+        else:
+            widget.say(value)
+
+
+def assert_no_axe_violations(page: Page, where: str) -> None:
+    results = Axe().run(page)
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+    assert found == [], f"axe-core, {where}:\n" + "\n".join(found)
+
+
+def snapshot(page: Page, name: str) -> None:
+    page.locator(".scr").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
+
+
+# ----------------------------------------------------------------- against the real servers
+
+
+def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> None:
+    widget = start(page, site.url)
+    screen(widget, SCREENING[:4])
+    expect(widget.progress).to_contain_text(re.compile(r"Question 4 of about \d+"))
+    screen(widget, SCREENING[4:])
+
+    said = widget.bot_texts()
+    assert TRIAL.outcomes["may_fit"] in said
+    summary = page.locator(".scr-kind-summary")
+    expect(summary).to_contain_text(TRIAL.registry_id)
+    assert any(TRIAL.texts["provider"] in text for text in said)
+    # The recap button's title is what the person sees; its payload (/affirm) is what was sent.
+    assert widget.user_texts()[-1] == TRIAL.texts["recap_yes"]
+    assert not any(text.startswith("/") for text in widget.user_texts())
+    expect(widget.replies).to_be_hidden()
+    expect(widget.progress).to_contain_text("All questions answered")
+
+    # The contacts are links that call or write.
+    contacts = widget.log.get_by_text(CONTACT).locator("xpath=..")
+    expect(contacts.locator('a[href="tel:+8613505193169"]')).to_have_text(CONTACT)
+    expect(contacts.locator('a[href="mailto:13505193169@139.com"]')).to_have_count(1)
+
+    # Stored, through this channel, under the reference the person was given.
+    reference = re.search(r"Your reference is (S-\w+)", "\n".join(said))
+    assert reference, said
+    with sqlite3.connect(site.servers.db) as db:
+        row = db.execute(
+            "SELECT channel, status, outcome FROM screenings WHERE reference = ?", [reference.group(1)]
+        ).fetchone()
+    assert row == ("socketio", "completed", "may_fit")
+
+    # The summary for their doctor, as a file.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save summary").click()
+    assert download.value.suggested_filename == f"{TRIAL.registry_id}-screening-summary.txt"
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert TRIAL.registry_id in saved and "34" in saved and CONTACT in saved and reference.group(1) in saved
+
+
+def test_a_reload_mid_screening_carries_on(site: Site, page: Page) -> None:
+    widget = start(page, site.url)
+    screen(widget, SCREENING[:3])
+    widget.wait_for_replies("Yes", "No", "Not sure")
+    before_bot, before_user = widget.bot_texts(), widget.user_texts()
+    progress = widget.progress.inner_text()
+
+    page.reload()
+    expect(widget.send_button).to_be_enabled()
+    assert (widget.bot_texts(), widget.user_texts()) == (before_bot, before_user)
+    expect(widget.progress).to_have_text(progress)
+    expect(page.locator(".scr-msg-bot").last).to_be_in_viewport()  # scrolled to the latest question
+    widget.choose("Yes")  # the kidney question, answered after the reload
+    assert re.match(r"Question 4 of about \d+", widget.bot_texts()[-1]), widget.bot_texts()[-1]
+
+    # A new tab is a new conversation: nothing carries over (sessionStorage is per tab).
+    other = page.context.new_page()
+    assert TRIAL.texts["consent_question"] in start(other, site.url).bot_texts()
+    assert Widget(other).user_texts() == []
+
+
+def test_start_over_clears_the_conversation(site: Site, page: Page) -> None:
+    widget = start(page, site.url)
+    screen(widget, SCREENING[:2])
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Start over").click()
+    assert widget.user_texts() == ["Yes", "I'm 34"]  # cancelled: nothing changed
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Start over").click()
+    widget.wait_for_replies("Yes", "No")
+    assert widget.bot_texts()[0] == TRIAL.texts["start_over"]
+    assert widget.user_texts() == []
+    expect(widget.progress).to_be_hidden()
+    page.reload()
+    expect(widget.send_button).to_be_enabled()
+    assert widget.user_texts() == [] and widget.bot_texts()[0] == TRIAL.texts["start_over"]
+
+
+def test_keyboard_only(site: Site, page: Page) -> None:
+    widget = start(page, site.url)
+    # From the top of the page, Tab reaches the consent question's "Yes", each stop visibly focused.
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        assert now["visible"], f"no visible focus on {now}"
+        if now["text"] == "Yes":
+            break
+    else:
+        raise AssertionError("Tab never reached the quick replies")
+    widget.after_reply(lambda: page.keyboard.press("Enter"))
+    assert focused(page)["isInput"], "after a quick reply, focus goes to the answer box"
+    assert widget.user_texts() == ["Yes"]
+
+    page.keyboard.type("I'm 34")
+    widget.after_reply(lambda: page.keyboard.press("Enter"))
+    assert focused(page)["isInput"] and widget.input.input_value() == ""
+    widget.wait_for_replies("Yes", "No", "Not sure")
+
+    # The quick replies sit just before the answer box: Shift+Tab reaches them, Space chooses.
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
+    assert focused(page)["text"] == "Yes" and focused(page)["visible"]
+    widget.after_reply(lambda: page.keyboard.press("Space"))
+    assert widget.user_texts() == ["Yes", "I'm 34", "Yes"]
+    assert focused(page)["isInput"]
+    assert re.match(r"Question 3 of about \d+", widget.bot_texts()[-1])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_accessibility_and_screenshots(site: Site, browser: Browser, size: str) -> None:
+    page = new_page(browser, size)
+    try:
+        widget = start(page, site.url)
+        assert_no_axe_violations(page, f"{size}, opening")
+        snapshot(page, f"{size}-1-opening")
+
+        screen(widget, SCREENING[:2])
+        widget.wait_for_replies("Yes", "No", "Not sure")
+        assert_no_axe_violations(page, f"{size}, mid-screen with quick replies")
+        snapshot(page, f"{size}-2-question")
+
+        # On a phone the messages must fit: nothing wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+
+        screen(widget, [("type", value) for _, value in SCREENING[2:-1]] + SCREENING[-1:])
+        expect(page.locator(".scr-kind-summary")).to_be_visible()
+        assert_no_axe_violations(page, f"{size}, finished")
+        snapshot(page, f"{size}-3-finished")
+        if size == "phone":  # reflow (WCAG 1.4.10): still no sideways scrolling at 320 px
+            page.set_viewport_size({"width": 320, "height": 640})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        page.context.close()
+
+
+def test_widget_from_an_origin_not_allowed_cannot_connect(site: Site, page: Page) -> None:
+    page.goto(site.other_url)
+    widget = Widget(page)
+    expect(widget.status).to_have_text("Cannot reach the screener right now. Trying again…")
+    expect(widget.send_button).to_be_disabled()
+    assert widget.bot_texts() == []
+
+
+def test_without_a_container_it_is_a_launcher(site: Site, page: Page) -> None:
+    """One script tag on another site: a button that opens and closes the chat, keyboard included."""
+    page.goto(site.any_site_url)
+    widget = Widget(page)
+    launcher = page.get_by_role("button", name="Check if this study might suit you")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    expect(widget.panel).to_be_hidden()
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    assert focused(page)["isInput"]
+    widget.wait_for_replies("Yes", "No")
+    # A too-light colour (#f7c) is darkened until white text on it reads at 4.5:1.
+    assert_no_axe_violations(page, "launcher open")
+    page.screenshot(path=str(ARTIFACTS / "widget-desktop-launcher-open.png"))
+    page.keyboard.press("Escape")
+    expect(widget.panel).to_be_hidden()
+    assert focused(page)["text"] == "Check if this study might suit you"
+
+
+# ----------------------------------------------------------------- against a stand-in server
+
+
+def test_nothing_anyone_writes_becomes_html(fake: FakeSite, page: Page) -> None:
+    page.add_init_script("window.alert = () => { window.__alerted = true; };")
+    fake.rasa.script["bold reply"] = [
+        {
+            "text": "<b>bold</b> <img src=x onerror=\"window.__alerted = true\"> <a href='javascript:1'>x</a>",
+            "quick_replies": [{"title": "<i>Yes</i>", "payload": "<i>Yes</i>"}],
+        }
+    ]
+    widget = open_widget(page, fake.url)
+    typed = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
+    for text in typed:
+        widget.say(text)  # the stand-in echoes it back as a bot message
+    widget.say("bold reply")
+    for _ in range(2):
+        assert widget.user_texts() == [*typed, "bold reply"]
+        assert widget.bot_texts()[1:3] == [f"Echo: {text}" for text in typed]
+        assert widget.bot_texts()[3].startswith("<b>bold</b> <img src=x")
+        expect(widget.reply_button("<i>Yes</i>")).to_be_visible()
+        assert page.locator(".scr img, .scr script, .scr b, .scr i, .scr a").count() == 0
+        assert page.evaluate("window.__alerted") is None
+        page.reload()  # the saved conversation is rendered the same safe way
+        expect(widget.send_button).to_be_enabled()
+
+
+def test_links_are_built_from_text_and_open(fake: FakeSite, page: Page) -> None:
+    fake.rasa.script["links"] = [
+        {
+            "text": "See https://clinicaltrials.gov/study/NCT05631717. Write to team@example.org or call "
+            "+86 135 0519 3169. In an emergency call 120.\nNot links: javascript:alert(1) http://example.com/x"
+        }
+    ]
+    widget = open_widget(page, fake.url)
+    widget.say("links")
+    message = page.locator(".scr-msg-bot").last
+    links = message.locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs == [
+        "https://clinicaltrials.gov/study/NCT05631717",
+        "mailto:team@example.org",
+        "tel:+8613505193169",
+        "tel:120",
+    ]
+    web_link = links.first
+    assert (web_link.get_attribute("target"), web_link.get_attribute("rel")) == ("_blank", "noopener noreferrer")
+    expect(web_link).to_have_accessible_name("https://clinicaltrials.gov/study/NCT05631717 (opens in a new tab)")
+    assert web_link.evaluate("a => a.nextSibling.textContent").startswith(". Write to")  # the full stop stays text
+
+    page.context.route("https://clinicaltrials.gov/**", lambda route: route.fulfill(body="registry"))
+    with page.expect_popup() as popup:
+        web_link.click()
+    popup.value.wait_for_load_state()
+    assert popup.value.url == "https://clinicaltrials.gov/study/NCT05631717"
+
+
+def test_summary_save_and_print(fake: FakeSite, page: Page) -> None:
+    page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
+    fake.rasa.script["finish"] = [
+        {"text": "Here is what your answers suggest:"},
+        {"text": "For your doctor: a study. Study number NCT05631717.\n- your age: 34", "kind": "summary"},
+        {"text": "To contact the study team: Dr A, +86 135 0519 3169."},
+    ]
+    widget = open_widget(page, fake.url)
+    save, print_ = (page.get_by_role("button", name=n) for n in ("Save summary", "Print summary"))
+    expect(save).to_be_hidden()
+    widget.say("finish")
+    expect(save).to_be_visible()
+
+    with page.expect_download() as download:
+        save.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Study number NCT05631717.\n- your age: 34" in text and "+86 135 0519 3169" in text
+    assert "Here is what your answers suggest" not in text  # only the summary and what follows it
+
+    print_.click()
+    assert page.evaluate("window.__printed") == 1
+    page.emulate_media(media="print")
+    sheet = page.locator(".scr-print")
+    expect(sheet).to_be_visible()
+    expect(sheet).to_contain_text("Study number NCT05631717.")
+    expect(page.locator("main")).to_be_hidden()  # the host page is not printed
+    page.emulate_media(media="screen")
+    expect(sheet).to_be_hidden()
+
+
+def test_a_lost_connection_is_shown_and_the_session_resumes(fake: FakeSite, page: Page) -> None:
+    widget = open_widget(page, fake.url)
+    widget.wait_for_replies("Yes")
+    first = fake.rasa.heard[0]
+    assert first[0] == "session_request" and first[1] == {"session_id": None}
+
+    page.context.set_offline(True)
+    expect(widget.status).to_have_text("Connection lost. Trying again…")
+    expect(widget.send_button).to_be_disabled()
+    expect(widget.reply_button("Yes")).to_be_disabled()
+    widget.input.fill("typed while offline")
+    widget.input.press("Enter")
+    assert widget.user_texts() == []  # nothing is queued silently
+
+    page.context.set_offline(False)
+    expect(widget.send_button).to_be_enabled(timeout=15_000)
+    expect(widget.status).to_have_text("Connected again.")
+    requests = [data for event, data in fake.rasa.heard if event == "session_request"]
+    session_id = page.evaluate("Object.values(sessionStorage).map(JSON.parse)[0].sessionId")
+    assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert requests[1:] and all(r == {"session_id": session_id} for r in requests[1:])
+    widget.choose("Yes")
+    assert fake.rasa.said() == ["/greet", "Yes"]
+
+
+# ----------------------------------------------------------------- the page server
+
+
+def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), ""
+
+
+def test_page_server_serves_only_the_widget_files() -> None:
+    with serving("127.0.0.1", 0, "http://127.0.0.1:5123") as url:
+        status, headers, body = fetch(url + "/")
+        assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+        assert 'data-server-url="http://127.0.0.1:5123"' in body
+        csp = headers["Content-Security-Policy"]
+        assert "connect-src http://127.0.0.1:5123 ws://127.0.0.1:5123" in csp and "script-src 'self'" in csp
+        for path in ("/widget.js", "/widget.css", "/vendor/socket.io.min.js"):
+            status, headers, _ = fetch(url + path)
+            assert status == 200 and headers["X-Content-Type-Options"] == "nosniff", path
+        for path in ("/vendor/", "/web/", "/serve.py", "/../README.md", "/%2e%2e/Makefile", "/README.md"):
+            assert fetch(url + path)[0] == 404, path
+        assert fetch(url + "/", "POST")[0] == 501
