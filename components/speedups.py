@@ -11,6 +11,11 @@ constant work on every call:
   ``inspect.isabstract``) for each event it deserialises: a tracker of a few
   hundred events costs ~10 ms per turn to load. We remember the answer per
   type name.
+- ``DialogueStateTracker.applied_events`` replays the whole event history (with
+  nested loops over form executions) and is called five or more times per turn
+  on an unchanged tracker (session check, replay, each policy). Events are only
+  ever appended, so we keep the last result on the tracker, keyed by the event
+  list's identity, length and last event, and hand out copies.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 
 _stock_resolve_by_type = Event.resolve_by_type
+_stock_applied_events = DialogueStateTracker.applied_events
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +55,10 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 @lru_cache(maxsize=256)
 def _known_event_type(type_name: str) -> type[Event] | None:
-    return _stock_resolve_by_type(type_name, default=None)
+    try:
+        return _stock_resolve_by_type(type_name)
+    except ValueError:
+        return None
 
 
 def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
@@ -58,6 +68,17 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
     return _stock_resolve_by_type(type_name, default)
 
 
+def _applied_events(self: DialogueStateTracker) -> list[Event]:
+    events = self.events
+    key = (id(events), len(events), id(events[-1]) if events else None)
+    cached = getattr(self, "_applied_events_cache", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _stock_applied_events(self))
+        self._applied_events_cache = cached  # type: ignore[attr-defined]
+    return list(cached[1])
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
+    DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
