@@ -4,7 +4,10 @@ What it adds to the stock connector:
 - only the configured widget origins may connect (the stock one accepts any);
 - the session id a page sends must look like one this server could have issued
   (32 hex characters), otherwise a new one is issued;
-- typing events around each reply, so the widget can show that the bot is busy;
+- typing events around each reply, so the widget can show that the bot is busy
+  (counted per session: the indicator stays while any message is in hand);
+- a switch of session leaves the previous session's room; messages are capped
+  in size (the widget sends at most 1,000 characters);
 - each bot message goes out whole, with what the widget needs beside the text
   (``kind``: question / summary..., ``progress``), and blank messages get a reply.
 """
@@ -30,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
+MAX_MESSAGE_CHARS = 4000
+MAX_PACKET_BYTES = 64 * 1024
 # Fields of a bot message that the widget reads besides text and buttons.
 EXTRA_FIELDS = ("kind", "progress")
 
@@ -81,8 +86,14 @@ class ScreenerSocketIO(SocketIOInput):
         return ScreenerSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(self.origins) or allowed_origins(None))
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=list(self.origins) or allowed_origins(None),
+            cors_credentials=False,  # the widget uses no cookies
+            max_http_buffer_size=MAX_PACKET_BYTES,
+        )
         self.sio = sio
+        busy: dict[str, int] = {}  # messages in hand per session, for the typing indicator
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         handle = always_answer(on_new_message)
 
@@ -94,6 +105,9 @@ class ScreenerSocketIO(SocketIOInput):
         async def session_request(sid: str, data: Any) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
             session_id = wanted if isinstance(wanted, str) and SESSION_ID.fullmatch(wanted) else uuid.uuid4().hex
+            previous = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
+            if previous and previous != session_id:
+                await sio.leave_room(sid, previous, namespace=self.namespace)
             await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
@@ -106,13 +120,16 @@ class ScreenerSocketIO(SocketIOInput):
                 logger.debug("A message came before session_request; ignored.")
                 return
             text = data.get("message") if isinstance(data, dict) else None
+            text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
             output = ScreenerSocketIOOutput(sio, self.bot_message_evt)
+            busy[session_id] = busy.get(session_id, 0) + 1
             await sio.emit("bot_typing", {"typing": True}, room=session_id, namespace=self.namespace)
             try:
-                await handle(
-                    UserMessage(text if isinstance(text, str) else "", output, session_id, input_channel=self.name())
-                )
+                await handle(UserMessage(text, output, session_id, input_channel=self.name()))
             finally:
-                await sio.emit("bot_typing", {"typing": False}, room=session_id, namespace=self.namespace)
+                busy[session_id] -= 1
+                if not busy[session_id]:
+                    del busy[session_id]
+                    await sio.emit("bot_typing", {"typing": False}, room=session_id, namespace=self.namespace)
 
         return webhook
