@@ -42,6 +42,7 @@ from twilio.rest import Client
 from bot.messages import contacts_text
 from bot.trial import cached_trial
 from channels import OnNewMessage, always_answer
+from channels.opt_outs import OptOuts
 
 logger = logging.getLogger(__name__)
 # The Twilio client logs every request at INFO; keep our logs to what matters.
@@ -149,14 +150,20 @@ class Person:
 
 
 class People:
-    """Who is texting, by sender id: in memory only, and only the ``size`` most recent."""
+    """Who is texting, by sender id: in memory only, and only the ``size`` most recent.
 
-    def __init__(self, size: int = MAX_PEOPLE) -> None:
-        self.size = size
+    Opt-outs are also kept on disk (``OptOuts``), so one outlives a restart or
+    the person being forgotten here.
+    """
+
+    def __init__(self, size: int = MAX_PEOPLE, opt_outs: OptOuts | None = None) -> None:
+        self.size, self.opt_outs = size, opt_outs
         self._people: OrderedDict[str, Person] = OrderedDict()
 
     def see(self, sender: str, address: str, to_us: str | None) -> Person:
-        person = self._people.pop(sender, None) or Person(address)
+        person = self._people.pop(sender, None)
+        if person is None:
+            person = Person(address, opted_out=self.opt_outs is not None and sender in self.opt_outs)
         person.to_us = to_us or person.to_us
         self._people[sender] = person
         while len(self._people) > self.size:
@@ -231,12 +238,13 @@ class TwilioChannel(TwilioInput):
         webhook_url: str | None = None,
         api_url: str = DEFAULT_API_URL,
         max_length: int = DEFAULT_MAX_LENGTH,
+        opt_outs: OptOuts | None = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url = webhook_url
         self.api_url = api_url
         self.max_length = min(max(max_length, MIN_LENGTH), TWILIO_MAX_LENGTH)
-        self.people = People()
+        self.people = People(opt_outs=opt_outs or OptOuts())
         self._client: Client | None = None
         if not auth_token:
             logger.warning(
@@ -300,9 +308,11 @@ class TwilioChannel(TwilioInput):
                 await self._deliver(person, texts["sms_stopped"])
                 person.opted_out = True
                 person.options = []
+                self._remember_opt_out(sender, True)
             return 200
         if word in OPT_IN or (word == "YES" and person.opted_out):
             person.opted_out = False
+            self._remember_opt_out(sender, False)
             await self.send(sender, texts["sms_started"])
             return 200
         if word in HELP:  # answered even when opted out, as carriers expect; the screen keeps its place
@@ -320,6 +330,10 @@ class TwilioChannel(TwilioInput):
         )
         await always_answer(on_new_message)(message)  # a blank message, or Rasa failing, still gets a reply
         return 200
+
+    def _remember_opt_out(self, sender: str, opted_out: bool) -> None:
+        if self.people.opt_outs is not None:
+            (self.people.opt_outs.add if opted_out else self.people.opt_outs.discard)(sender)
 
     async def _stop_screen(self, sender: str, on_new_message: OnNewMessage) -> None:
         """Close the screen as stopped (the record says so); its closing words are not sent."""

@@ -27,6 +27,7 @@ from bot import messages
 from bot.messages import contacts_text
 from bot.records import Records
 from bot.trial import load_trial
+from channels.opt_outs import OptOuts
 from channels.twilio import (
     DEFAULT_MAX_LENGTH,
     People,
@@ -201,12 +202,21 @@ def sign(params: RequestParameters | dict[str, str], url: str = URL, token: str 
     return str(RequestValidator(token).compute_signature(url, params))
 
 
-@pytest.fixture
-def channel() -> TwilioChannel:
-    made = TwilioChannel(ACCOUNT_SID, AUTH_TOKEN, NUMBER, webhook_url=URL)
+def make_channel(opt_outs: OptOuts) -> TwilioChannel:
+    made = TwilioChannel(ACCOUNT_SID, AUTH_TOKEN, NUMBER, webhook_url=URL, opt_outs=opt_outs)
     fake = FakeTwilio()
     made.client = lambda: fake  # type: ignore[method-assign]
     return made
+
+
+@pytest.fixture
+def opt_outs(tmp_path: Path) -> OptOuts:
+    return OptOuts(tmp_path / "screenings.db")
+
+
+@pytest.fixture
+def channel(opt_outs: OptOuts) -> TwilioChannel:
+    return make_channel(opt_outs)
 
 
 def receive(channel: TwilioChannel, bot: Bot, body: str, sender: str = "+15551230001") -> int:
@@ -262,10 +272,10 @@ def test_a_changed_body_breaks_the_signature(channel: TwilioChannel) -> None:
     assert asyncio.run(channel.receive(URL, form("no"), signature, Bot())) == 200
 
 
-def test_without_an_auth_token_every_request_is_refused() -> None:
+def test_without_an_auth_token_every_request_is_refused(tmp_path: Path) -> None:
     bot = Bot()
     params = form("hello")
-    unconfigured = TwilioChannel(ACCOUNT_SID, None, NUMBER)
+    unconfigured = TwilioChannel(ACCOUNT_SID, None, NUMBER, opt_outs=OptOuts(tmp_path / "screenings.db"))
     assert asyncio.run(unconfigured.receive(URL, params, sign(params), bot)) == 503
     assert bot.given == []
 
@@ -307,6 +317,20 @@ def test_stop_stops_the_screen_confirms_once_and_silences_the_number(channel: Tw
     assert sent(channel).bodies()[-1] == TEXTS["sms_started"] and len(bot.given) == 1
     receive(channel, bot, "hi")
     assert bot.given[-1].text == "hi"
+
+
+def test_an_opt_out_outlives_a_restart_until_start(opt_outs: OptOuts) -> None:
+    receive(make_channel(opt_outs), Bot(), "STOP")
+    restarted = make_channel(opt_outs)  # a new process: nothing in memory
+    bot = Bot([{"text": "Hello!"}])
+    receive(restarted, bot, "hello")
+    assert bot.given == [] and sent(restarted).sent == []
+    assert hashed_id("+15551230001") in opt_outs and "+15551230001" not in opt_outs.path.read_bytes().decode("latin-1")
+    receive(restarted, bot, "START")
+    assert sent(restarted).bodies() == [TEXTS["sms_started"]]
+    assert hashed_id("+15551230001") not in opt_outs
+    receive(make_channel(opt_outs), bot, "hello")
+    assert [m.text for m in bot.given] == ["hello"]
 
 
 @pytest.mark.parametrize("word", ["STOPALL", "unsubscribe", "Cancel", "end", "QUIT"])
