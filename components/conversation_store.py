@@ -5,17 +5,27 @@
 - Conversations idle for longer than ``keep_hours`` (endpoints.yml) are
   deleted, checked at most every ``purge_every_minutes`` while it saves: what
   people typed is not kept once a screening can no longer be resumed.
+- The trackers of recent conversations are also kept in memory. Loading one
+  from SQLite (every event decoded and replayed) cost more Rasa CPU per turn
+  than anything else we measured; a kept tracker is used only while it has
+  exactly the events last saved and the database holds exactly the rows last
+  written for it, so an unsaved failed turn, a restart or a deletion by
+  ``make purge`` / ``bot.records delete`` always reads SQLite again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.conversations import KEEP_HOURS, purge_idle
 
@@ -31,7 +41,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class ConversationStore(SQLTrackerStore):
-    def __init__(self, keep_hours: float = KEEP_HOURS, purge_every_minutes: float = 10, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        keep_hours: float = KEEP_HOURS,
+        purge_every_minutes: float = 10,
+        keep_in_memory: int = 500,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("dialect", "sqlite")
         super().__init__(**kwargs)
         self.db_path = kwargs.get("db") if kwargs["dialect"] == "sqlite" else None
@@ -42,9 +58,59 @@ class ConversationStore(SQLTrackerStore):
                 _sqlite_pragmas(connection.connection, None)
         self.keep_hours, self.purge_every = float(keep_hours), float(purge_every_minutes) * 60
         self._last_purge = 0.0
+        self.keep_in_memory = int(keep_in_memory)
+        # sender id -> (tracker, its number of events, the sender's rows in the database)
+        self._kept: OrderedDict[str, tuple[DialogueStateTracker, int, int]] = OrderedDict()
+
+    def _rows(self, sender_id: str) -> int:
+        with self.engine.connect() as connection:
+            query = sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :sender")
+            return int(connection.execute(query, {"sender": sender_id}).scalar() or 0)
+
+    def _insert(self, sender_id: str, events: list[Event]) -> None:
+        """The rows SQLTrackerStore.save writes, in one statement."""
+        rows = []
+        for event in events:
+            data = event.as_dict()
+            rows.append(
+                {
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+            )
+        if rows:
+            with self.engine.begin() as connection:
+                connection.execute(self.SQLEvent.__table__.insert(), rows)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        kept = self._kept.get(sender_id)
+        if kept and len(kept[0].events) == kept[1] and self._rows(sender_id) == kept[2]:
+            self._kept.move_to_end(sender_id)
+            return kept[0]
+        self._kept.pop(sender_id, None)
+        return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        sender = tracker.sender_id
+        kept = self._kept.get(sender)
+        if kept and kept[0] is tracker:
+            # The tracker we handed out: its new events are the ones after those we saved.
+            await self.stream_events(tracker)
+            new_events = list(tracker.events)[kept[1] :]
+            self._insert(sender, new_events)
+            rows = kept[2] + len(new_events)
+        else:
+            await super().save(tracker)
+            rows = self._rows(sender)
+        if self.keep_in_memory:
+            self._kept[sender] = (tracker, len(tracker.events), rows)
+            self._kept.move_to_end(sender)
+            while len(self._kept) > self.keep_in_memory:
+                self._kept.popitem(last=False)
         now = time.monotonic()
         if self.db_path and now - self._last_purge > self.purge_every:
             self._last_purge = now

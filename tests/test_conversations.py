@@ -75,3 +75,33 @@ def test_deleting_a_record_deletes_its_conversation(store: ConversationStore, tm
 def test_nothing_to_do_without_a_database(tmp_path: Path) -> None:
     assert purge_idle(tmp_path / "missing.db") == 0
     assert delete_for_reference("S-ABCDEFGHJK", tmp_path / "missing.db") == 0
+
+
+def test_kept_trackers_are_written_and_read_back_exactly(store: ConversationStore, tmp_path: Path) -> None:
+    tracker = DialogueStateTracker.from_events("someone", [UserUttered("hello", timestamp=time.time())], DOMAIN.slots)
+    asyncio.run(store.save(tracker))
+    for text in ("I'm 34", "yes", "no"):
+        kept = asyncio.run(store.retrieve("someone"))
+        assert kept is tracker, "the tracker kept in memory is handed out again"
+        kept.update(UserUttered(text, timestamp=time.time()))
+        kept.update(SlotSet("answer", text, timestamp=time.time()))
+        asyncio.run(store.save(kept))
+    fresh = ConversationStore(domain=DOMAIN, db=store.db_path)  # another process: SQLite only
+    read = asyncio.run(fresh.retrieve("someone"))
+    assert read is not None and [e.as_dict() for e in read.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_an_unsaved_turn_is_not_handed_out(store: ConversationStore) -> None:
+    save(store, "someone", time.time())
+    kept = asyncio.run(store.retrieve("someone"))
+    assert kept is not None
+    kept.update(UserUttered("never saved: the turn failed", timestamp=time.time()))
+    again = asyncio.run(store.retrieve("someone"))
+    assert again is not kept and again is not None and len(again.events) == 1
+
+
+def test_a_conversation_deleted_elsewhere_is_not_handed_out(store: ConversationStore) -> None:
+    save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
+    assert asyncio.run(store.retrieve("someone")) is not None
+    assert delete_for_reference("S-ABCDEFGHJK", store.db_path) == 1  # e.g. `bot.records delete` meanwhile
+    assert asyncio.run(store.retrieve("someone")) is None
