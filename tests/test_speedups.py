@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -9,8 +11,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
+    ActionReverted,
     ActiveLoop,
     Event,
+    Restarted,
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
@@ -93,3 +97,30 @@ def test_applied_events_match_stock_rasa_after_every_event() -> None:
     copy.update(UserUttered("more", {"name": "inform"}))
     assert copy.applied_events() == speedups._stock_applied_events(copy)
     assert len(tracker.applied_events()) == len(copy.applied_events()) - 1
+
+
+def random_event(rng: random.Random) -> Event:
+    loop = rng.choice(["screening_form", "correction_form"])
+    return rng.choice(
+        [
+            lambda: UserUttered("x", {"name": rng.choice(["inform", "faq_study", "affirm"])}),
+            lambda: ActionExecuted(loop),
+            lambda: ActionExecuted(rng.choice(["action_listen", "action_recap", "action_answer_faq"])),
+            lambda: ActiveLoop(rng.choice([loop, None])),
+            lambda: ActionExecutionRejected(loop),
+            lambda: SlotSet("answer", rng.choice(["34", None])),
+            lambda: UserUtteranceReverted(),
+            lambda: ActionReverted(),
+            lambda: SessionStarted() if rng.random() < 0.3 else Restarted(),
+        ]
+    )()
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_applied_events_match_stock_rasa_on_random_histories(seed: int) -> None:
+    rng = random.Random(seed)
+    tracker = DialogueStateTracker(f"random-{seed}", DOMAIN.slots)
+    for _ in range(60):
+        for _ in range(rng.choice([1, 1, 2, 5])):
+            tracker.update(random_event(rng))
+        assert tracker.applied_events() == speedups._stock_applied_events(tracker)
