@@ -67,6 +67,8 @@ def _message(text: str, buttons: list[dict[str, Any]], extra: dict[str, Any]) ->
 
 
 class ScreenerSocketIO(SocketIOInput):
+    origins: tuple[str, ...] | list[str] = ()  # set by from_credentials
+
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
@@ -79,8 +81,6 @@ class ScreenerSocketIO(SocketIOInput):
         )
         channel.origins = allowed_origins(credentials.get("allowed_origins"))
         return channel
-
-    origins: tuple[str, ...] | list[str] = ()
 
     def get_output_channel(self) -> ScreenerSocketIOOutput | None:  # type: ignore[override]
         return ScreenerSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
