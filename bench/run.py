@@ -10,9 +10,11 @@ Two configurations, one after the other in the same run on the same machine:
 
 both trained here on the same data with the same domain and action server.
 For each: time to train, time to start, simulated people completing scripted
-screenings over the REST channel at 1, 10 and 50 conversations at once
-(per-turn p50 / p95 / p99, messages per second, errors), peak memory (RSS) of
-each server, and intent accuracy / F1 on a held-out 20% of the NLU data.
+screenings over the REST channel at 1, 10 and 50 conversations at once, each
+answering as soon as the reply arrives, then at 10 and 50 again with people
+taking 1-4 s to read and answer (per-turn p50 / p95 / p99, messages per
+second, errors), peak memory (RSS) of each server, and intent accuracy / F1
+on a held-out 20% of the NLU data.
 Results go to ``bench/results.md`` and ``bench/results.json`` (under version
 control) and a plot of latency against concurrency to ``bench/latency.png``.
 """
@@ -24,6 +26,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -47,6 +50,7 @@ CONFIGURATIONS = {
     "default": {"config": HERE / "default-config.yml", "tracker_store": STOCK_STORE},
 }
 # A complete screening of someone who may be a fit (greeting, consent, 19 answers, recap).
+PAUSE = (1.0, 4.0)  # seconds a paced person takes to read a reply and answer
 SCRIPT = [
     "hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "cellcept and plaquenil", "no",
     "same dose", "no", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "yes",
@@ -57,6 +61,7 @@ SCRIPT = [
 class Level:
     concurrency: int
     conversations: int
+    paced: bool = False
     turns: int = 0
     errors: int = 0
     seconds: float = 0.0
@@ -68,6 +73,7 @@ class Level:
         return {
             "concurrency": self.concurrency,
             "conversations": self.conversations,
+            "paced": self.paced,
             "turns": self.turns,
             "errors": self.errors,
             "messages_per_second": round(self.turns / self.seconds, 1) if self.seconds else 0.0,
@@ -120,8 +126,13 @@ class PeakMemory:
         self._thread.join()
 
 
-async def _person(session: aiohttp.ClientSession, url: str, sender: str, level: Level) -> None:
+async def _person(
+    session: aiohttp.ClientSession, url: str, sender: str, level: Level, pause: tuple[float, float] | None = None
+) -> None:
+    rng = random.Random(sender)
     for text in SCRIPT:
+        if pause:  # reading the reply and typing the answer
+            await asyncio.sleep(rng.uniform(*pause))
         started = time.perf_counter()
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
@@ -134,9 +145,15 @@ async def _person(session: aiohttp.ClientSession, url: str, sender: str, level: 
         level.turns += 1
 
 
-async def run_level(servers: Servers, concurrency: int, conversations: int, tag: str) -> Level:
-    """``conversations`` screenings, ``concurrency`` of them at any moment."""
-    level = Level(concurrency, conversations)
+async def run_level(
+    servers: Servers, concurrency: int, conversations: int, tag: str, pause: tuple[float, float] | None = None
+) -> Level:
+    """``conversations`` screenings, ``concurrency`` of them at any moment.
+
+    Back to back unless ``pause`` gives the (min, max) seconds a person takes
+    before each answer.
+    """
+    level = Level(concurrency, conversations, paced=pause is not None)
     url = f"{servers.rasa_url}/webhooks/rest/webhook"
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(conversations):
@@ -146,7 +163,7 @@ async def run_level(servers: Servers, concurrency: int, conversations: int, tag:
     async def worker(session: aiohttp.ClientSession) -> None:
         while not queue.empty():
             n = queue.get_nowait()
-            await _person(session, url, f"bench-{tag}-{concurrency}-{n}", level)
+            await _person(session, url, f"bench-{tag}-{concurrency}-{n}", level, pause)
 
     started = time.perf_counter()
     async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -215,6 +232,7 @@ def benchmark(
     conversations_per_level: int | None = None,
     model: Path | None = None,
     tracker_store: str = OUR_STORE,
+    paced_levels: list[int] | None = None,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -226,6 +244,7 @@ def benchmark(
                     asyncio.run(run_level(servers, c, conversations_per_level or max(c, 10), "run")).summary()
                     for c in levels
                 ]
+                results += [asyncio.run(run_level(servers, c, c, "paced", PAUSE)).summary() for c in paced_levels or []]
     return {
         "start_seconds": round(start_seconds, 1),
         "peak_rss_mb": {k: round(v) for k, v in memory.peak.items()},
@@ -252,9 +271,10 @@ def write_report(report: dict[str, Any], out: Path) -> None:
         for server in ours["peak_rss_mb"]:
             rows.append((f"peak RSS, {server} (MB)", ours["peak_rss_mb"][server], other["peak_rss_mb"][server]))
         for mine, theirs in zip(ours["levels"], other["levels"], strict=True):
-            c = mine["concurrency"]
-            rows.append((f"messages/s, {c} at once", mine["messages_per_second"], theirs["messages_per_second"]))
-            rows.append((f"p95 turn latency (ms), {c} at once", mine["p95_ms"], theirs["p95_ms"]))
+            at = _at_once(mine)
+            if not mine.get("paced"):  # paced people set the pace themselves: msg/s says nothing
+                rows.append((f"messages/s, {at}", mine["messages_per_second"], theirs["messages_per_second"]))
+            rows.append((f"p95 turn latency (ms), {at}", mine["p95_ms"], theirs["p95_ms"]))
         for key in ("accuracy", "macro_f1", "weighted_f1"):
             if "nlu" in ours and "nlu" in other:
                 rows.append((f"NLU intent {key.replace('_', ' ')} (held-out 20%)", ours["nlu"][key], other["nlu"][key]))
@@ -274,12 +294,17 @@ def write_report(report: dict[str, Any], out: Path) -> None:
         ]
         for lv in run["levels"]:
             lines.append(
-                f"| {lv['concurrency']} | {lv['conversations']} | {lv['turns']} | {lv['errors']} | "
+                f"| {_at_once(lv).removesuffix(' at once')} | {lv['conversations']} | {lv['turns']} | {lv['errors']} | "
                 f"{lv['messages_per_second']} | {lv['p50_ms']} | {lv['p95_ms']} | {lv['p99_ms']} |"
             )
         lines.append("")
     out.joinpath("results.md").write_text("\n".join(lines), encoding="utf-8")
     _plot(report, out / "latency.png")
+
+
+def _at_once(level: dict[str, Any]) -> str:
+    paced = f", paced ({PAUSE[0]:g}-{PAUSE[1]:g} s per answer)" if level.get("paced") else ""
+    return f"{level['concurrency']}{paced} at once"
 
 
 def _plot(report: dict[str, Any], path: Path) -> None:
@@ -290,9 +315,15 @@ def _plot(report: dict[str, Any], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for (name, run), colour in zip(report["configurations"].items(), ("tab:blue", "tab:orange"), strict=False):
-        x = [lv["concurrency"] for lv in run["levels"]]
-        ax.plot(x, [lv["p95_ms"] for lv in run["levels"]], marker="o", color=colour, label=f"{name} p95")
-        ax.plot(x, [lv["p50_ms"] for lv in run["levels"]], marker=".", ls="--", color=colour, label=f"{name} p50")
+        for paced, style in ((False, "-"), (True, ":")):
+            levels = [lv for lv in run["levels"] if bool(lv.get("paced")) == paced]
+            if not levels:
+                continue
+            x = [lv["concurrency"] for lv in levels]
+            label = f"{name}{', paced' if paced else ''}"
+            ax.plot(x, [lv["p95_ms"] for lv in levels], marker="o", ls=style, color=colour, label=f"{label} p95")
+            if not paced:
+                ax.plot(x, [lv["p50_ms"] for lv in levels], marker=".", ls="--", color=colour, label=f"{label} p50")
     ax.set(xlabel="conversations at once", ylabel="turn latency (ms)", xscale="log", yscale="log")
     ax.set_title("Turn latency against concurrency")
     ax.legend()
@@ -305,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", default="1,10,50", help="conversations at once, comma-separated")
     parser.add_argument("--conversations", type=int, help="screenings per level (default: max(level, 10))")
+    parser.add_argument("--paced", default="10,50", help="also these levels with people pausing; '' for none")
     parser.add_argument("--configurations", default="ours,default", help="which, comma-separated")
     parser.add_argument("--no-nlu", action="store_true", help="skip the NLU evaluation")
     parser.add_argument("--out", type=Path, default=HERE)
@@ -319,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         model, train_seconds = train(name, setup["config"])
         print(f"{name}: screenings at {args.levels} at once...", flush=True)
         runs[name] = {"train_seconds": round(train_seconds, 1)}
-        runs[name].update(benchmark(levels, args.conversations, model, setup["tracker_store"]))
+        paced = [int(n) for n in args.paced.split(",") if n]
+        runs[name].update(benchmark(levels, args.conversations, model, setup["tracker_store"], paced))
         if split:
             print(f"{name}: NLU on a held-out 20%...", flush=True)
             runs[name]["nlu"] = evaluate_nlu(name, setup["config"], split)

@@ -19,15 +19,20 @@ def test_a_small_run_completes_screenings_and_writes_the_report(servers: Servers
     summary = level.summary()
     assert (summary["turns"], summary["errors"]) == (2 * len(SCRIPT), 0)
     assert 0 < summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+    paced = asyncio.run(run_level(servers, concurrency=2, conversations=2, tag="smoke-paced", pause=(0.01, 0.02)))
+    assert paced.summary()["paced"] and paced.summary()["errors"] == 0
     run = {
         "train_seconds": 10.0,
         "start_seconds": 1.0,
         "peak_rss_mb": {k: round(rss_mb(pid)) for k, pid in servers.pids.items()},
-        "levels": [summary],
+        "levels": [summary, paced.summary()],
         "nlu": {"accuracy": 0.9, "macro_f1": 0.9, "weighted_f1": 0.9},
     }
     assert all(mb > 50 for mb in run["peak_rss_mb"].values())
-    slower = {**run, "levels": [{**summary, "messages_per_second": summary["messages_per_second"] / 2}]}
+    slower = {
+        **run,
+        "levels": [{**summary, "messages_per_second": summary["messages_per_second"] / 2}, paced.summary()],
+    }
     report = {"machine": "test", "note": "", "configurations": {"ours": run, "default": slower}}
     write_report(report, tmp_path)
     saved = json.loads((tmp_path / "results.json").read_text())
@@ -35,4 +40,6 @@ def test_a_small_run_completes_screenings_and_writes_the_report(servers: Servers
     text = (tmp_path / "results.md").read_text()
     assert "| 2 | 2 |" in text
     assert "| messages/s, 2 at once |" in text and "| 2.00 |" in text, "the ratio of the two configurations"
+    assert "| p95 turn latency (ms), 2, paced (1-4 s per answer) at once |" in text
+    assert "messages/s, 2, paced" not in text, "paced people set their own pace"
     assert (tmp_path / "latency.png").stat().st_size > 1000
