@@ -39,7 +39,7 @@ help:
 	@echo "make purge      delete records older than the trial's retention period"
 	@echo "make format     reformat the code with ruff"
 	@echo "make lock       re-resolve requirements.in into requirements.lock"
-	@echo "make clean      remove the venv, the spaCy pipeline and trained models"
+	@echo "make clean      remove the venv, node_modules, the spaCy pipeline and trained models"
 
 $(STAMP): requirements.in requirements.lock
 	@test -x $(PY) || "$$(scripts/python310)" -m venv $(VENV)
@@ -144,4 +144,4 @@ lock:
 	rm -rf build/lock-venv
 
 clean:
-	rm -rf $(VENV) build models .rasa
+	rm -rf $(VENV) build models .rasa node_modules

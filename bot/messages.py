@@ -49,8 +49,11 @@ def intro(trial: Trial) -> list[Message]:
 def question(screening: Screening, question_id: str, retry: bool = False) -> Message:
     q = screening.question(question_id)
     done, total = screening.progress()
-    message: Message = {"text": q.retry if retry else q.text, "kind": "question"}
-    message["progress"] = {"number": done + 1, "total": total}
+    message: Message = {
+        "text": q.retry if retry else q.text,
+        "kind": "question",
+        "progress": {"number": done + 1, "total": total},
+    }
     if not retry:
         progress = screening.trial.texts["progress"].format(number=done + 1, total=total)
         message["text"] = f"{progress} {q.text}"
