@@ -39,18 +39,13 @@ FIT = {
 }
 
 
-@dataclass
-class Chat:
-    servers: Servers
-    sender: str
-    said: list[str] = field(default_factory=list)  # everything the bot said
-    last: list[str] = field(default_factory=list)  # what it said to the last message
+class Answering:
+    """Answers a whole screen through any channel: a subclass gives ``send`` and ``last``."""
+
+    last: list[str]
 
     def send(self, *lines: str) -> list[str]:
-        for line in lines:
-            self.last = self.servers.texts(self.sender, line)
-            self.said += self.last
-        return self.last
+        raise NotImplementedError
 
     def answer_until_done(self, answers: dict[str, str], limit: int = 40) -> list[str]:
         """Answer each question the bot asks from ``answers`` until the recap or the result."""
@@ -70,6 +65,20 @@ class Chat:
         if base in TRIAL.questions:
             return base
         return next(k for k in answers if k.startswith(base + ":"))
+
+
+@dataclass
+class Chat(Answering):
+    servers: Servers
+    sender: str
+    said: list[str] = field(default_factory=list)  # everything the bot said
+    last: list[str] = field(default_factory=list)  # what it said to the last message
+
+    def send(self, *lines: str) -> list[str]:
+        for line in lines:
+            self.last = self.servers.texts(self.sender, line)
+            self.said += self.last
+        return self.last
 
 
 def start(servers: Servers, sender: str, consent: str = "yes") -> Chat:

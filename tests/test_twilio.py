@@ -41,6 +41,7 @@ from channels.twilio import (
     with_options,
 )
 from tests.servers import Servers, running_servers
+from tests.test_end_to_end import Answering
 from tests.twilio_standin import TwilioStandIn, running_standin
 
 TRIAL = load_trial()
@@ -421,7 +422,7 @@ class Twilio:
 
 
 @dataclass
-class Phone:
+class Phone(Answering):
     twilio: Twilio
     address: str
     to_us: str = NUMBER
@@ -452,18 +453,6 @@ class Phone:
             assert all(s.to == self.address for s in new)
             self.last = [s.body for s in new]
         return self.last
-
-    def answer_until_done(self, answers: dict[str, str], limit: int = 40) -> list[str]:
-        for _ in range(limit):
-            asked = [q for q in [*TRIAL.questions.values(), *TRIAL.follow_ups.values()] if self._asks(q.text)]
-            if not asked:
-                return self.last
-            qid = asked[-1].id
-            self.send(answers[qid] if qid in answers else next(v for k, v in answers.items() if k.startswith(qid)))
-        raise AssertionError(f"the screen did not end: {self.last}")
-
-    def _asks(self, text: str) -> bool:
-        return any(text.split("{")[0][:40] in t for t in self.last[-1:])
 
 
 @pytest.fixture(scope="module")
