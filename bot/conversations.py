@@ -32,49 +32,13 @@ def _has_events_table(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone() is not None
 
 
-def purge_idle(path: Path | str = DEFAULT_DB, hours: float = KEEP_HOURS, now: float | None = None) -> int:
-    """Delete every conversation whose last event is older than ``hours``; how many were deleted."""
-    if not Path(path).exists():
-        return 0
-    cutoff = (time.time() if now is None else now) - hours * 3600
-    conn = _connect(path)
-    try:
-        if not _has_events_table(conn):
-            conn.execute("ROLLBACK")
-            return 0
-        idle = [
-            row[0]
-            for row in conn.execute(
-                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?", [cutoff]
-            )
-        ]
-        conn.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in idle])
-        conn.execute("COMMIT")
-        return len(idle)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
-
-
-def delete_for_reference(reference: str, path: Path | str = DEFAULT_DB) -> int:
-    """Delete the conversation(s) in which this screening reference was given; how many."""
+def _delete_senders(path: Path | str, query: str, params: list[object]) -> int:
+    """Delete every conversation whose sender id the query selects, in one transaction; how many."""
     if not Path(path).exists():
         return 0
     conn = _connect(path)
     try:
-        if not _has_events_table(conn):
-            conn.execute("ROLLBACK")
-            return 0
-        senders = [
-            row[0]
-            for row in conn.execute(
-                "SELECT DISTINCT sender_id FROM events WHERE type_name = 'slot' AND action_name = 'reference'"
-                " AND json_extract(data, '$.value') = ?",
-                [reference],
-            )
-        ]
+        senders = [row[0] for row in conn.execute(query, params)] if _has_events_table(conn) else []
         conn.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in senders])
         conn.execute("COMMIT")
         return len(senders)
@@ -83,3 +47,19 @@ def delete_for_reference(reference: str, path: Path | str = DEFAULT_DB) -> int:
         raise
     finally:
         conn.close()
+
+
+def purge_idle(path: Path | str = DEFAULT_DB, hours: float = KEEP_HOURS, now: float | None = None) -> int:
+    """Delete every conversation whose last event is older than ``hours``; how many were deleted."""
+    cutoff = (time.time() if now is None else now) - hours * 3600
+    query = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?"
+    return _delete_senders(path, query, [cutoff])
+
+
+def delete_for_reference(reference: str, path: Path | str = DEFAULT_DB) -> int:
+    """Delete the conversation(s) in which this screening reference was given; how many."""
+    query = (
+        "SELECT DISTINCT sender_id FROM events WHERE type_name = 'slot' AND action_name = 'reference'"
+        " AND json_extract(data, '$.value') = ?"
+    )
+    return _delete_senders(path, query, [reference])

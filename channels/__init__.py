@@ -64,7 +64,3 @@ def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
                 await output.send_text_message(message.sender_id, cached_trial().texts["technical_problem"])
 
     return handle
-
-
-# The first name of always_answer, kept for channel modules written against it.
-answer_blank_messages = always_answer

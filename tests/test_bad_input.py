@@ -9,7 +9,7 @@ import pytest
 from bot.records import Records
 from bot.trial import load_trial
 from tests.servers import Servers
-from tests.test_end_to_end import FIT, Chat, start
+from tests.test_end_to_end import FIT, Chat, reference_in, start
 
 pytestmark = pytest.mark.servers
 TRIAL = load_trial()
@@ -43,25 +43,28 @@ def test_bad_input_mid_screen_keeps_the_place(servers: Servers, bad: str) -> Non
     assert TRIAL.questions["kidney_involvement"].text in asked or TRIAL.texts["gave_up"] in chat.last
 
 
+def assert_age_kept_after_stop(chat: Chat, age: int) -> None:
+    """Stopping closes the record with the age first given, in a sound database."""
+    records = Records(chat.servers.db)
+    saved = records.get(reference_in(chat.send("stop")))
+    assert saved is not None and saved["status"] == "stopped"
+    assert saved["answers"]["age"]["min_years"] == age
+    assert records.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
 def test_the_same_message_many_times_quickly_keeps_one_consistent_record(servers: Servers) -> None:
     chat = start(servers, "repeat-1")
     for _ in range(15):
         chat.send("40")
-    closing = chat.send("stop")
-    saved = Records(servers.db).get(next(t for t in closing if t.startswith("Your reference")).split()[3].rstrip("."))
-    assert saved is not None and saved["answers"]["age"]["min_years"] == 40
-    assert Records(servers.db).db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_age_kept_after_stop(chat, 40)
 
 
-def test_the_same_answer_sent_many_times_at_once_is_taken_once(servers: Servers) -> None:
+def test_the_same_answer_sent_many_times_at_once_gets_replies_and_a_consistent_record(servers: Servers) -> None:
     chat = start(servers, "repeat-at-once")
     with ThreadPoolExecutor(max_workers=10) as pool:
         replies = list(pool.map(lambda _: servers.texts(chat.sender, "40"), range(10)))
     assert all(replies), "every copy gets a reply"
-    closing = chat.send("stop")
-    saved = Records(servers.db).get(next(t for t in closing if t.startswith("Your reference")).split()[3].rstrip("."))
-    assert saved is not None and saved["answers"]["age"]["min_years"] == 40
-    assert Records(servers.db).db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_age_kept_after_stop(chat, 40)
 
 
 def test_bad_input_at_the_recap_keeps_the_recap(servers: Servers) -> None:
