@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import OnNewMessage, always_answer
+from channels import OnNewMessage, always_answer, with_server_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -132,4 +132,4 @@ class ScreenerSocketIO(SocketIOInput):
                     del busy[session_id]
                     await sio.emit("bot_typing", {"typing": False}, room=session_id, namespace=self.namespace)
 
-        return webhook
+        return with_server_hooks(webhook)

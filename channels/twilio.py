@@ -41,7 +41,7 @@ from twilio.rest import Client
 
 from bot.messages import contacts_text
 from bot.trial import cached_trial
-from channels import OnNewMessage, always_answer
+from channels import OnNewMessage, always_answer, with_server_hooks
 from channels.opt_outs import OptOuts
 
 logger = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ class TwilioChannel(TwilioInput):
             if self._client is not None:
                 await self._client.http_client.close()  # type: ignore[attr-defined]
 
-        return webhook
+        return with_server_hooks(webhook)
 
     async def receive(
         self, url: str, form: RequestParameters, signature: str | None, on_new_message: OnNewMessage

@@ -52,10 +52,14 @@ class ConversationStore(SQLTrackerStore):
         super().__init__(**kwargs)
         self.db_path = kwargs.get("db") if kwargs["dialect"] == "sqlite" else None
         if self.db_path:
-            # Every later connection gets them (SQLAlchemy 1.4 opens one per session for a SQLite file).
+            # SQLAlchemy 1.4 opens and closes a SQLite file for every session (NullPool), which with
+            # the pragmas took about a tenth of Rasa's CPU per turn. Keep a few connections open.
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                self.engine.url, poolclass=sa.pool.QueuePool, pool_size=4, connect_args={"check_same_thread": False}
+            )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            with self.engine.connect() as connection:
-                _sqlite_pragmas(connection.connection, None)
+            self.sessionmaker.configure(bind=self.engine)
         self.keep_hours, self.purge_every = float(keep_hours), float(purge_every_minutes) * 60
         self._last_purge = 0.0
         self.keep_in_memory = int(keep_in_memory)

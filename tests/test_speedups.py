@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import random
+from typing import Any
 
 import pytest
-from jsonschema import ValidationError
+from aiohttp import web
+from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -22,9 +26,16 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk.plugin import plugin_manager
+from sanic import Blueprint
 
 from bot import PROJECT_ROOT
+from bot.nlp import pipeline
+from bot.trial import cached_trial
+from channels import with_server_hooks
 from components import speedups
+from tests.servers import free_port
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
@@ -124,3 +135,116 @@ def test_applied_events_match_stock_rasa_on_random_histories(seed: int) -> None:
         for _ in range(rng.choice([1, 1, 2, 5])):
             tracker.update(random_event(rng))
         assert tracker.applied_events() == speedups._stock_applied_events(tracker)
+
+
+EVENT_TYPES = [*(cls.type_name for cls in all_subclasses(Event)), "no_such_event", 5, None]
+VALUES = [None, 1, 1.5, "x", [], {}, True, [{"entity": "e", "value": 1}], [{"entity": 3}], {"name": "x"}, {"text": 3}]
+FIELDS = ["event", "name", "value", "timestamp", "metadata", "text", "entities", "policy", "confidence", "parse_data"]
+
+
+def random_response(rng: random.Random) -> Any:
+    def event() -> Any:
+        if rng.random() < 0.05:
+            return rng.choice(VALUES)
+        fields = {k: rng.choice(VALUES) for k in rng.sample(FIELDS, rng.randint(0, 4))}
+        return fields if rng.random() < 0.05 else {**fields, "event": rng.choice(EVENT_TYPES)}
+
+    if rng.random() < 0.02:
+        return rng.choice(VALUES)
+    return {"events": [event() for _ in range(rng.randint(0, 3))], "responses": rng.choice([[], [{}], [1], "x"])}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_action_responses_are_judged_as_by_the_stock_schema(seed: int) -> None:
+    schema = RemoteAction.action_response_format_spec()
+    stock = validators.validator_for(schema)(schema)
+    action, rng, valid = RemoteAction("action_x", None), random.Random(seed), 0
+    for _ in range(1500):
+        response = random_response(rng)
+        try:
+            ours = action._validate_action_result(response)
+        except ValidationError:
+            ours = False
+        assert ours == stock.is_valid(response), response
+        valid += ours
+    assert 100 < valid < 1400, "both kinds were tried"
+
+
+def test_action_calls_keep_one_connection_and_survive_a_restart_of_the_server() -> None:
+    async def main() -> None:
+        seen: list[int] = []  # the client port of each request: one port, one connection
+
+        async def handle(request: web.Request) -> web.Response:
+            seen.append(request.transport.get_extra_info("peername")[1])  # type: ignore[union-attr]
+            return web.json_response({"n": len(seen)})
+
+        app = web.Application()
+        app.router.add_post("/webhook", handle)
+        port = free_port()
+
+        async def serve() -> web.AppRunner:
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            return runner
+
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        runner = await serve()
+        assert [await endpoint.request(json={}) for _ in range(3)] == [{"n": 1}, {"n": 2}, {"n": 3}]
+        assert len(set(seen)) == 1
+        await runner.cleanup()
+        runner = await serve()
+        assert await endpoint.request(json={}) == {"n": 4}
+        assert len(set(seen)) == 2
+        await speedups.close_sessions()
+        assert await endpoint.request(json={}) == {"n": 5}, "a closed session is opened again"
+        await speedups.close_sessions()
+        await runner.cleanup()
+
+    asyncio.run(main())
+    asyncio.run(main())  # a new event loop gets sessions of its own
+
+
+def test_the_rasa_server_freezes_its_heap_and_closes_kept_sessions_at_stop() -> None:
+    blueprint = with_server_hooks(Blueprint("probe"))
+    hooks = {f.event: f.listener for f in blueprint._future_listeners}
+    assert set(hooks) >= {"after_server_start", "after_server_stop"}
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        session = speedups._session(EndpointConfig("http://127.0.0.1:9/webhook")).session
+        await hooks["after_server_start"](None, loop)
+        assert gc.get_freeze_count() > 0
+        await hooks["after_server_stop"](None, loop)
+        assert session.closed
+
+    try:
+        asyncio.run(main())
+    finally:
+        gc.unfreeze()
+
+
+def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_the_first_request() -> None:
+    import rasa_sdk_plugins
+
+    registered = [type(p).__name__ for p in plugin_manager().get_plugins()]
+    assert "_Plugin" in registered, "rasa_sdk finds our plugin"
+
+    class App:  # records what the plugin asks of rasa_sdk's Sanic app
+        def __init__(self) -> None:
+            self.listeners: list[tuple[Any, str]] = []
+
+        def register_listener(self, listener: Any, event: str) -> None:
+            self.listeners.append((listener, event))
+
+    app = App()
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    assert app.listeners == [(rasa_sdk_plugins._warm_up, "after_server_start")]
+    cached_trial.cache_clear()
+    try:
+        rasa_sdk_plugins.warm_up()
+        assert cached_trial.cache_info().currsize == 1
+        assert pipeline.cache_info().currsize == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
