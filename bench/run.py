@@ -41,13 +41,18 @@ import aiohttp
 
 from bot import PROJECT_ROOT
 from bot.nlu_report import summary as nlu_summary
-from tests.servers import OUR_STORE, RASA, STOCK_STORE, Servers, running_servers
+from tests.servers import CREDENTIALS, OUR_STORE, RASA, STOCK_STORE, Servers, running_servers
 
 HERE = Path(__file__).resolve().parent
 BUILD = PROJECT_ROOT / "build" / "bench"
-CONFIGURATIONS = {
-    "ours": {"config": PROJECT_ROOT / "config.yml", "tracker_store": OUR_STORE},
-    "default": {"config": HERE / "default-config.yml", "tracker_store": STOCK_STORE},
+CONFIGURATIONS: dict[str, dict[str, Any]] = {
+    "ours": {"config": PROJECT_ROOT / "config.yml", "tracker_store": OUR_STORE, "credentials": CREDENTIALS},
+    # Stock Rasa throughout: its own tracker store and REST channel (ours would load our speed-ups).
+    "default": {
+        "config": HERE / "default-config.yml",
+        "tracker_store": STOCK_STORE,
+        "credentials": HERE / "default-credentials.yml",
+    },
 }
 # A complete screening of someone who may be a fit (greeting, consent, 19 answers, recap).
 PAUSE = (1.0, 4.0)  # seconds a paced person takes to read a reply and answer
@@ -233,11 +238,12 @@ def benchmark(
     model: Path | None = None,
     tracker_store: str = OUR_STORE,
     paced_levels: list[int] | None = None,
+    credentials: Path = CREDENTIALS,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         kwargs: dict[str, Any] = {"model": model} if model else {}
-        with running_servers(Path(tmp), tracker_store=tracker_store, **kwargs) as servers:
+        with running_servers(Path(tmp), tracker_store=tracker_store, credentials=credentials, **kwargs) as servers:
             start_seconds = time.perf_counter() - started
             with PeakMemory(servers.pids) as memory:
                 results = [
@@ -352,7 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: screenings at {args.levels} at once...", flush=True)
         runs[name] = {"train_seconds": round(train_seconds, 1)}
         paced = [int(n) for n in args.paced.split(",") if n]
-        runs[name].update(benchmark(levels, args.conversations, model, setup["tracker_store"], paced))
+        runs[name].update(
+            benchmark(levels, args.conversations, model, setup["tracker_store"], paced, setup["credentials"])
+        )
         if split:
             print(f"{name}: NLU on a held-out 20%...", flush=True)
             runs[name]["nlu"] = evaluate_nlu(name, setup["config"], split)

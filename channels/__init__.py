@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,7 +20,6 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, Sanic
 
 from bot.trial import cached_trial
-from components import speedups
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,10 @@ async def _freeze_heap(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def _close_sessions(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-    await speedups.close_sessions()
+    # Not imported above: importing our components applies the speed-ups, which only our model should do.
+    speedups = sys.modules.get("components.speedups")
+    if speedups:
+        await speedups.close_sessions()
 
 
 def with_server_hooks(blueprint: Blueprint) -> Blueprint:

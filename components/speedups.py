@@ -248,6 +248,10 @@ async def close_sessions() -> None:
 class SequentialGraphRunner(DaskGraphRunner):
     """Rasa's graph runner, running the nodes in dependency order without dask."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._orders: dict[tuple[str, ...], list[str]] = {}  # targets -> the nodes to run, in order
+
     def run(self, inputs: dict[str, Any] | None = None, targets: list[str] | None = None) -> dict[str, Any]:
         run_targets = targets if targets else self._graph_schema.target_names
         order = self._order(tuple(run_targets))
@@ -266,8 +270,7 @@ class SequentialGraphRunner(DaskGraphRunner):
         return dict(results[t] for t in run_targets)
 
     def _order(self, targets: tuple[str, ...]) -> list[str]:
-        orders: dict[tuple[str, ...], list[str]] = self.__dict__.setdefault("_orders", {})
-        if targets not in orders:
+        if targets not in self._orders:
             nodes = self._graph_schema.minimal_graph_schema(list(targets)).nodes
             order: list[str] = []
 
@@ -279,8 +282,8 @@ class SequentialGraphRunner(DaskGraphRunner):
 
             for name in nodes:
                 visit(name)
-            orders[targets] = order
-        return orders[targets]
+            self._orders[targets] = order
+        return self._orders[targets]
 
 
 def apply() -> None:

@@ -22,6 +22,7 @@ from bot import PROJECT_ROOT
 from bot.wait_for_port import wait_for_port
 
 MODEL = PROJECT_ROOT / "models" / "screener.tar.gz"
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 RASA = Path(sys.executable).parent / "rasa"
 OUR_STORE = "components.conversation_store.ConversationStore"
 STOCK_STORE = "SQL"  # Rasa's own SQL tracker store, for the benchmark's default configuration
@@ -73,9 +74,14 @@ class Servers:
     """A Rasa server and an action server on loopback, sharing one records database."""
 
     def __init__(
-        self, workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL, tracker_store: str = OUR_STORE
+        self,
+        workdir: Path,
+        env: dict[str, str] | None = None,
+        model: Path = MODEL,
+        tracker_store: str = OUR_STORE,
+        credentials: Path = CREDENTIALS,
     ) -> None:
-        self.workdir, self.model = workdir, model
+        self.workdir, self.model, self.credentials = workdir, model, credentials
         self.logs = workdir  # actions.log and rasa.log
         self.db = workdir / "screenings.db"
         self.conversations_db = workdir / "conversations.db"
@@ -110,7 +116,7 @@ class Servers:
         log = self.workdir / "rasa.log"
         command = [
             str(RASA), "run", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(self.model),
-            "--endpoints", str(self.endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
         ]  # fmt: skip
         self.rasa = _start(command, self.env, log)
         _wait_for(self.rasa, self.rasa_port, 180, log, "Rasa server")
@@ -165,12 +171,16 @@ def running_action_server(
 
 @contextmanager
 def running_servers(
-    workdir: Path, env: dict[str, str] | None = None, model: Path = MODEL, tracker_store: str = OUR_STORE
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    model: Path = MODEL,
+    tracker_store: str = OUR_STORE,
+    credentials: Path = CREDENTIALS,
 ) -> Iterator[Servers]:
     """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...)."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make train` (make test does it)")
-    servers = Servers(workdir, env, model, tracker_store)
+    servers = Servers(workdir, env, model, tracker_store, credentials)
     try:
         servers.start_actions()
         servers.start_rasa()

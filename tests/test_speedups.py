@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -248,3 +250,10 @@ def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_the_f
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_our_channels_alone_leave_rasa_stock() -> None:
+    """Only our model applies the speed-ups: the benchmark's stock Rasa must stay stock."""
+    probe = "import sys, channels.rest, channels.socketio, channels.twilio; print('components' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert done.stdout.strip() == "False"
