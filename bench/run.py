@@ -5,8 +5,8 @@ Two configurations, one after the other in the same run on the same machine:
 - ``ours``: config.yml (our spaCy pipeline, logistic regression, rules) with
   our speed-ups to Rasa and our SQLite conversation store;
 - ``default``: Rasa's own default (what ``rasa init`` trains: DIET, TED,
-  memoization and rules; bench/default-config.yml) with stock Rasa and its SQL
-  tracker store on SQLite,
+  memoization and rules; bench/default-config.yml) with stock Rasa, its SQL
+  tracker store on SQLite and its REST channel,
 
 both trained here on the same data with the same domain and action server.
 For each: time to train, time to start, simulated people completing scripted
@@ -14,7 +14,7 @@ screenings over the REST channel at 1, 10 and 50 conversations at once, each
 answering as soon as the reply arrives, then at 10 and 50 again with people
 taking 1-4 s to read and answer (per-turn p50 / p95 / p99, messages per
 second, errors), peak memory (RSS) of each server, and intent accuracy / F1
-on a held-out 20% of the NLU data.
+by 5-fold cross-validation of the NLU data (the same folds for both).
 Results go to ``bench/results.md`` and ``bench/results.json`` (under version
 control) and a plot of latency against concurrency to ``bench/latency.png``.
 """
@@ -55,6 +55,7 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     },
 }
 # A complete screening of someone who may be a fit (greeting, consent, 19 answers, recap).
+FOLDS = 5  # NLU cross-validation
 PAUSE = (1.0, 4.0)  # seconds a paced person takes to read a reply and answer
 SCRIPT = [
     "hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "cellcept and plaquenil", "no",
@@ -203,33 +204,54 @@ def train(name: str, config: Path) -> tuple[Path, float]:
     return BUILD / f"{name}.tar.gz", seconds
 
 
-def split_nlu_data() -> tuple[Path, Path]:
-    """One fixed 80/20 split of the NLU data, the same for every configuration."""
-    out = BUILD / "split"
-    _rasa(
-        "data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", "0.8", "--random-seed", "2022",
-        "--out", str(out), log=BUILD / "split.log",
-    )  # fmt: skip
-    return out / "training_data.yml", out / "test_data.yml"
+def nlu_folds(folds: int = FOLDS) -> list[tuple[Path, Path]]:
+    """Fixed stratified folds of the NLU data, the same for every configuration.
 
-
-def evaluate_nlu(name: str, config: Path, split: tuple[Path, Path]) -> dict[str, float]:
-    """Intent accuracy and F1 on the held-out 20%, after training on the other 80%.
-
-    A held-out split rather than 5-fold cross-validation: DIET's 100 epochs take
-    minutes per training on 2 cores, so five of them would dominate the run.
+    Rasa's own ``--cross-validation`` draws new folds on every run, so two
+    configurations would be tested on different splits.
     """
-    training, test = split
-    _rasa(
-        "train", "nlu", "--nlu", str(training), "--config", str(config), "--out", str(BUILD),
-        "--fixed-model-name", f"nlu-{name}", log=BUILD / f"nlu-train-{name}.log",
-    )  # fmt: skip
-    out = BUILD / f"nlu-{name}"
-    _rasa(
-        "test", "nlu", "--model", str(BUILD / f"nlu-{name}.tar.gz"), "--nlu", str(test), "--out", str(out),
-        log=BUILD / f"nlu-test-{name}.log",
-    )  # fmt: skip
-    return {k: round(v, 3) for k, v in nlu_summary(out).items()}
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
+
+    data = load_data(str(PROJECT_ROOT / "data" / "nlu"))
+    examples = data.intent_examples
+    labels = [example.get("intent") for example in examples]
+    paths = []
+    splits = StratifiedKFold(folds, shuffle=True, random_state=2022).split(examples, labels)
+    for k, (train, test) in enumerate(splits):
+        out = BUILD / "folds" / str(k)
+        out.mkdir(parents=True, exist_ok=True)
+        for part, indices in (("train", train), ("test", test)):
+            RasaYAMLWriter().dump(
+                out / f"{part}.yml",
+                TrainingData(
+                    [examples[i] for i in indices],
+                    entity_synonyms=data.entity_synonyms,
+                    regex_features=data.regex_features,
+                    lookup_tables=data.lookup_tables,
+                ),
+            )
+        paths.append((out / "train.yml", out / "test.yml"))
+    return paths
+
+
+def evaluate_nlu(name: str, config: Path, folds: list[tuple[Path, Path]]) -> dict[str, float]:
+    """Intent accuracy and F1, the mean over the folds of training on the rest and testing on the fold."""
+    scores = []
+    for k, (training, test) in enumerate(folds):
+        model = f"nlu-{name}-{k}"
+        _rasa(
+            "train", "nlu", "--nlu", str(training), "--config", str(config), "--out", str(BUILD),
+            "--fixed-model-name", model, log=BUILD / f"{model}-train.log",
+        )  # fmt: skip
+        _rasa(
+            "test", "nlu", "--model", str(BUILD / f"{model}.tar.gz"), "--nlu", str(test), "--out", str(BUILD / model),
+            log=BUILD / f"{model}-test.log",
+        )  # fmt: skip
+        scores.append(nlu_summary(BUILD / model))
+    return {key: round(statistics.mean(s[key] for s in scores), 3) for key in scores[0]}
 
 
 def benchmark(
@@ -283,7 +305,8 @@ def write_report(report: dict[str, Any], out: Path) -> None:
             rows.append((f"p95 turn latency (ms), {at}", mine["p95_ms"], theirs["p95_ms"]))
         for key in ("accuracy", "macro_f1", "weighted_f1"):
             if "nlu" in ours and "nlu" in other:
-                rows.append((f"NLU intent {key.replace('_', ' ')} (held-out 20%)", ours["nlu"][key], other["nlu"][key]))
+                label = f"NLU intent {key.replace('_', ' ')} ({FOLDS}-fold cross-validation)"
+                rows.append((label, ours["nlu"][key], other["nlu"][key]))
         lines += [f"| {label} | {a} | {b} | {ratio(a, b)} |" for label, a, b in rows]
         lines.append("")
     for name in names:
@@ -349,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     levels = [int(n) for n in args.levels.split(",")]
-    split = None if args.no_nlu else split_nlu_data()
+    folds = None if args.no_nlu else nlu_folds()
     runs: dict[str, Any] = {}
     for name in args.configurations.split(","):
         setup = CONFIGURATIONS[name]
@@ -361,9 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         runs[name].update(
             benchmark(levels, args.conversations, model, setup["tracker_store"], paced, setup["credentials"])
         )
-        if split:
-            print(f"{name}: NLU on a held-out 20%...", flush=True)
-            runs[name]["nlu"] = evaluate_nlu(name, setup["config"], split)
+        if folds:
+            print(f"{name}: NLU {FOLDS}-fold cross-validation...", flush=True)
+            runs[name]["nlu"] = evaluate_nlu(name, setup["config"], folds)
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "note": "Both configurations measured one after the other in this run; compare the ratios, "

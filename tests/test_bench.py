@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import run as bench_run
 from bench.run import SCRIPT, rss_mb, run_level, write_report
 from tests.servers import Servers
 
@@ -43,3 +44,24 @@ def test_a_small_run_completes_screenings_and_writes_the_report(servers: Servers
     assert "| p95 turn latency (ms), 2, paced (1-4 s per answer) at once |" in text
     assert "messages/s, 2, paced" not in text, "paced people set their own pace"
     assert (tmp_path / "latency.png").stat().st_size > 1000
+
+
+def test_both_configurations_are_cross_validated_on_the_same_stratified_folds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    monkeypatch.setattr(bench_run, "BUILD", tmp_path / "first")
+    first = bench_run.nlu_folds()
+    monkeypatch.setattr(bench_run, "BUILD", tmp_path / "again")
+    again = bench_run.nlu_folds()
+    assert len(first) == bench_run.FOLDS
+    texts = [[[m.get("text") for m in load_data(str(p)).intent_examples] for p in fold] for fold in first]
+    assert texts == [[[m.get("text") for m in load_data(str(p)).intent_examples] for p in fold] for fold in again]
+    everything = sorted(m.get("text") for m in load_data("data/nlu").intent_examples)
+    assert sorted(t for _, test in texts for t in test) == everything, "each example is tested exactly once"
+    for train, test in texts:
+        assert sorted(train + test) == everything
+    intents = {m.get("intent") for m in load_data("data/nlu").intent_examples}
+    for _, test_path in first:
+        assert {m.get("intent") for m in load_data(str(test_path)).intent_examples} == intents, "stratified"
