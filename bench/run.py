@@ -56,6 +56,7 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
 }
 # A complete screening of someone who may be a fit (greeting, consent, 19 answers, recap).
 FOLDS = 5  # NLU cross-validation
+AIM_P95_MS = 150  # issue 5: p95 turn latency at 10 conversations back to back
 PAUSE = (1.0, 4.0)  # seconds a paced person takes to read a reply and answer
 SCRIPT = [
     "hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "cellcept and plaquenil", "no",
@@ -353,9 +354,10 @@ def _plot(report: dict[str, Any], path: Path) -> None:
             ax.plot(x, [lv["p95_ms"] for lv in levels], marker="o", ls=style, color=colour, label=f"{label} p95")
             if not paced:
                 ax.plot(x, [lv["p50_ms"] for lv in levels], marker=".", ls="--", color=colour, label=f"{label} p50")
+    ax.axhline(AIM_P95_MS, color="grey", lw=0.8, ls="-.", label=f"aim: p95 under {AIM_P95_MS} ms at 10")
     ax.set(xlabel="conversations at once", ylabel="turn latency (ms)", xscale="log", yscale="log")
     ax.set_title("Turn latency against concurrency")
-    ax.legend()
+    ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
