@@ -1,15 +1,17 @@
 """Our plugin to rasa_sdk's action server, which imports a package of this name if there is one.
 
-Before the first request, the server loads what answering needs (the trial
-file, the lexicon, the spaCy pipeline) and then freezes the heap: Python's
-full garbage collections otherwise walk every object loaded at start-up,
-pausing the server for 100-300 ms every few hundred requests (``make bench``).
+rasa_sdk calls it once the actions are imported and before the server opens
+its port. It loads what answering needs (the trial file, the lexicon, the
+spaCy pipeline), so the first person does not wait for it, and then freezes
+the heap: Python's full garbage collections otherwise walk every object loaded
+at start-up, pausing the server for 100-300 ms every few hundred requests
+(``make bench``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
+import logging
 from datetime import date
 from typing import Any
 
@@ -17,6 +19,7 @@ import pluggy
 from sanic import Sanic
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
+logger = logging.getLogger(__name__)
 
 
 def warm_up() -> None:
@@ -28,16 +31,13 @@ def warm_up() -> None:
         understand(question, "not sure, maybe 3 months ago", date.today())
     gc.collect()
     gc.freeze()
-
-
-async def _warm_up(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-    warm_up()
+    logger.info(f"Loaded {trial.registry_id} (criteria {trial.version}) and the language data; start-up heap frozen.")
 
 
 class _Plugin:
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
-        app.register_listener(_warm_up, "after_server_start")
+        warm_up()
 
 
 def init_hooks(manager: Any) -> None:

@@ -7,6 +7,7 @@ import gc
 import random
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,14 +31,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk.plugin import plugin_manager
-from sanic import Blueprint
+from sanic import Blueprint, Sanic
 
 from bot import PROJECT_ROOT
 from bot.nlp import pipeline
 from bot.trial import cached_trial
 from channels import with_server_hooks
 from components import speedups
-from tests.servers import free_port
+from tests.servers import free_port, running_action_server
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
@@ -226,25 +227,13 @@ def test_the_rasa_server_freezes_its_heap_and_closes_kept_sessions_at_stop() -> 
         gc.unfreeze()
 
 
-def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_the_first_request() -> None:
-    import rasa_sdk_plugins
-
+def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_it_opens() -> None:
     registered = [type(p).__name__ for p in plugin_manager().get_plugins()]
     assert "_Plugin" in registered, "rasa_sdk finds our plugin"
-
-    class App:  # records what the plugin asks of rasa_sdk's Sanic app
-        def __init__(self) -> None:
-            self.listeners: list[tuple[Any, str]] = []
-
-        def register_listener(self, listener: Any, event: str) -> None:
-            self.listeners.append((listener, event))
-
-    app = App()
-    plugin_manager().hook.attach_sanic_app_extensions(app=app)
-    assert app.listeners == [(rasa_sdk_plugins._warm_up, "after_server_start")]
     cached_trial.cache_clear()
+    pipeline.cache_clear()
     try:
-        rasa_sdk_plugins.warm_up()
+        plugin_manager().hook.attach_sanic_app_extensions(app=Sanic("probe_actions"))
         assert cached_trial.cache_info().currsize == 1
         assert pipeline.cache_info().currsize == 1
         assert gc.get_freeze_count() > 0
@@ -257,3 +246,10 @@ def test_our_channels_alone_leave_rasa_stock() -> None:
     probe = "import sys, channels.rest, channels.socketio, channels.twilio; print('components' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
     assert done.stdout.strip() == "False"
+
+
+def test_the_running_action_server_warms_up_before_it_opens(tmp_path: Path) -> None:
+    with running_action_server(tmp_path, free_port()):
+        log = (tmp_path / "actions.log").read_text(encoding="utf-8")
+    warmed, up = log.find("start-up heap frozen"), log.find("Action endpoint is up and running")
+    assert -1 < warmed < up, log[-2000:]
