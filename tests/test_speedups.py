@@ -213,6 +213,8 @@ def test_the_rasa_server_freezes_its_heap_and_closes_kept_sessions_at_stop() -> 
     hooks = {f.event: f.listener for f in blueprint._future_listeners}
     assert set(hooks) >= {"after_server_start", "after_server_stop"}
 
+    assert not gc.get_freeze_count()
+
     async def main() -> None:
         loop = asyncio.get_running_loop()
         session = speedups._session(EndpointConfig("http://127.0.0.1:9/webhook")).session
@@ -232,6 +234,7 @@ def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_it_op
     assert "_Plugin" in registered, "rasa_sdk finds our plugin"
     cached_trial.cache_clear()
     pipeline.cache_clear()
+    assert not gc.get_freeze_count()
     try:
         plugin_manager().hook.attach_sanic_app_extensions(app=Sanic("probe_actions"))
         assert cached_trial.cache_info().currsize == 1

@@ -56,7 +56,6 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(\+00:00)?")
 class Captured:
     calls: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # (stock, ours)
     trackers: list[DialogueStateTracker] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -75,6 +74,12 @@ def action_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
 def captured(action_url: str, monkeypatch_module: pytest.MonkeyPatch) -> Captured:
     seen = Captured()
 
@@ -90,7 +95,6 @@ def captured(action_url: str, monkeypatch_module: pytest.MonkeyPatch) -> Capture
         agent = await load_agent(model_path=str(MODEL), endpoints=AvailableEndpoints(action=EndpointConfig(action_url)))
         for n, script in enumerate(SCREENINGS):
             for text in script:
-                seen.texts.append(text)
                 await agent.handle_message(UserMessage(text, sender_id=f"speedups-{n}", input_channel="rest"))
         await speedups.close_sessions()
         return agent
@@ -98,12 +102,6 @@ def captured(action_url: str, monkeypatch_module: pytest.MonkeyPatch) -> Capture
     agent = asyncio.run(screen())
     assert isinstance(agent.processor.graph_runner, speedups.SequentialGraphRunner)
     return seen
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
 
 
 def normalised(text: str) -> Any:
@@ -161,9 +159,10 @@ def runners(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, DaskGraphRun
     return loaded[0][0], loaded[0][1], loaded[1][1]
 
 
-def test_sequential_runner_understands_as_dask_does(captured: Captured, runners: Any) -> None:
+def test_sequential_runner_understands_as_dask_does(runners: Any) -> None:
     metadata, dask_runner, ours = runners
-    for text in [*captured.texts, "I take tacrolimus and had the shingles vaccine", "我想自杀"]:
+    texts = [text for script in SCREENINGS for text in script]
+    for text in [*texts, "I take tacrolimus and had the shingles vaccine", "我想自杀"]:
         parsed = [
             runner.run({PLACEHOLDER_MESSAGE: [UserMessage(text)]}, [metadata.nlu_target])[metadata.nlu_target][0]
             for runner in (dask_runner, ours)
