@@ -12,7 +12,7 @@ from bot.lexicon import lexicon
 from bot.trial import TrialFileError, load_trial
 from bot.yamlfile import load_yaml
 
-LISTING = PROJECT_ROOT.parent / "shared" / "trial" / "trial-listing.txt"
+LISTING = PROJECT_ROOT / "docs" / "sources" / "trial-listing.txt"
 TRIAL = load_trial()
 
 
