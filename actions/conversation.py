@@ -11,20 +11,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
 from bot import messages
 from bot.corrections import Correction, find_correction
-from bot.red_flags import find_red_flag
 from bot.screening import MAX_MISSES, Screening
 
 
 class ActionEmergency(Action):
-    """Red flags and self-harm: the emergency or crisis message before anything else."""
+    """Red flags and self-harm: the emergency or crisis message before anything else.
+
+    Mid-screen the form stays active and asks its question again right after, so an answer
+    simply continues; the Continue button says so for anyone not ready to answer yet.
+    """
 
     def name(self) -> str:
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        flag = find_red_flag(tracker.latest_message.get("text") or "")
-        self_harm = tracker.get_intent_of_latest_message() == "self_harm" or bool(flag and flag.is_self_harm)
-        dispatcher.utter_message(text=trial().texts["crisis" if self_harm else "emergency"])
+        self_harm = tracker.get_intent_of_latest_message() == "self_harm"
+        message: dict[str, Any] = {"text": trial().texts["crisis" if self_harm else "emergency"]}
+        if tracker.active_loop_name:
+            message["buttons"] = [{"title": trial().texts["continue_button"], "payload": "/resume"}]
+        send(dispatcher, [message])
         return []
 
 
@@ -108,10 +113,13 @@ class ActionCorrect(Action):
 def apply_correction(
     dispatcher: CollectingDispatcher, tracker: Tracker, screening: Screening, correction: Correction
 ) -> list[EventType]:
-    screening.correct(correction.question_id, correction.value)
+    if correction.ask_again:
+        screening.forget(correction.question_id)  # the form asks it again, then the recap follows
+    else:
+        screening.correct(correction.question_id, correction.value)
+        topic = screening.question(correction.question_id).topic
+        dispatcher.utter_message(text=trial().texts["corrected"].format(topic=topic))
     save(tracker, screening)
-    topic = screening.question(correction.question_id).topic
-    dispatcher.utter_message(text=trial().texts["corrected"].format(topic=topic))
     return [SlotSet(STATE_SLOT, screening.to_dict())]
 
 
@@ -142,7 +150,7 @@ class ActionAskCorrectionText(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if not tracker.get_slot("correction_misses"):
-            dispatcher.utter_message(text=trial().texts["which_answer"])
+            send(dispatcher, [messages.which_answer(screening_of(tracker))])
         return []
 
 
@@ -161,16 +169,19 @@ class ActionRecap(Action):
 
 
 class ActionFallback(Action):
-    """A message the dialogue cannot place. At the recap, show the recap again so the person can still go on."""
+    """A message the dialogue cannot place. No dead end: the recap or the current question follows."""
 
     def name(self) -> str:
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=trial().texts["fallback"])
+        events: list[EventType] = [UserUtteranceReverted()]
+        if tracker.active_loop_name or tracker.get_slot("finished") or not tracker.get_slot("started_at"):
+            return events  # a form asks its own question again; before the screen or after it, nothing to show
         screening = screening_of(tracker)
-        at_recap = screening.answers and screening.current_question_id() is None and not tracker.get_slot("finished")
-        return [UserUtteranceReverted(), FollowupAction("action_recap")] if at_recap else [UserUtteranceReverted()]
+        # A question is open (after an emergency message, say): the form asks it again; else the recap.
+        return [*events, FollowupAction("screening_form" if screening.current_question_id() else "action_recap")]
 
 
 class ActionStartOver(Action):

@@ -87,4 +87,4 @@ class ActionStopScreening(Action):
             send(dispatcher, messages.result(trial(), screening.result(final=True), reference, screening.answers))
         else:  # nothing answered yet: no result to give, only where to turn
             send(dispatcher, messages.closing(trial(), reference))
-        return [SlotSet("answer", None)]
+        return [SlotSet("answer", None), SlotSet("finished", True)]

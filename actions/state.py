@@ -15,7 +15,7 @@ from bot.messages import Message
 from bot.records import DEFAULT_DB, Records
 from bot.screening import Screening, to_record
 from bot.trial import Trial, cached_trial
-from bot.understand import Understood, names_only_unknowns, understand
+from bot.understand import Understood, names_only_unknowns
 
 STATE_SLOT = "screening_state"
 
@@ -52,10 +52,6 @@ def save(tracker: Tracker, screening: Screening, status: str = "in_progress") ->
     records().save(to_record(screening, reference, channel, datetime.fromisoformat(started), status))
 
 
-def state_events(screening: Screening) -> dict[str, Any]:
-    return {STATE_SLOT: screening.to_dict()}
-
-
 def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     """Mid-screen, a message the classifier sent elsewhere may still answer the current question.
 
@@ -64,12 +60,13 @@ def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     if tracker.active_loop_name != "screening_form":
         return None
     screening = screening_of(tracker)
-    qid = screening.current_question_id()
+    if screening.current_question_id() is None:
+        return None
     text = tracker.latest_message.get("text") or ""
-    # Check first: a failed answer would count as a miss for the question.
-    understood = understand(screening.question(qid), text, today()) if qid else None
+    # Read once, and record only an answer: a question of their own is no miss.
+    qid, understood = screening.read(text, today())
     if not isinstance(understood, Understood) or names_only_unknowns(understood.value):
         return None
-    screening.answer(text, today(), qid)
+    screening.accept(qid, understood, text)
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict())]

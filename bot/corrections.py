@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.screening import Screening
-from bot.understand import NotUnderstood, understand
+from bot.understand import YES, NotUnderstood, content_words, pregnancy_now, understand
 from bot.words import normalise
 
 # Words that only say "this is a correction"; what is left is the new answer.
@@ -27,7 +27,8 @@ _SPECIFIC = ("age", "lab_protein", "medicine_list", "vaccine", "procedure", "con
 @dataclass(frozen=True)
 class Correction:
     question_id: str
-    value: Any
+    value: Any = None
+    ask_again: bool = False  # the person picked the answer to change (a recap line): ask its question again
 
 
 def strip_lead(text: str) -> str:
@@ -41,14 +42,24 @@ def _answered(screening: Screening) -> list[str]:
 
 
 def find_correction(screening: Screening, text: str, today: date) -> Correction | None:
-    """The question the person means and the new value, or None if it is not clear."""
+    """The question the person means and the new value, or None if it is not clear.
+
+    A correction never changes an answer it is not about: a yes or no goes to the yes/no
+    question whose words it shares, and to none when that is not clear.
+    """
     if text.lstrip().startswith("/"):
         return None  # a button or typed command says nothing about which answer
+    answered = _answered(screening)
+    picked = [q for q in answered if normalise(screening.question(q).topic) == normalise(text)]
+    if picked:
+        return Correction(picked[0], ask_again=True)  # a recap line chosen from the buttons
+    if pregnancy_now(text):
+        pregnancy = next((q for q in screening.trial.questions.values() if q.volunteered == "pregnancy"), None)
+        if pregnancy:
+            return Correction(pregnancy.id, YES)
     rest = strip_lead(text)
     if not rest:
         return None
-    marked = rest != normalise(text)  # "actually", "I meant" ... says it is a correction
-    answered = _answered(screening)
     by_type: dict[str, list[str]] = {}
     for qid in answered:
         by_type.setdefault(screening.question(qid).type, []).append(qid)
@@ -61,12 +72,26 @@ def find_correction(screening: Screening, text: str, today: date) -> Correction 
             if isinstance(understood, NotUnderstood) or _is_plain_yes_no(understood.value):
                 continue
             return Correction(qid, _merge(screening, qid, understood.value))
-    last_yes_no = next((q for q in answered if screening.question(q).type == "yes_no"), None)
-    if last_yes_no and marked:  # a bare "yes" is an answer, not a correction
-        understood = understand(screening.question(last_yes_no), rest, today)
-        if not isinstance(understood, NotUnderstood):
-            return Correction(last_yes_no, understood.value)
-    return None
+    return _yes_no_correction(screening, by_type.get("yes_no", []), rest, today)
+
+
+def _yes_no_correction(screening: Screening, answered: list[str], rest: str, today: date) -> Correction | None:
+    """ "actually I would use birth control": the one yes/no question that shares words with it."""
+    words = {w.removesuffix("s") for w in content_words(rest)}
+    if not words:
+        return None
+    shared = {qid: len(words & _topic_words(screening, qid)) for qid in answered}
+    best = max(shared.values(), default=0)
+    matches = [qid for qid, n in shared.items() if n == best]
+    if best == 0 or len(matches) != 1:
+        return None
+    understood = understand(screening.question(matches[0]), rest, today)
+    return None if isinstance(understood, NotUnderstood) else Correction(matches[0], understood.value)
+
+
+def _topic_words(screening: Screening, qid: str) -> set[str]:
+    question = screening.question(qid)
+    return {w.removesuffix("s") for w in content_words(f"{question.topic} {question.text}")}
 
 
 def _is_plain_yes_no(value: Any) -> bool:

@@ -20,6 +20,7 @@ PROTEIN_24H = "protein_24h"
 UACR = "uacr"
 DIPSTICK = "dipstick"
 CONCENTRATION = "concentration"  # g/L or mg/dL with no volume: not a daily amount
+SEVERAL = "several"  # two results in one answer ("1.3 last year, now 0.6"): the study team reads the report
 NO_UNIT = "no_unit"
 
 
@@ -50,7 +51,11 @@ _DAILY = re.compile(
 )
 _CONCENTRATION = re.compile(_NUM + r"\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b")
 _VOLUME = re.compile(r"(?P<vol>\d+(?:[.,]\d+)?)\s*(?P<unit>l|litres?|liters?|ml)\b(?!\s*/)")
-_UACR_WORDS = re.compile(r"\b(uacr|acr|albumin|microalbumin|albumin[- ]creatinine|malb)\b|白蛋白")
+# Albumin, not protein, ratios, however they are abbreviated ("UACR1500mg/g", "Alb/Cr", "UMA/Cr").
+_UACR_WORDS = re.compile(
+    r"(?<![a-z])(u?acr|alb\s*/\s*cr(ea)?|u?alb|albumin|microalbumin|micro\s*albumin|albumin[- ]creatinine|malb|uma|"
+    r"uae|mau)(?![a-z])|白蛋白|微量白蛋白"
+)
 _DIPSTICK = re.compile(
     r"(?<![A-Za-z0-9+])(\+{1,4}|[1-4]\s*\+|trace|dipstick|urinalysis|urine test strip)(?![\w+])|尿常规|加号|定性"
 )
@@ -77,9 +82,13 @@ def parse_protein(text: str) -> ProteinResult | None:
     1.06 g/g (mg/mmol), so the bot asks for the unit and never guesses.
     """
     clean = words_to_digits(text).replace("µ", "u")
-    if _UACR_WORDS.search(clean):
+    if _UACR_WORDS.search(clean.lower()):
         return ProteinResult(UACR)
-    ratio = _RATIO.search(clean)
+    ratios = list(_RATIO.finditer(clean))
+    unratioed = _RATIO.sub(" ", clean)
+    if len(ratios) + len(list(_DAILY.finditer(unratioed))) > 1:
+        return ProteinResult(SEVERAL)
+    ratio = ratios[0] if ratios else None
     if ratio:
         unit = re.sub(r"\s*per\s*", "/", ratio.group("unit"))
         unit = re.sub(r"\s+", "", unit).replace("gram", "g")

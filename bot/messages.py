@@ -99,7 +99,12 @@ def _ago(words: dict[str, str], ago: dict[str, Any]) -> str:
 
 
 def _names(words: dict[str, str], category: str, value: dict[str, Any]) -> str:
-    labels = [lexicon().entries[f"{category}:{i['id']}"].label for i in value.get("items", [])]
+    """The items named, each with the time it was given with, so a misreading can be caught."""
+    labels = []
+    for item in value.get("items", []):
+        label = lexicon().entries[f"{category}:{item['id']}"].label
+        when = item.get("last_dose") or item.get("when")
+        labels.append(f"{label} ({_ago(words, when)})" if when else label)
     labels += [words["unknown_item"]] * int(value.get("unknown", 0))
     return ", ".join(labels) or words[str(value.get("answer", "none"))]
 
@@ -134,6 +139,13 @@ def answer_lines(trial: Trial, answers: dict[str, Any]) -> list[str]:
         q = screening.question(qid)
         lines.append(trial.texts["recap_line"].format(topic=q.topic, answer=describe(trial, q.type, value)))
     return lines
+
+
+def which_answer(screening: Screening) -> Message:
+    """ "Which answer would you like to change?", with a button for each answer (its recap topic)."""
+    topics = [screening.question(qid).topic for qid in relevant_answers(screening.trial, screening.answers)]
+    buttons = [{"title": topic, "payload": topic} for topic in dict.fromkeys(topics)]
+    return {"text": screening.trial.texts["which_answer"], "buttons": buttons}
 
 
 def recap(screening: Screening) -> list[Message]:

@@ -17,8 +17,8 @@ from typing import Any
 from bot.ages import Age
 from bot.lexicon import lexicon
 from bot.times import DaysAgo, classify_window
-from bot.trial import Criterion, Trial
-from bot.understand import NO, UNSURE, YES, is_unclear
+from bot.trial import Criterion, FollowUp, Trial
+from bot.understand import NO, UNSURE, YES, is_unclear, union
 
 MEETS, DOES_NOT_MEET, NEEDS_TEAM, PENDING = "meets", "does_not_meet", "needs_team", "pending"
 _SEVERITY = {MEETS: 0, NEEDS_TEAM: 1, DOES_NOT_MEET: 2}
@@ -189,6 +189,8 @@ def _lab(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         finding = Finding(NEEDS_TEAM, "unknown")
     elif value["measure"] in ("uacr", "dipstick"):
         finding = Finding(NEEDS_TEAM, "not_accepted")
+    elif value["measure"] == "several":
+        finding = Finding(NEEDS_TEAM, "several")
     elif value["measure"] == "concentration":
         finding = Finding(NEEDS_TEAM, "needs_volume")
     else:
@@ -226,10 +228,36 @@ def _medicine_items(c: Criterion, answers: Answers) -> tuple[list[dict[str, Any]
             findings.append(Finding(NEEDS_TEAM, "medicines_unsure"))
         else:
             for item in value["items"]:
-                items.setdefault(item["id"], item)
+                _merge_item(items, item, "last_dose")
             if value["unknown"]:
                 findings.append(Finding(NEEDS_TEAM, "unknown_medicine"))
     return list(items.values()), findings
+
+
+def _merge_item(items: dict[str, dict[str, Any]], item: dict[str, Any], time_key: str) -> None:
+    """One item named twice (in two answers) counts once; two times for it cover both (the team settles it)."""
+    seen = items.get(item["id"])
+    if seen is None:
+        items[item["id"]] = dict(item)
+        return
+    seen["verified"] = seen["verified"] and item["verified"]
+    if item.get(time_key):
+        seen[time_key] = union(seen[time_key], item[time_key]) if seen.get(time_key) else item[time_key]
+
+
+def _item_time(answers: Answers, item: dict[str, Any], time_key: str, follow_up: str) -> Any:
+    """The time given with the item, the answer to its follow-up, or both combined."""
+    given, asked = item.get(time_key), answers.get(FollowUp(follow_up, item["id"]).id)
+    if given and isinstance(asked, dict) and not is_unclear(asked):
+        return union(given, asked)
+    return given or asked
+
+
+def _timed(rule: dict[str, Any], ago: Any, params: dict[str, str], inside: str = DOES_NOT_MEET) -> Finding:
+    if ago == UNSURE or is_unclear(ago):
+        return Finding(NEEDS_TEAM, "when_unknown", params)
+    where = _window(ago, rule)
+    return Finding({"inside": inside, "near": NEEDS_TEAM, "outside": MEETS}[where], where, params)
 
 
 def _medicine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
@@ -249,15 +277,11 @@ def _medicine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         elif _route("medicine", item):
             findings.append(Finding(NEEDS_TEAM, "route", params))
         else:
-            ago = item.get("last_dose") or answers.get(f"last_dose:{item['id']}")
+            ago = _item_time(answers, item, "last_dose", "last_dose")
             if ago is None:
-                waiting.append(f"last_dose:{item['id']}")
-            elif ago == UNSURE or is_unclear(ago):
-                findings.append(Finding(NEEDS_TEAM, "when_unknown", params))
+                waiting.append(FollowUp("last_dose", item["id"]).id)
             else:
-                where = _window(ago, rule)
-                verdict = {"inside": DOES_NOT_MEET, "near": NEEDS_TEAM, "outside": MEETS}[where]
-                findings.append(Finding(verdict, where, params))
+                findings.append(_timed(rule, ago, params))
     if waiting:
         return Pending(tuple(waiting))
     return findings or [Finding(MEETS, "none")]
@@ -272,7 +296,9 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     for item in items:
         mid = item["id"]
         params = {"medicine": _label("medicine", item)}
-        if item["kind"] in rule.get("route_classes", []):
+        flagged = _route("medicine", item)
+        if item["kind"] in rule.get("route_classes", []) or (flagged and rule.get("route_any_flagged")):
+            # e.g. an unnamed immunosuppressant or an IV steroid pulse: the study team decides.
             findings.append(Finding(NEEDS_TEAM, "route", params))
             continue
         if item["kind"] not in rule["classes"]:
@@ -280,19 +306,22 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         if not item["verified"]:
             findings.append(Finding(NEEDS_TEAM, "unverified", params))
             continue
+        if flagged:
+            findings.append(Finding(NEEDS_TEAM, "route", params))
+            continue
         if mid in rule.get("pulse_medicines", []):
             # Given as drips, never a steady daily dose: only the date of the last one matters.
-            ago = item.get("last_dose") or answers.get(f"last_dose:{mid}")
+            ago = _item_time(answers, item, "last_dose", "last_dose")
             if ago is None:
-                waiting.append(f"last_dose:{mid}")
+                waiting.append(FollowUp("last_dose", mid).id)
             elif ago == UNSURE or is_unclear(ago) or _window(ago, rule) != "outside":
                 findings.append(Finding(NEEDS_TEAM, "pulse", params))
             else:
-                findings.append(Finding(MEETS, "changed_outside", params))
+                findings.append(Finding(MEETS, "pulse_outside", params))
             continue
-        dose = answers.get(f"dose:{mid}")
+        dose = answers.get(FollowUp("dose", mid).id)
         if dose is None:
-            waiting.append(f"dose:{mid}")
+            waiting.append(FollowUp("dose", mid).id)
         elif dose == "stable":
             findings.append(Finding(MEETS, "stable", params))
         elif dose == "pulse":
@@ -300,9 +329,9 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         elif dose in (UNSURE,) or is_unclear(dose):
             findings.append(Finding(NEEDS_TEAM, "dose_unknown", params))
         else:  # changed, started or stopped: when?
-            ago = answers.get(f"dose_when:{mid}")
+            ago = answers.get(FollowUp("dose_when", mid).id)
             if ago is None:
-                waiting.append(f"dose_when:{mid}")
+                waiting.append(FollowUp("dose_when", mid).id)
             elif ago == UNSURE or is_unclear(ago):
                 findings.append(Finding(NEEDS_TEAM, "dose_unknown", params))
             else:
@@ -328,8 +357,8 @@ def _event_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     value, findings, waiting = answers[qid], [], []
     answer = _answer_word(value)
     kinds = {i["kind"] for i in value.get("items", [])} if isinstance(value, dict) else set()
-    if kinds & set(rule.get("route", [])):
-        findings.append(Finding(NEEDS_TEAM, "route"))
+    if kinds & set(rule.get("route", [])) or (isinstance(value, dict) and value.get("unknown")):
+        findings.append(Finding(NEEDS_TEAM, "route"))  # something we could not name: the team checks
     counted = not kinds or bool(kinds & set(rule.get("counts", kinds)))
     if is_unclear(value):
         findings.append(Finding(NEEDS_TEAM, "not_understood"))
@@ -342,9 +371,7 @@ def _event_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         elif ago == UNSURE or is_unclear(ago):
             findings.append(Finding(NEEDS_TEAM, "when_unknown"))
         else:
-            where = _window(ago, rule)
-            inside = rule.get("inside_verdict", DOES_NOT_MEET)
-            findings.append(Finding({"inside": inside, "near": NEEDS_TEAM, "outside": MEETS}[where], where))
+            findings.append(_timed(rule, ago, {}, rule.get("inside_verdict", DOES_NOT_MEET)))
     planned = rule.get("planned")
     if planned:
         if planned not in answers:
@@ -360,7 +387,7 @@ def _event_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
 
 def _infection(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     rule = c.rule
-    questions = [*rule["recent"], rule["chronic"]]
+    questions = [*rule["recent"], rule["chronic"], *rule.get("medicine_questions", [])]
     waiting = tuple(q for q in questions if q not in answers)
     if waiting:
         return Pending(waiting)
@@ -381,12 +408,18 @@ def _infection(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         else:
             label = ", ".join(_label("condition", i) for i in named) or "one of these infections"
             findings.append(Finding(NEEDS_TEAM, "chronic", {"condition": label}))
+    # A medicine for hepatitis B, HIV or TB gives away an infection the person may not have named.
+    for qid in rule.get("medicine_questions", []):
+        value = answers.get(qid)
+        for item in value.get("items", []) if isinstance(value, dict) else []:
+            if item["id"] in rule.get("infection_medicines", []):
+                findings.append(Finding(NEEDS_TEAM, "infection_medicine", {"medicine": _label("medicine", item)}))
     return findings or [Finding(MEETS, "none")]
 
 
 def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     rule = c.rule
-    recent_q, when_q, planned_q = rule["question"], rule["when"], rule["planned"]
+    recent_q, planned_q = rule["question"], rule["planned"]
     findings: list[Finding] = []
     waiting: list[str] = []
     recent = answers.get(recent_q)
@@ -412,15 +445,11 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
                 # The listing exempts "herpes zoster vaccination"; whether that covers live ones is open.
                 findings.append(Finding(NEEDS_TEAM, "zoster_live", params))
             elif kind == "live":
-                ago = answers.get(when_q)
+                ago = _item_time(answers, item, "when", rule["follow_up"])
                 if ago is None:
-                    waiting.append(when_q)
-                elif ago == UNSURE or is_unclear(ago):
-                    findings.append(Finding(NEEDS_TEAM, "when_unknown", params))
+                    waiting.append(FollowUp(rule["follow_up"], item["id"]).id)  # asked for each live vaccine
                 else:
-                    where = _window(ago, rule)
-                    verdict = {"inside": DOES_NOT_MEET, "near": NEEDS_TEAM, "outside": MEETS}[where]
-                    findings.append(Finding(verdict, where, params))
+                    findings.append(_timed(rule, ago, params))
             else:  # type_unknown, not_vaccine
                 findings.append(Finding(NEEDS_TEAM, "type_unknown", params))
     planned = answers.get(planned_q)
@@ -460,8 +489,13 @@ def _history(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     if excluded:
         label = ", ".join(_label("condition", i) for i in excluded)
         return [Finding(DOES_NOT_MEET, "excluded", {"condition": label})]
-    if items and all(i["kind"] in rule["exception_kinds"] for i in items) and not detail["unknown"]:
-        return [Finding(MEETS, "exception")]
+    exception = len(items) == len(detail["items"]) and not detail["unknown"]
+    if items and exception and all(i["kind"] in rule["exception_kinds"] for i in items):
+        # The exception holds only for a cancer that was removed or cured: ask.
+        confirm = rule["exception_confirm"]
+        if confirm not in answers:
+            return Pending((confirm,))
+        return [Finding(MEETS, "exception")] if answers[confirm] == YES else [Finding(NEEDS_TEAM, "exception_unconfirmed")]
     return [Finding(NEEDS_TEAM, "unclear")]
 
 
@@ -503,12 +537,18 @@ def _order_key(trial: Trial, qid: str, answers: Answers) -> tuple[float, int, in
     order = list(trial.questions)
     if qid in trial.questions:
         return (order.index(qid), 0, 0)
-    base, _, item = qid.partition(":")
-    # Follow-ups about one medicine come right after the medicine questions.
-    last_list = max(i for i, q in enumerate(trial.questions.values()) if q.type == "medicine_list")
-    named = [i["id"] for q in trial.questions.values() if q.type == "medicine_list" for i in _items(answers, q.id)]
-    position = named.index(item) if item in named else len(named)
-    return (last_list + 0.5, position, list(trial.follow_ups).index(base))
+    follow_up = FollowUp.parse(qid)
+    assert follow_up is not None
+    # A follow-up about an item comes right after the last question of its kind (the medicine
+    # questions, the vaccine question), in the order the items were named.
+    about = trial.follow_ups[follow_up.kind].about
+    kinds = {"medicine": ("medicine_list",), "vaccine": ("vaccine",)}.get(about or "", ())
+    lists = [i for i, q in enumerate(trial.questions.values()) if q.type in kinds]
+    naming = [i for i in lists if follow_up.item in {x["id"] for x in _items(answers, order[i])}]
+    anchor = max(naming or lists or [len(order)])
+    named = [i["id"] for q in trial.questions.values() if q.type in kinds for i in _items(answers, q.id)]
+    position = named.index(follow_up.item) if follow_up.item in named else len(named)
+    return (anchor + 0.5, position, list(trial.follow_ups).index(follow_up.kind))
 
 
 def _items(answers: Answers, qid: str) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ from typing import Any
 from bot.lexicon import lexicon
 from bot.records import ScreeningRecord
 from bot.scoring import Result, score
-from bot.trial import Question, Trial
-from bot.understand import UNCLEAR, UNSURE, NotUnderstood, understand
+from bot.trial import FollowUp, Question, Trial
+from bot.understand import UNCLEAR, UNSURE, YES, Answer, NotUnderstood, Understood, pregnancy_now, understand
 
 MAX_MISSES = 2  # after a second answer we cannot understand, the study team checks it
 
@@ -23,7 +23,6 @@ MAX_MISSES = 2  # after a second answer we cannot understand, the study team che
 class Turn:
     understood: bool
     question_id: str  # the question the answer was for
-    retry: str | None = None  # the rephrased question, when it was not understood
     gave_up: bool = False  # not understood twice: recorded as "needs the study team"
 
 
@@ -42,12 +41,12 @@ class Screening:
         return upcoming[0] if upcoming else None
 
     def question(self, question_id: str) -> Question:
-        """The question's wording, with the medicine's name filled in for follow-ups."""
+        """The question's wording, with the item's name filled in for follow-ups ("When did you have MMR?")."""
         question = self.trial.question(question_id)
-        _, _, medicine_id = question_id.partition(":")
-        if medicine_id:
-            entry = lexicon().entries.get(f"medicine:{medicine_id}")
-            return question.render(medicine=entry.label if entry else medicine_id)
+        follow_up = FollowUp.parse(question_id)
+        if follow_up and question.about:
+            entry = lexicon().entries.get(f"{question.about}:{follow_up.item}")
+            return question.render(**{question.about: entry.label if entry else follow_up.item})
         return question
 
     def progress(self) -> tuple[int, int]:
@@ -56,23 +55,38 @@ class Screening:
         return answered, answered + len(self.result().next_questions)
 
     # ---------------------------------------------------------------- answers
-    def answer(self, text: str, today: date, question_id: str | None = None) -> Turn:
-        """Take ``text`` as the answer to the current (or the given) question."""
+    def read(self, text: str, today: date, question_id: str | None = None) -> tuple[str, Answer]:
+        """What ``text`` means as the answer to the current (or the given) question; changes nothing."""
         qid = question_id or self.current_question_id()
         if qid is None:
             raise ValueError("there is no question to answer")
-        understood = understand(self.question(qid), text, today)
+        return qid, understand(self.question(qid), text, today)
+
+    def answer(self, text: str, today: date, question_id: str | None = None) -> Turn:
+        """Take ``text`` as the answer to the current (or the given) question."""
+        qid, understood = self.read(text, today, question_id)
+        return self.accept(qid, understood, text)
+
+    def accept(self, qid: str, understood: Answer, text: str) -> Turn:
+        """Record what was read: the answer, or a miss (a second miss goes to the study team)."""
+        self._volunteered(qid, text)
         if isinstance(understood, NotUnderstood):
             self.misses[qid] = self.misses.get(qid, 0) + 1
             if self.misses[qid] >= MAX_MISSES:
                 self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
                 return Turn(False, qid, gave_up=True)
-            return Turn(False, qid, retry=self.question(qid).retry)
+            return Turn(False, qid)
         self._set(qid, understood.value)
-        if understood.when:
+        if isinstance(understood, Understood) and understood.when:
             for linked in self._time_questions_after(qid):
                 self.answers.setdefault(linked, understood.when)
         return Turn(True, qid)
+
+    def _volunteered(self, qid: str, text: str) -> None:
+        """Facts said along with any answer: "no, I'm 5 months along" answers the pregnancy question."""
+        for question in self.trial.questions.values():
+            if question.volunteered == "pregnancy" and question.id != qid and pregnancy_now(text):
+                self._set(question.id, YES)
 
     def _set(self, qid: str, value: Any) -> None:
         self.answers[qid] = value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ RULE_REASONS: dict[str, set[str]] = {
         "needs_volume",
         "unknown",
         "no_kidney",
+        "several",
     },
     "medicine_window": {
         "none",
@@ -51,6 +52,7 @@ RULE_REASONS: dict[str, set[str]] = {
         "none",
         "stable",
         "changed_outside",
+        "pulse_outside",
         "changed_inside",
         "changed_near",
         "stopped",
@@ -60,8 +62,8 @@ RULE_REASONS: dict[str, set[str]] = {
         "unverified",
         "unknown_medicine",
     },
-    "event_window": {"none", "outside", "inside", "near", "when_unknown", "unsure"},
-    "infection": {"none", "recent", "recent_unsure", "chronic", "chronic_unsure", "nail_fungus"},
+    "event_window": {"none", "outside", "inside", "near", "when_unknown", "unsure", "route"},
+    "infection": {"none", "recent", "recent_unsure", "chronic", "chronic_unsure", "nail_fungus", "infection_medicine"},
     "vaccine_window": {
         "none",
         "not_live",
@@ -77,7 +79,7 @@ RULE_REASONS: dict[str, set[str]] = {
         "planned_check",
         "unsure",
     },
-    "history": {"none", "exception", "excluded", "unclear", "unsure"},
+    "history": {"none", "exception", "exception_unconfirmed", "excluded", "unclear", "unsure"},
 }
 
 
@@ -116,6 +118,7 @@ REQUIRED_TEXTS = {
     "corrected",
     "not_corrected",
     "recap_line",
+    "continue_button",
     "verdict_meets",
     "verdict_does_not_meet",
     "verdict_needs_team",
@@ -142,19 +145,39 @@ class Question:
     ask_if: dict[str, list[str]] = field(default_factory=dict)
     group: str | None = None  # for condition questions: which group of conditions
     topic: str = ""  # a few words for the recap: "your age"
+    # Yes/no questions: names that answer "yes" on their own ("condition:cancer" for "I had lymphoma").
+    names: tuple[str, ...] = ()
+    # A word list of lexicon/en.yml whose mention in *any* answer answers this question ("pregnancy").
+    volunteered: str | None = None
+    # Follow-ups: the lexicon category of the item they ask about ("medicine", "vaccine").
+    about: str | None = None
 
     def render(self, **params: str) -> Question:
         """The question with ``{medicine}``-style placeholders filled in."""
-        return Question(
-            id=self.id,
-            type=self.type,
+        return replace(
+            self,
             text=self.text.format(**params),
             retry=self.retry.format(**params),
             why=self.why.format(**params),
-            ask_if=self.ask_if,
-            group=self.group,
             topic=self.topic.format(**params),
         )
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question about one item a person named: ``last_dose:rituximab`` asks when they last had it."""
+
+    kind: str  # a key of the trial's follow_ups
+    item: str  # the lexicon id of the medicine or vaccine
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.item}"
+
+    @classmethod
+    def parse(cls, question_id: str) -> FollowUp | None:
+        kind, _, item = question_id.partition(":")
+        return cls(kind, item) if item else None
 
 
 @dataclass(frozen=True)
@@ -203,11 +226,11 @@ class Trial:
 
     def question(self, question_id: str) -> Question:
         """A main question, or a follow-up such as ``last_dose:<medicine id>`` (unrendered)."""
-        base = question_id.split(":", 1)[0]
         if question_id in self.questions:
             return self.questions[question_id]
-        if ":" in question_id and base in self.follow_ups:
-            return self.follow_ups[base]
+        follow_up = FollowUp.parse(question_id)
+        if follow_up and follow_up.kind in self.follow_ups:
+            return self.follow_ups[follow_up.kind]
         raise KeyError(question_id)
 
 
@@ -227,6 +250,9 @@ def _question(qid: str, raw: dict[str, Any]) -> Question:
         ask_if=ask_if,
         group=raw.get("group"),
         topic=raw["topic"],
+        names=tuple(raw.get("names") or ()),
+        volunteered=raw.get("volunteered"),
+        about=raw.get("about"),
     )
 
 
@@ -240,8 +266,6 @@ def _expected_reasons(rule: dict[str, Any]) -> set[str]:
         expected.add("planned")
     if rule["type"] == "site_check" and rule.get("question"):
         expected |= set(rule.get("answers", {}))
-    if rule["type"] == "event_window" and rule.get("route"):
-        expected.add("route")
     return expected
 
 
@@ -255,7 +279,7 @@ def _criterion(raw: dict[str, Any], questions: dict[str, Question]) -> Criterion
     rule = raw["rule"]
     if rule.get("type") not in RULE_REASONS:
         raise TrialFileError(f"criterion {cid}: unknown rule type {rule.get('type')!r}")
-    for key in ("question", "when", "planned", "detail", "gate", "chronic"):
+    for key in ("question", "when", "planned", "detail", "gate", "chronic", "exception_confirm"):
         if key in rule and rule[key] not in questions:
             raise TrialFileError(f"criterion {cid}: rule names unknown question {rule[key]!r}")
     for qid in list(rule.get("questions", [])) + list(rule.get("recent", [])):
@@ -295,6 +319,9 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
                 raise TrialFileError(f"question {q.id}: ask_if names unknown question {other!r}")
     follow_ups = {k: _question(k, v) for k, v in (raw.get("follow_ups") or {}).items()}
     criteria = [_criterion(c, questions) for c in raw["criteria"]]
+    for c in criteria:
+        if c.rule.get("follow_up") and c.rule["follow_up"] not in follow_ups:
+            raise TrialFileError(f"criterion {c.id}: unknown follow-up {c.rule['follow_up']!r}")
     ids = [c.id for c in criteria]
     if len(ids) != len(set(ids)):
         raise TrialFileError("criterion ids must be unique")

@@ -3,6 +3,15 @@
 Values are plain JSON (strings, numbers, dicts) so that they can be stored
 as they are. Nothing the person typed is kept, only what it means: an age,
 a range of days, a medicine's id and class.
+
+Reading errs toward the study team, never toward "may be a fit":
+- a named item is never lost: "no vaccines except MMR" names MMR, whatever
+  yes/no or contrast words surround it; only an item a negation governs in
+  its own clause ("no flu shot, but ...") is dropped;
+- a "no" (or "yes") with more than filler around it is no plain answer: the
+  bot asks again, and after a second miss the study team checks;
+- a time belongs to an item only when its clause names that item alone, or
+  the message names one item and one time; otherwise the bot asks per item.
 """
 
 from __future__ import annotations
@@ -10,32 +19,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
+
+from wordfreq import zipf_frequency
 
 from bot.ages import parse_age
 from bot.labs import NO_UNIT, parse_protein
 from bot.numbers import words_to_digits
 from bot.terms import Term, find_terms
-from bot.times import parse_days_ago
+from bot.times import DaysAgo, chinese_to_english, parse_days_ago
 from bot.trial import Question
-from bot.words import english, find_groups, normalise
+from bot.words import english, find_groups, list_pattern, normalise, squeeze
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 # Stored when an answer was not understood twice: the criterion goes to the study team.
 UNCLEAR: dict[str, bool] = {"unclear": True}
+# A word at least this common in English (Zipf scale: 3 = once per million words) is an
+# everyday word, not a medicine's name. Every medicine name in the lexicon is rarer; the
+# most common ones are "insulin" (3.8) and "aspirin" (3.3), both harmless (tests/test_understand.py).
+EVERYDAY_ZIPF = 3.0
 
 
 @dataclass(frozen=True)
 class Understood:
     value: Any
-    # A time given along with the answer ("rituximab in May"), for the
+    # A time given along with the answer ("plasma exchange in May"), for the
     # question that asks when.
     when: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class NotUnderstood:
-    hint: str = ""  # what was missing: "unit", "which", "date", ...
+    hint: str = ""  # what was missing: "unit", "which", "date", "confirm", ...
 
 
 Answer = Understood | NotUnderstood
@@ -60,14 +76,167 @@ def yes_no(text: str) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- clauses
+# Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
+# "/" of a date), list words, and contrast words ("no vaccines | except MMR").
+_CLAUSE_BREAK = re.compile(
+    r"[,;!?\n&+()]|\.(?=\s|$)|[，；。！？、]|"
+    r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
+    r"though|while|whereas|until|unless|other than)(?![\w'])|和|还有|以及|然后|之后|以后|但是|不过|除了|另外"
+)
+_NEGATION = re.compile(
+    r"(?<![\w'])(?:no|not|never|none|without|neither|nor|haven't|hasn't|hadn't|didn't|don't|doesn't|wasn't|"
+    r"isn't|weren't|aren't|havent|hasnt|didnt|dont|doesnt|wasnt|isnt|n't)(?![\w'])"
+)
+_CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
+_NEGATION_REACH = 4  # words between an English negation and the item it governs ("haven't had the flu shot")
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+
+
+def clauses(text: str) -> list[Clause]:
+    found, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(_lower(text)):
+        found.append(Clause(start, match.start(), text[start : match.start()]))
+        start = match.end()
+    found.append(Clause(start, len(text), text[start:]))
+    return [c for c in found if c.text.strip()]
+
+
+def _clause_of(parts: list[Clause], position: int) -> Clause:
+    return next((c for c in parts if c.start <= position < c.end), parts[-1] if parts else Clause(0, 0, ""))
+
+
+def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool:
+    """A negation that governs what starts at ``start``: "no flu shot", "I haven't had MMR", "没打过水痘疫苗".
+
+    Only within its own clause, so "no, MMR last month" and "no vaccines except MMR" keep MMR.
+    """
+    clause = _clause_of(parts if parts is not None else clauses(text), start)
+    before = _lower(text[clause.start : start])
+    if _CJK_NEGATION.search(before.rstrip()):
+        return True
+    return bool(_NEGATION.search(" ".join(before.split()[-_NEGATION_REACH:])))
+
+
+# --------------------------------------------------------------------------- content
+_LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_CJK_FILLER = set("我的了是有过也都就还没不很好吗呢吧啊呀哦嗯这那个些和与及或在用吃打次一二三四五六七八九十两几天周月年前后每对嗯哈谢")
+_TIME_WORDS = re.compile(r"\b(?:ago|last|since|yesterday|today|earlier|recently|lately|this|next|past)\b")
+
+
+@lru_cache(maxsize=4096)
+def is_everyday_word(word: str) -> bool:
+    return zipf_frequency(word, "en") >= EVERYDAY_ZIPF
+
+
+@lru_cache(maxsize=256)
+def _question_words(wording: str) -> frozenset[str]:
+    return frozenset(w.removesuffix("s") for w in _LATIN_WORD.findall(normalise(wording)))
+
+
+def _lower(text: str) -> str:
+    """Lower case with straight apostrophes, keeping every character's offset."""
+    return text.lower().replace("’", "'").replace("‘", "'")
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _without_phrases(text: str) -> str:
+    """The text without yes/no/unsure, contrast and time phrases."""
+    clean = normalise(text)
+    for pattern in (list_pattern("contrast"),):
+        clean = pattern.sub(" ", clean)
+    for phrase in sorted({p for group in english().answers.values() for p in group}, key=len, reverse=True):
+        clean = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])" if phrase.isascii() else re.escape(phrase), " ", clean)
+    return _TIME_WORDS.sub(" ", clean)
+
+
+@lru_cache(maxsize=1)
+def _answer_words() -> frozenset[str]:
+    """One-word yes/no/unsure answers, repeated letters squeezed ("noo", "yesss")."""
+    return frozenset(squeeze(p) for group in english().answers.values() for p in group if " " not in p)
+
+
+def content_words(text: str, question: Question | None = None, everyday_is_filler: bool = False) -> list[str]:
+    """Words that say something beyond yes/no, filler and the question's own words."""
+    en = english()
+    filler = en.yes_no_filler | en.medicine_filler
+    asked = _question_words(f"{question.text} {question.retry} {question.topic}") if question else frozenset()
+    clean = _without_phrases(chinese_to_english(words_to_digits(text)) if _CJK_RUN.search(text) else text)
+    words = [
+        w
+        for w in _LATIN_WORD.findall(clean)
+        if w not in filler
+        and squeeze(w) not in _answer_words()
+        and w.removesuffix("s") not in asked
+        and not (everyday_is_filler and is_everyday_word(w))
+    ]
+    for run in _CJK_RUN.findall(clean):
+        rest = "".join(ch for ch in run if ch not in _CJK_FILLER)
+        if len(rest) >= 2:
+            words.append(rest)
+    return words
+
+
+def has_contrast(text: str) -> bool:
+    return bool(list_pattern("contrast").search(normalise(text)))
+
+
+def _treatment_word(text: str, clause: Clause, parts: list[Clause]) -> bool:
+    """An injection, drip or remedy in the clause, not negated ("and that monthly shot", "打针")."""
+    found = list_pattern("treatment_words").finditer(_lower(clause.text))
+    return any(not is_negated(text, clause.start + m.start(), parts) for m in found)
+
+
+# --------------------------------------------------------------------------- pregnancy
+def pregnancy_now(text: str) -> bool | None:
+    """True when the text says the person is pregnant or nursing now; False when it says not; else None.
+
+    "trying to get pregnant" or "I was pregnant last year" is neither: the question is asked instead.
+    """
+    clean = normalise(text)
+    parts = clauses(clean)
+    said_not = False
+    for match in list_pattern("pregnancy").finditer(clean):
+        clause = _clause_of(parts, match.start())
+        before = " ".join(clean[clause.start : match.start()].split()[-4:])
+        after = " ".join(clean[match.end() : clause.end].split()[:4])
+        if list_pattern("pregnancy_not_now_before").search(before) or _pattern_after().search(after):
+            continue
+        if is_negated(clean, match.start(), parts):
+            said_not = True
+            continue
+        return True
+    return False if said_not else None
+
+
+@lru_cache(maxsize=1)
+def _pattern_after() -> re.Pattern[str]:
+    return list_pattern("pregnancy_not_now_after")
+
+
+# --------------------------------------------------------------------------- times
 _TIME_CUE = re.compile(
     r"\b(ago|last|since|yesterday|today|earlier|in (19|20)\d\d|\d{4}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|"
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
-    r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b"
+    r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b|"
+    r"[\d一二三四五六七八九十两几半]+\s*(个)?(月|周|星期|礼拜|天|年)(前|以前|之前)|上(个)?(月|周|星期|礼拜)|"
+    r"去年|昨天|前天|今天|\d{1,2}\s*月份?|\d{4}\s*年"
 )
 
 
-def _when(piece: str, today: date) -> dict[str, Any] | None:
+def _time_in(piece: str, today: date) -> dict[str, Any] | None:
     """A time in a piece of an answer, if the piece clearly talks about when."""
     if not _TIME_CUE.search(normalise(piece)):
         return None
@@ -75,34 +244,88 @@ def _when(piece: str, today: date) -> dict[str, Any] | None:
     return ago.as_dict() if ago else None
 
 
+def union(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two times for one item: the range that covers both, so only the study team can settle a conflict."""
+    a, b = DaysAgo.from_dict(first), DaysAgo.from_dict(second)
+    return DaysAgo(min(a.min_days, b.min_days), max(a.max_days, b.max_days), a.hedged or b.hedged).as_dict()
+
+
+def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -> dict[str, dict[str, Any]]:
+    """The time of each named item, where the message makes it unambiguous.
+
+    A clause naming one item and a time gives that item the time ("flu shot in May, MMR 2 weeks
+    ago"). A clause with two items and a time gives neither ("rituximab and belimumab in May" is
+    asked per item), unless the whole message names one item and one time ("rituximab, about 6
+    months ago").
+    """
+    times: dict[str, dict[str, Any]] = {}
+    timed = [c for c in parts if _TIME_CUE.search(normalise(c.text))]
+    by_clause: dict[int, set[str]] = {}
+    for term in terms:
+        by_clause.setdefault(_clause_of(parts, term.start).start, set()).add(term.entry.id)
+    ids = {t.entry.id for t in terms}
+    for clause in timed:
+        named = by_clause.get(clause.start, set())
+        if len(named) == 1:
+            when = _time_in(clause.text, today)
+            if when:
+                item = next(iter(named))
+                times[item] = union(times[item], when) if item in times else when
+    if len(ids) == 1 and len(timed) == 1 and not times:
+        when = _time_in(timed[0].text, today)
+        if when:
+            times[next(iter(ids))] = when
+    return times
+
+
+# --------------------------------------------------------------------------- readers
 def _item(term: Term) -> dict[str, Any]:
     return {"id": term.entry.id, "kind": term.entry.kind, "verified": term.verified}
 
 
-_SPLIT = re.compile(r"[,;\n/&+]|\band\b|\bplus\b|\balso\b|\bthen\b|和|、|，|；")
+def _named_items(
+    text: str, question: Question, category: str, today: date, time_key: str
+) -> tuple[list[dict[str, Any]], list[Term], list[Clause]]:
+    """Items named and not negated, each once (with its time, if the message makes it clear), and every term seen.
 
-
-def _leftover_words(piece: str) -> list[str]:
-    filler = english().medicine_filler
-    words = re.findall(r"[^\W\d_]+(?:'[a-z]+)?", normalise(words_to_digits(piece)))
-    return [w for w in words if w not in filler and len(w) > 2]
-
-
-def _medicines(text: str, today: date) -> Answer:
-    pieces = [p for p in _SPLIT.split(text) if p and p.strip()]
+    Only the items the question is about count: its condition group, or the kinds its ``names`` lists.
+    """
+    parts = clauses(text)
+    terms = [
+        t
+        for t in find_terms(text, (category,))
+        if (question.group is None or t.entry.group == question.group) and (not question.names or _names_kind(question, t))
+    ]
+    kept = [t for t in terms if not is_negated(text, t.start, parts)]
+    times = item_times(text, kept, parts, today)
     items: dict[str, dict[str, Any]] = {}
+    for term in kept:
+        item = items.setdefault(term.entry.id, _item(term))
+        item["verified"] = item["verified"] and term.verified
+        if term.entry.id in times:
+            item[time_key] = times[term.entry.id]
+    return list(items.values()), terms, parts
+
+
+def _unknown_clauses(text: str, terms: list[Term], parts: list[Clause]) -> int:
+    """Clauses that name no known item but something else: an unknown medicine or an unnamed treatment."""
+    named = {_clause_of(parts, t.start).start for t in terms}
     unknown = 0
-    for piece in pieces:
-        terms = find_terms(piece, ("medicine",))
-        when = _when(piece, today)
-        for term in terms:
-            item = items.setdefault(term.entry.id, _item(term))
-            if when and "last_dose" not in item:
-                item["last_dose"] = when
-        if not terms and _leftover_words(piece) and yes_no(piece) is None:
+    for clause in parts:
+        if clause.start in named or clause.text.rstrip().endswith("?"):
+            continue
+        words = content_words(clause.text, everyday_is_filler=True)
+        first = min((i for i in (_lower(clause.text).find(w) for w in words) if i >= 0), default=0)
+        if (words and not is_negated(text, clause.start + first, parts)) or _treatment_word(text, clause, parts):
             unknown += 1
+    return unknown
+
+
+def _medicines(question: Question, text: str, today: date) -> Answer:
+    items, terms, parts = _named_items(text, question, "medicine", today, "last_dose")
+    unknown = _unknown_clauses(text, terms, parts)
     if items or (unknown and not text.rstrip().endswith("?")):  # "what is this study?" is no medicine
-        return Understood({"none": False, "items": list(items.values()), "unknown": unknown})
+        return Understood({"none": False, "items": items, "unknown": unknown})
     answer = yes_no(text)
     if answer == NO:
         return Understood({"none": True, "items": [], "unknown": 0})
@@ -111,28 +334,66 @@ def _medicines(text: str, today: date) -> Answer:
     return NotUnderstood("which" if answer == YES else "")
 
 
-def _named(text: str, category: str, today: date, group: str | None = None) -> Answer:
-    """Answers that may name things: "yes, MMR in June", "no", "I had shingles"."""
-    terms = [t for t in find_terms(text, (category,)) if group is None or t.entry.group == group]
-    answer = yes_no(text)
-    if terms:
-        value = {"answer": NO if answer == NO else YES, "items": [_item(t) for t in terms], "unknown": 0}
-        return Understood(value, _when(text, today))
-    if answer in (NO, UNSURE):
-        return Understood({"answer": answer, "items": [], "unknown": 0})
-    if answer == YES and category != "vaccine" and group != "cancer":
-        # "yes" is a full answer to "have you had plasma exchange?"
-        return Understood({"answer": YES, "items": [], "unknown": 0}, _when(text, today))
-    leftover = _leftover_words(text)
-    if category == "vaccine" and leftover and _VACCINE_WORDS.search(normalise(text)):
-        # A vaccine we do not know: the study team checks it.
-        return Understood({"answer": YES, "items": [], "unknown": 1}, _when(text, today))
-    if group == "cancer" and leftover:
-        return Understood({"answer": YES, "items": [], "unknown": 1})
-    return NotUnderstood("which")
-
-
 _VACCINE_WORDS = re.compile(r"vaccin|\bshots?\b|\bjabs?\b|inject|immuni[sz]|booster|疫苗|针")
+
+
+def _named(question: Question, text: str, category: str, today: date) -> Answer:
+    """Answers that may name things: "yes, MMR in June", "no", "none except yellow fever vaccine"."""
+    group = question.group
+    items, terms, parts = _named_items(text, question, category, today, "when")
+    answer = yes_no(text)
+    spans = [(t.start, t.end) for t in terms]
+    rest = content_words(_blank(text, spans), question)
+    if items:
+        unknown = 1 if rest and category == "vaccine" and _VACCINE_WORDS.search(normalise(_blank(text, spans))) else 0
+        times = [i.get("when") for i in items]
+        when = None
+        if all(times):
+            when = times[0]
+            for other in times[1:]:
+                when = union(when, other)  # type: ignore[arg-type]
+        return Understood({"answer": YES, "items": items, "unknown": unknown}, when)
+    if answer == UNSURE:
+        return Understood({"answer": UNSURE, "items": [], "unknown": 0})
+    if not rest and (answer == NO or (terms and answer is None)):
+        return Understood({"answer": NO, "items": [], "unknown": 0})  # "no", "no MMR"
+    if not rest and answer == YES and category != "vaccine" and group != "cancer":
+        # "yes" is a full answer to "have you had plasma exchange?"
+        return Understood({"answer": YES, "items": [], "unknown": 0}, _time_in(text, today))
+    vague_vaccine = category == "vaccine" and not _VACCINE_WORDS.search(normalise(text))
+    if rest and (answer != NO or has_contrast(text)) and not vague_vaccine:
+        # Something we do not know was named ("none except the yellow fever vaccine"): the study team checks it.
+        return Understood({"answer": YES, "items": [], "unknown": 1}, _time_in(text, today))
+    return NotUnderstood("confirm" if answer == NO else "which")
+
+
+def _names_kind(question: Question, term: Term) -> bool:
+    return any(
+        spec in (term.entry.category, f"{term.entry.category}:{term.entry.kind}", f"{term.entry.category}:{term.entry.group}")
+        for spec in question.names
+    )
+
+
+def _yes_no(question: Question, text: str) -> Answer:
+    """yes, no or unsure; a "no" (or "yes") with more than filler around it is asked again."""
+    if question.volunteered == "pregnancy":
+        now = pregnancy_now(text)
+        if now:
+            return Understood(YES)
+    groups = find_groups(text, "answers")
+    if UNSURE in groups:
+        return Understood(UNSURE)
+    parts = clauses(text)
+    terms = [t for t in find_terms(text) if not is_negated(text, t.start, parts)]
+    if any(_names_kind(question, t) for t in terms):
+        return Understood(YES)  # "I had lymphoma as a child" answers "have you had cancer?"
+    if len(groups) != 1:
+        return NotUnderstood()
+    if has_contrast(text):
+        return NotUnderstood("confirm")  # "no, apart from my epilepsy", "yes, but I can't travel"
+    if groups[0] == NO and (terms or content_words(text, question)):
+        return NotUnderstood("confirm")  # "no, I'm on dialysis": more than a plain no
+    return Understood(groups[0])
 
 
 def _dose(text: str) -> Answer:
@@ -141,6 +402,7 @@ def _dose(text: str) -> Answer:
         if key in groups:
             return Understood(key)
     answer = yes_no(text)
+    # The question asks "Have you taken the same dose ... for more than 3 months?"
     mapping = {YES: "stable", NO: "changed", UNSURE: UNSURE}
     return Understood(mapping[answer]) if answer else NotUnderstood()
 
@@ -151,8 +413,7 @@ def understand(question: Question, text: str, today: date) -> Answer:
         return NotUnderstood()  # "/intent{...}" is a command, never an answer
     kind = question.type
     if kind == "yes_no":
-        answer = yes_no(text)
-        return Understood(answer) if answer else NotUnderstood()
+        return _yes_no(question, text)
     if kind == "age":
         age = parse_age(text, today)
         if age:
@@ -171,13 +432,9 @@ def understand(question: Question, text: str, today: date) -> Answer:
             return NotUnderstood("unit")
         return Understood(result.as_dict())
     if kind == "medicine_list":
-        return _medicines(text, today)
+        return _medicines(question, text, today)
     if kind == "dose":
         return _dose(text)
-    if kind == "procedure":
-        return _named(text, "procedure", today)
-    if kind == "condition":
-        return _named(text, "condition", today, question.group)
-    if kind == "vaccine":
-        return _named(text, "vaccine", today)
+    if kind in ("procedure", "condition", "vaccine"):
+        return _named(question, text, kind, today)
     raise ValueError(f"no understanding for question type {kind!r}")

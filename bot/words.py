@@ -19,7 +19,7 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_APOSTROPHES).lower().split())
 
 
-def _squeeze(text: str) -> str:
+def squeeze(text: str) -> str:
     """Repeated letters count once, so "yesss" and "noo" read as "yes" and "no"."""
     return re.sub(r"([a-z])\1+", r"\1", text)
 
@@ -38,6 +38,12 @@ class English:
     hedges: tuple[str, ...]
     ongoing: tuple[str, ...]
     medicine_filler: frozenset[str]
+    contrast: tuple[str, ...]
+    yes_no_filler: frozenset[str]
+    treatment_words: tuple[str, ...]
+    pregnancy: tuple[str, ...]
+    pregnancy_not_now_before: tuple[str, ...]
+    pregnancy_not_now_after: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +67,12 @@ def english() -> English:
         hedges=tuple(normalise(h) for h in raw["hedges"]),
         ongoing=tuple(normalise(h) for h in raw["ongoing"]),
         medicine_filler=frozenset(normalise(str(w)) for w in raw["medicine_filler"]),
+        contrast=tuple(normalise(str(w)) for w in raw["contrast"]),
+        yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
+        treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
+        pregnancy=tuple(normalise(str(w)) for w in raw["pregnancy"]),
+        pregnancy_not_now_before=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["before"]),
+        pregnancy_not_now_after=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["after"]),
     )
 
 
@@ -81,7 +93,7 @@ def _one_phrase(phrase: str) -> re.Pattern[str]:
 
 @cache
 def _ordered_phrases(section: str) -> tuple[tuple[str, str], ...]:
-    pairs = [(_squeeze(v), key) for key, values in getattr(english(), section).items() for v in values]
+    pairs = [(squeeze(v), key) for key, values in getattr(english(), section).items() for v in values]
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
@@ -91,7 +103,7 @@ def find_groups(text: str, section: str) -> list[str]:
     Longer phrases claim their words first, so "not sure" is not also "sure",
     and "no idea" is not also "no".
     """
-    remaining = _squeeze(normalise(text))
+    remaining = squeeze(normalise(text))
     found: list[str] = []
     for phrase, key in _ordered_phrases(section):
         pattern = _one_phrase(phrase)
@@ -105,6 +117,11 @@ def find_groups(text: str, section: str) -> list[str]:
 @cache
 def _list_pattern(name: str) -> re.Pattern[str]:
     return phrase_pattern(list(getattr(english(), name)))
+
+
+def list_pattern(name: str) -> re.Pattern[str]:
+    """The phrases of one of English's word lists (``contrast``, ``pregnancy``, ...) as one pattern."""
+    return _list_pattern(name)
 
 
 def is_hedged(text: str) -> bool:

@@ -12,13 +12,33 @@ from bot.trial import load_trial
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()
-ANSWERS = ["34", "yes", "yes", "1.8 g/g", "no", "no", "cellcept", "no", "same dose"] + ["no"] * 6 + ["MMR", "in 2024"]
+ANSWERS = {
+    "age": "34",
+    "lupus_diagnosis": "yes",
+    "kidney_involvement": "yes",
+    "protein_result": "1.8 g/g",
+    "pregnant_or_breastfeeding": "no",
+    "could_have_children": "no",
+    "cancer_history": "no",
+    "medicines": "cellcept",
+    "infusions": "no",
+    "dose:mycophenolate_mofetil": "same dose",
+    "plasma_procedure": "no",
+    "infection_serious": "no",
+    "infection_treated": "no",
+    "chronic_infection": "no",
+    "surgery_recent": "no",
+    "surgery_planned": "no",
+    "vaccine_recent": "MMR",
+    "vaccine_when:mmr": "in 2024",
+}
 
 
 @pytest.fixture
 def screening() -> Screening:
     s = Screening(TRIAL)
-    for text in ANSWERS:
+    for qid, text in ANSWERS.items():
+        assert s.current_question_id() == qid
         assert s.answer(text, TODAY).understood
     return s
 
@@ -29,9 +49,11 @@ def screening() -> Screening:
         ("actually I'm 45", "age", lambda v: v["min_years"] == 45),
         ("change my age to 52", "age", lambda v: v["min_years"] == 52),
         ("sorry I meant 1.5 g/g", "protein_result", lambda v: v["grams"] == 1.5),
-        ("no wait, it was in May", "vaccine_when", lambda v: v["min_days"] == 178),
+        ("no wait, it was in May", "vaccine_when:mmr", lambda v: v["min_days"] == 178),
         ("correction: I had Shingrix", "vaccine_recent", lambda v: v["items"][0]["id"] == "zoster_recombinant"),
-        ("oops I meant yes", "surgery_planned", lambda v: v == "yes"),
+        ("oops I meant yes, an operation is planned", "surgery_planned", lambda v: v == "yes"),
+        ("actually I am pregnant", "pregnant_or_breastfeeding", lambda v: v == "yes"),
+        ("sorry, I am 5 months along", "pregnant_or_breastfeeding", lambda v: v == "yes"),
     ],
 )
 def test_a_correction_finds_its_question(screening: Screening, text: str, question: str, check) -> None:  # type: ignore[no-untyped-def]
@@ -46,7 +68,8 @@ def test_a_medicine_named_in_a_correction_is_added_to_the_list(screening: Screen
     assert {i["id"] for i in correction.value["items"]} == {"mycophenolate_mofetil", "tacrolimus"}
 
 
-@pytest.mark.parametrize("text", ["actually", "blah blah", "/correct", "yes", "my cat is called Max"])
+# A bare yes or no names no answer: it never changes an unrelated one (it used to change the last yes/no).
+@pytest.mark.parametrize("text", ["actually", "blah blah", "/correct", "yes", "my cat is called Max", "oops I meant yes"])
 def test_nothing_is_changed_when_it_is_not_clear(screening: Screening, text: str) -> None:
     assert find_correction(screening, text, TODAY) is None
 
@@ -57,3 +80,20 @@ def test_a_correction_can_end_or_reopen_the_screen(screening: Screening) -> None
     screening.correct("age", {"min_years": 40, "max_years": 40, "days_to_birthday": None})
     screening.correct("could_have_children", "yes")
     assert screening.current_question_id() == "could_become_pregnant"
+
+
+def test_a_recap_line_picked_from_the_buttons_asks_that_question_again(screening: Screening) -> None:
+    correction = find_correction(screening, "your age", TODAY)
+    assert correction is not None and correction.question_id == "age" and correction.ask_again
+    screening.forget(correction.question_id)
+    assert screening.current_question_id() == "age"
+
+
+def test_a_pregnancy_correction_never_changes_another_answer(screening: Screening) -> None:
+    before = dict(screening.answers)
+    correction = find_correction(screening, "actually I am pregnant", TODAY)
+    assert correction is not None
+    screening.correct(correction.question_id, correction.value)
+    changed = {q for q in screening.answers if screening.answers[q] != before.get(q)}
+    assert changed == {"pregnant_or_breastfeeding"}
+    assert screening.result().outcome == "likely_not"

@@ -37,16 +37,17 @@ def test_an_earlier_answer_can_be_corrected() -> None:
 
 def test_forgetting_an_answer_asks_it_again_with_its_linked_time() -> None:
     screening = Screening(TRIAL)
-    screening.answers["vaccine_recent"] = {"answer": "yes", "items": [], "unknown": 1}
-    screening.answers["vaccine_when"] = {"min_days": 3, "max_days": 3, "hedged": False}
-    screening.forget("vaccine_recent")
-    assert "vaccine_recent" not in screening.answers and "vaccine_when" not in screening.answers
+    screening.answers["plasma_procedure"] = {"answer": "yes", "items": [], "unknown": 0}
+    screening.answers["plasma_procedure_when"] = {"min_days": 3, "max_days": 3, "hedged": False}
+    screening.forget("plasma_procedure")
+    assert "plasma_procedure" not in screening.answers and "plasma_procedure_when" not in screening.answers
 
 
-def test_a_time_given_with_a_vaccine_answers_the_when_question() -> None:
+def test_a_time_given_with_a_vaccine_belongs_to_that_vaccine() -> None:
     screening = Screening(TRIAL)
     screening.answer("MMR 3 weeks ago", TODAY, "vaccine_recent")
-    assert screening.answers["vaccine_when"] == {"min_days": 18, "max_days": 24, "hedged": False}
+    (item,) = screening.answers["vaccine_recent"]["items"]
+    assert item["when"] == {"min_days": 18, "max_days": 24, "hedged": False}
 
 
 def test_follow_up_questions_name_the_medicine() -> None:

@@ -378,7 +378,7 @@ def test_not_an_age(text: str) -> None:
         ("dose_when:mycophenolate_mofetil", "about 3 months ago", (76, 107)),
         ("last_dose:tofacitinib", "2 months ago", (46, 76)),
         ("surgery_when", "in August", (ago(date(2026, 8, 31)), ago(date(2026, 8, 1)))),
-        ("vaccine_when", "yesterday", (1, 1)),
+        ("vaccine_when:mmr", "yesterday", (1, 1)),
     ],
 )
 def test_time_answers(question_id: str, text: str, expected: tuple[int, int]) -> None:
