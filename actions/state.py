@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,7 +14,7 @@ from bot.messages import Message
 from bot.records import DEFAULT_DB, Records
 from bot.screening import Screening, to_record
 from bot.trial import Trial, cached_trial
-from bot.understand import Understood, names_only_unknowns
+from bot.understand import Understood, looks_like_question, names_only_unknowns
 
 STATE_SLOT = "screening_state"
 
@@ -63,6 +62,8 @@ def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     if screening.current_question_id() is None:
         return None
     text = tracker.latest_message.get("text") or ""
+    if looks_like_question(text):
+        return None  # "what is <a study treatment>?" gets its answer, not recorded as a medicine taken
     # Read once, and record only an answer: a question of their own is no miss.
     qid, understood = screening.read(text, today())
     if not isinstance(understood, Understood) or names_only_unknowns(understood.value):

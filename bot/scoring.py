@@ -319,7 +319,8 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
             else:
                 findings.append(Finding(MEETS, "pulse_outside", params))
             continue
-        dose = answers.get(FollowUp("dose", mid).id)
+        # A start or change said with the name ("I started it 6 weeks ago") outweighs a later "same dose".
+        dose = item.get("dose") or answers.get(FollowUp("dose", mid).id)
         if dose is None:
             waiting.append(FollowUp("dose", mid).id)
         elif dose == "stable":
@@ -329,7 +330,7 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         elif dose in (UNSURE,) or is_unclear(dose):
             findings.append(Finding(NEEDS_TEAM, "dose_unknown", params))
         else:  # changed, started or stopped: when?
-            ago = answers.get(FollowUp("dose_when", mid).id)
+            ago = item.get("dose_when") or answers.get(FollowUp("dose_when", mid).id)
             if ago is None:
                 waiting.append(FollowUp("dose_when", mid).id)
             elif ago == UNSURE or is_unclear(ago):
@@ -437,7 +438,7 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
             kind = item["kind"]
             if not item["verified"]:
                 findings.append(Finding(NEEDS_TEAM, "unknown_vaccine", params))
-            elif kind == "non_live":
+            elif kind in ("non_live", "not_vaccine"):  # an antibody or antitoxin injection is no vaccine at all
                 findings.append(Finding(MEETS, "not_live", params))
             elif kind == "zoster_recombinant":
                 findings.append(Finding(MEETS, "zoster_recombinant", params))
@@ -495,7 +496,9 @@ def _history(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         confirm = rule["exception_confirm"]
         if confirm not in answers:
             return Pending((confirm,))
-        return [Finding(MEETS, "exception")] if answers[confirm] == YES else [Finding(NEEDS_TEAM, "exception_unconfirmed")]
+        return (
+            [Finding(MEETS, "exception")] if answers[confirm] == YES else [Finding(NEEDS_TEAM, "exception_unconfirmed")]
+        )
     return [Finding(NEEDS_TEAM, "unclear")]
 
 

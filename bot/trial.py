@@ -165,7 +165,7 @@ class Question:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A question about one item a person named: ``last_dose:rituximab`` asks when they last had it."""
+    """A question about one item a person named: ``last_dose:<medicine id>`` asks when they last had it."""
 
     kind: str  # a key of the trial's follow_ups
     item: str  # the lexicon id of the medicine or vaccine

@@ -24,6 +24,7 @@ from typing import Any
 
 from wordfreq import zipf_frequency
 
+from bot import LEXICON_DIR
 from bot.ages import parse_age
 from bot.labs import NO_UNIT, parse_protein
 from bot.numbers import words_to_digits
@@ -31,6 +32,7 @@ from bot.terms import Term, find_terms
 from bot.times import DaysAgo, chinese_to_english, parse_days_ago
 from bot.trial import Question
 from bot.words import english, find_groups, list_pattern, normalise, squeeze
+from bot.yamlfile import load_yaml
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 # Stored when an answer was not understood twice: the criterion goes to the study team.
@@ -80,7 +82,7 @@ def yes_no(text: str) -> str | None:
 # Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
 # "/" of a date), list words, and contrast words ("no vaccines | except MMR").
 _CLAUSE_BREAK = re.compile(
-    r"[,;!?\n&+()]|\.(?=\s|$)|[，；。！？、]|"
+    r"[,;!?\n&+()]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
     r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
     r"though|while|whereas|until|unless|other than)(?![\w'])|和|还有|以及|然后|之后|以后|但是|不过|除了|另外"
 )
@@ -127,13 +129,21 @@ def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool
 # --------------------------------------------------------------------------- content
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_CJK_FILLER = set("我的了是有过也都就还没不很好吗呢吧啊呀哦嗯这那个些和与及或在用吃打次一二三四五六七八九十两几天周月年前后每对嗯哈谢")
+_CJK_FILLER = set(
+    "我的了是有过也都就还没不很好吗呢吧啊呀哦嗯这那个些和与及或在用吃打次一二三四五六七八九十两几天周月年前后每对嗯哈谢"
+)
 _TIME_WORDS = re.compile(r"\b(?:ago|last|since|yesterday|today|earlier|recently|lately|this|next|past)\b")
 
 
 @lru_cache(maxsize=4096)
 def is_everyday_word(word: str) -> bool:
-    return zipf_frequency(word, "en") >= EVERYDAY_ZIPF
+    return bool(zipf_frequency(word, "en") >= EVERYDAY_ZIPF)
+
+
+@lru_cache(maxsize=1)
+def _zh_filler() -> re.Pattern[str]:
+    words = [str(w) for w in load_yaml(LEXICON_DIR / "zh.yml")["filler"]]
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
 
 @lru_cache(maxsize=256)
@@ -158,7 +168,9 @@ def _without_phrases(text: str) -> str:
     for pattern in (list_pattern("contrast"),):
         clean = pattern.sub(" ", clean)
     for phrase in sorted({p for group in english().answers.values() for p in group}, key=len, reverse=True):
-        clean = re.sub(rf"(?<![\w']){re.escape(phrase)}(?![\w'])" if phrase.isascii() else re.escape(phrase), " ", clean)
+        clean = re.sub(
+            rf"(?<![\w']){re.escape(phrase)}(?![\w'])" if phrase.isascii() else re.escape(phrase), " ", clean
+        )
     return _TIME_WORDS.sub(" ", clean)
 
 
@@ -182,7 +194,7 @@ def content_words(text: str, question: Question | None = None, everyday_is_fille
         and w.removesuffix("s") not in asked
         and not (everyday_is_filler and is_everyday_word(w))
     ]
-    for run in _CJK_RUN.findall(clean):
+    for run in _CJK_RUN.findall(_zh_filler().sub(" ", clean)):
         rest = "".join(ch for ch in run if ch not in _CJK_FILLER)
         if len(rest) >= 2:
             words.append(rest)
@@ -254,9 +266,8 @@ def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -
     """The time of each named item, where the message makes it unambiguous.
 
     A clause naming one item and a time gives that item the time ("flu shot in May, MMR 2 weeks
-    ago"). A clause with two items and a time gives neither ("rituximab and belimumab in May" is
-    asked per item), unless the whole message names one item and one time ("rituximab, about 6
-    months ago").
+    ago"). A clause with two items and a time gives neither ("drug A and drug B in May" is asked
+    per item), unless the whole message names one item and one time ("drug A, about 6 months ago").
     """
     times: dict[str, dict[str, Any]] = {}
     timed = [c for c in parts if _TIME_CUE.search(normalise(c.text))]
@@ -294,7 +305,8 @@ def _named_items(
     terms = [
         t
         for t in find_terms(text, (category,))
-        if (question.group is None or t.entry.group == question.group) and (not question.names or _names_kind(question, t))
+        if (question.group is None or t.entry.group == question.group)
+        and (not question.names or _names_kind(question, t))
     ]
     kept = [t for t in terms if not is_negated(text, t.start, parts)]
     times = item_times(text, kept, parts, today)
@@ -308,11 +320,16 @@ def _named_items(
 
 
 def _unknown_clauses(text: str, terms: list[Term], parts: list[Clause]) -> int:
-    """Clauses that name no known item but something else: an unknown medicine or an unnamed treatment."""
+    """Clauses that name no known medicine but something else: an unknown medicine, an unnamed
+    treatment, or a condition, vaccine or procedure ("no, only hepatitis B") the study team should see."""
     named = {_clause_of(parts, t.start).start for t in terms}
+    others = {_clause_of(parts, t.start).start for t in find_terms(text) if not is_negated(text, t.start, parts)}
     unknown = 0
     for clause in parts:
         if clause.start in named or clause.text.rstrip().endswith("?"):
+            continue
+        if clause.start in others:
+            unknown += 1
             continue
         words = content_words(clause.text, everyday_is_filler=True)
         first = min((i for i in (_lower(clause.text).find(w) for w in words) if i >= 0), default=0)
@@ -321,20 +338,55 @@ def _unknown_clauses(text: str, terms: list[Term], parts: list[Clause]) -> int:
     return unknown
 
 
+def _dose_changes(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]]) -> None:
+    """ "I started drug A 6 weeks ago": a start, change or stop said with the name, and its time.
+
+    The time then dates the change (``dose_when``), not the last dose.
+    """
+    for item in items:
+        # The clause that names it, or the whole message when it names only this one.
+        said = (
+            {_clause_of(parts, t.start).text for t in terms if t.entry.id == item["id"]} if len(items) > 1 else {text}
+        )
+        changes = [k for c in said for k in find_groups(c, "dose") if k in ("started", "changed", "stopped")]
+        if len(said) == 1 and changes:
+            item["dose"] = changes[0]
+            if "last_dose" in item:  # the time of a stop is also the last dose; of a start, only the change
+                item["dose_when"] = item["last_dose"] if changes[0] == "stopped" else item.pop("last_dose")
+
+
 def _medicines(question: Question, text: str, today: date) -> Answer:
     items, terms, parts = _named_items(text, question, "medicine", today, "last_dose")
+    _dose_changes(text, terms, parts, items)
     unknown = _unknown_clauses(text, terms, parts)
     if items or (unknown and not text.rstrip().endswith("?")):  # "what is this study?" is no medicine
         return Understood({"none": False, "items": items, "unknown": unknown})
     answer = yes_no(text)
-    if answer == NO:
-        return Understood({"none": True, "items": [], "unknown": 0})
     if answer == UNSURE:
         return Understood(UNSURE)
+    if answer == NO and content_words(text, question):
+        # "no, only chemo": a no with more than filler is not "none"
+        return (
+            Understood({"none": False, "items": [], "unknown": 1}) if has_contrast(text) else NotUnderstood("confirm")
+        )
+    if answer == NO:
+        return Understood({"none": True, "items": [], "unknown": 0})
     return NotUnderstood("which" if answer == YES else "")
 
 
 _VACCINE_WORDS = re.compile(r"vaccin|\bshots?\b|\bjabs?\b|inject|immuni[sz]|booster|疫苗|针")
+
+
+def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
+    """Clauses naming no known vaccine that still talk of one ("MMR and some travel jab")."""
+    named = {_clause_of(parts, t.start).start for t in terms}
+    unknown = 0
+    for clause in parts:
+        words = [w for w in content_words(clause.text) if not _VACCINE_WORDS.search(w)]
+        cue = _VACCINE_WORDS.search(normalise(clause.text))
+        if clause.start not in named and words and cue and not is_negated(text, clause.start + cue.start(), parts):
+            unknown += 1
+    return unknown
 
 
 def _named(question: Question, text: str, category: str, today: date) -> Answer:
@@ -345,7 +397,7 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     spans = [(t.start, t.end) for t in terms]
     rest = content_words(_blank(text, spans), question)
     if items:
-        unknown = 1 if rest and category == "vaccine" and _VACCINE_WORDS.search(normalise(_blank(text, spans))) else 0
+        unknown = _unknown_vaccines(text, terms, parts) if category == "vaccine" else 0
         times = [i.get("when") for i in items]
         when = None
         if all(times):
@@ -369,7 +421,12 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
 
 def _names_kind(question: Question, term: Term) -> bool:
     return any(
-        spec in (term.entry.category, f"{term.entry.category}:{term.entry.kind}", f"{term.entry.category}:{term.entry.group}")
+        spec
+        in (
+            term.entry.category,
+            f"{term.entry.category}:{term.entry.kind}",
+            f"{term.entry.category}:{term.entry.group}",
+        )
         for spec in question.names
     )
 
@@ -405,6 +462,15 @@ def _dose(text: str) -> Answer:
     # The question asks "Have you taken the same dose ... for more than 3 months?"
     mapping = {YES: "stable", NO: "changed", UNSURE: UNSURE}
     return Understood(mapping[answer]) if answer else NotUnderstood()
+
+
+_QUESTION_START = re.compile(r"^(what|whats|what's|how|why|is|are|can|could|should|will|would|do|does|who|where|when)\b")
+
+
+def looks_like_question(text: str) -> bool:
+    """ "What is this medicine?" names a medicine but asks about it: no answer to "which medicines do you take?"."""
+    clean = normalise(text)
+    return clean.endswith(("?", "？", "吗", "呢")) or bool(_QUESTION_START.match(clean))
 
 
 def understand(question: Question, text: str, today: date) -> Answer:

@@ -69,7 +69,9 @@ def test_a_medicine_named_in_a_correction_is_added_to_the_list(screening: Screen
 
 
 # A bare yes or no names no answer: it never changes an unrelated one (it used to change the last yes/no).
-@pytest.mark.parametrize("text", ["actually", "blah blah", "/correct", "yes", "my cat is called Max", "oops I meant yes"])
+@pytest.mark.parametrize(
+    "text", ["actually", "blah blah", "/correct", "yes", "my cat is called Max", "oops I meant yes"]
+)
 def test_nothing_is_changed_when_it_is_not_clear(screening: Screening, text: str) -> None:
     assert find_correction(screening, text, TODAY) is None
 

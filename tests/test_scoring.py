@@ -345,7 +345,8 @@ def test_when_is_asked_only_for_a_live_vaccine_and_for_each_one() -> None:
     assert "vaccine_when:mmr" in asked(vaccine_recent="MMR", **{"vaccine_when:mmr": "in 2025"})
     assert "vaccine_when:mmr" not in asked(vaccine_recent="MMR last week")
     both = asked(
-        vaccine_recent="MMR and yellow fever vaccine", **{"vaccine_when:mmr": "in 2025", "vaccine_when:yellow_fever": "in 2025"}
+        vaccine_recent="MMR and yellow fever vaccine",
+        **{"vaccine_when:mmr": "in 2025", "vaccine_when:yellow_fever": "in 2025"},
     )
     assert {"vaccine_when:mmr", "vaccine_when:yellow_fever"} <= set(both)
 

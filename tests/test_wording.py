@@ -37,7 +37,7 @@ SAMPLE = {
 
 def atomic_texts() -> Iterator[tuple[str, str]]:
     for q in [*TRIAL.questions.values(), *TRIAL.follow_ups.values()]:
-        rendered = q.render(medicine="mycophenolate (CellCept)")
+        rendered = q.render(medicine="mycophenolate (CellCept)", vaccine="MMR")
         yield from ((f"{q.id}.text", rendered.text), (f"{q.id}.retry", rendered.retry), (f"{q.id}.why", rendered.why))
     for c in TRIAL.criteria:
         for key, text in c.reasons.items():
@@ -79,7 +79,11 @@ def grade(text: str) -> float:
     return float(textstat.flesch_kincaid_grade(prose))
 
 
-@pytest.mark.parametrize(("where", "text"), ALL, ids=[w for w, _ in ALL])
+# A button label ("Continue") is no prose: the formula means nothing for one or two words.
+PROSE = [(where, text) for where, text in ALL if len(text.split()) >= 3]
+
+
+@pytest.mark.parametrize(("where", "text"), PROSE, ids=[w for w, _ in PROSE])
 def test_reading_level_is_grade_8_or_lower(where: str, text: str) -> None:
     assert grade(text) <= MAX_GRADE, f"{where} reads at grade {grade(text):.1f}: {text}"
 

@@ -1,0 +1,300 @@
+"""Safety cases composed from the independent fact table, and the engine that plays them.
+
+The facts (``tests/data/safety_facts.yml``) were written from the domain reference and the clinical
+review, never from ``lexicon/`` or ``trials/``: what a case must *not* end in comes from there, not
+from the code under test. Each case is one person: every question answered the "may be a fit" way
+except the one that carries the fact, follow-ups answered as that person would (the same time
+again, "it changed" for a changed dose), and an answer the bot asks again repeated once, as
+people do. ``python -m tests.safety`` prints the figures ``make safety-report`` keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.red_flags import find_red_flag
+from bot.scoring import MAY_FIT, OUTCOME_NEEDS_TEAM
+from bot.screening import Screening
+from bot.trial import FollowUp, load_trial
+from bot.yamlfile import load_yaml
+
+DATA = Path(__file__).parent / "data"
+TODAY = date(2026, 11, 25)
+TRIAL = load_trial()
+FACTS: dict[str, Any] = load_yaml(DATA / "safety_facts.yml")
+
+# Answers of someone who may be a fit, in the order the bot asks.
+FIT = {
+    "age": "34",
+    "lupus_diagnosis": "yes",
+    "kidney_involvement": "yes",
+    "protein_result": "UPCR 1.8 g/g",
+    "pregnant_or_breastfeeding": "no",
+    "could_have_children": "yes",
+    "could_become_pregnant": "yes",
+    "contraception_agree": "yes",
+    "cancer_history": "no",
+    "medicines": "hydroxychloroquine and prednisone",
+    "infusions": "no",
+    "plasma_procedure": "no",
+    "infection_serious": "no",
+    "infection_treated": "no",
+    "chronic_infection": "no",
+    "surgery_recent": "no",
+    "surgery_planned": "no",
+    "vaccine_recent": "no",
+    "vaccine_planned": "no",
+    "serious_illness": "no",
+    "willing": "yes",
+}
+LANGS = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Case:
+    section: str
+    item: str  # the fact table's item id
+    question: str  # the question the text answers
+    text: str
+    time: str = ""  # the time phrase in the text, given again when the bot asks when
+    dose: str = "it changed"  # the answer to a dose question
+    expect: str = "not_may_fit"  # not_may_fit | may_fit | needs_team
+    follow: dict[str, str] = field(default_factory=dict)  # answers to other questions the bot may ask
+
+
+def _frames(name: str, lang: str, kind: str) -> list[str]:
+    frames = FACTS["wrappers"][name][lang]
+    return [f if isinstance(f, str) else f["text"] for f in frames if isinstance(f, str) or _fits(f, kind)]
+
+
+def _fits(frame: dict[str, Any], kind: str) -> bool:
+    return "any" in frame["for"] or kind in frame["for"]
+
+
+_KIND = {
+    "vaccine_recent": "vaccine",
+    "vaccine_planned": "vaccine",
+    "medicines": "medicine",
+    "infusions": "medicine",
+    "plasma_procedure": "procedure",
+    "surgery_recent": "procedure",
+}
+
+
+def _fill(frame: str, item: str, time: str = "", item2: str = "") -> str:
+    return " ".join(frame.format(item=item, time=time, item2=item2).split())
+
+
+def _sections(kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, section in FACTS["sections"].items():
+        if section["class"] == kind:
+            yield name, section
+
+
+def excluding_cases() -> Iterator[Case]:
+    """Every excluding fact, in each phrasing, in every frame, with times inside the window."""
+    for name, section in _sections("excluding"):
+        for item in section["items"]:
+            question = item.get("question", section["question"])
+            expect = "needs_team" if section.get("route") or item.get("route") else "not_may_fit"
+            inside = (section.get("times") or {}).get("inside")
+            for lang in LANGS:
+                for phrase in item[lang]:
+                    yield from _excluding(name, section, item, question, lang, phrase, inside, expect)
+
+
+def _excluding(
+    name: str,
+    section: dict[str, Any],
+    item: dict[str, Any],
+    question: str,
+    lang: str,
+    phrase: str,
+    inside: dict[str, list[str]] | None,
+    expect: str,
+) -> Iterator[Case]:
+    if name == "pregnancy_breastfeeding":
+        yield Case(name, item["id"], question, phrase)
+        for other in section["also"]:
+            for frame in section["pregnancy_frames"][lang]:
+                yield Case(name, item["id"], other, _fill(frame, phrase))
+        return
+    if name == "immunosuppressants":
+        for frame, time in itertools.product(section["assert_frames"][lang], inside[lang] if inside else [""]):
+            yield Case(name, item["id"], question, _fill(frame, phrase, time), time)
+        for frame, time in itertools.product(section["stopped_frames"][lang], inside[lang] if inside else [""]):
+            yield Case(name, item["id"], question, _fill(frame, phrase, time), time, dose="I stopped it")
+        return
+    kind = _KIND.get(question, "condition")
+    follow = {"cancer_type": phrase} if question == "cancer_history" else {}
+    if inside:
+        for frame, time in itertools.product(_frames("assert_excluding", lang, kind), inside[lang]):
+            yield Case(name, item["id"], question, _fill(frame, phrase, time), time, expect=expect, follow=follow)
+    else:
+        for frame in FACTS["wrappers"]["assert_excluding_no_time"][lang]:
+            yield Case(name, item["id"], question, _fill(frame, phrase), expect=expect, follow=follow)
+    for other in section.get("also", []):
+        if other in FIT and other != question:  # the same fact given to a neighbouring question
+            yield Case(
+                name, item["id"], other, _fill("no, only {item} {time}", phrase, (inside or {}).get(lang, [""])[0])
+            )
+
+
+def harmless_cases() -> Iterator[Case]:
+    """Harmless facts in each phrasing and frame, alone and in pairs: never the study team's by a misreading."""
+    for name, section in _sections("harmless"):
+        items = section["items"]
+        for item in items:
+            question = item.get("question", section["question"])
+            kind = _KIND.get(question, "condition")
+            times = (section.get("times") or {}).get("outside") or {}
+            for lang in LANGS:
+                others = [p for i in items if i is not item for p in i[lang]] or item[lang]
+                for phrase, frame in itertools.product(item[lang], _frames("assert_harmless", lang, kind)):
+                    time = (times.get(lang) or [""])[0]
+                    text = _fill(frame, phrase, time, random.Random(phrase + frame).choice(others))
+                    yield Case(
+                        name, item["id"], question, text, time, dose="same dose for more than 3 months", expect=MAY_FIT
+                    )
+
+
+def two_time_cases() -> Iterator[Case]:
+    """Two items with two times in one answer: the recent one must keep its own time (review R3)."""
+    vaccines = FACTS["sections"]["live_vaccines"]
+    harmless = FACTS["sections"]["harmless_vaccines"]
+    times = vaccines["times"]
+    frames = {
+        "en": ["{old} {t_out}, {new} {t_in}", "{new} {t_in} and {old} {t_out}", "{old} in {t_out} and {new} {t_in}"],
+        "zh": ["{t_out}打了{old}，{t_in}打了{new}", "{t_in}打了{new}，{t_out}打过{old}"],
+    }
+    for lang in LANGS:
+        for new, old in itertools.product(vaccines["items"][:8], harmless["items"][:6]):
+            if not new[lang] or not old[lang]:
+                continue
+            for frame, t_in, t_out in itertools.product(
+                frames[lang], times["inside"][lang][:3], times["outside"][lang][:2]
+            ):
+                text = frame.format(old=old[lang][0], new=new[lang][0], t_in=t_in, t_out=t_out)
+                yield Case("live_vaccines", new["id"], "vaccine_recent", text, t_in)
+
+
+def all_cases() -> dict[str, list[Case]]:
+    return {
+        "excluding": list(excluding_cases()),
+        "two_times": list(two_time_cases()),
+        "harmless": list(harmless_cases()),
+    }
+
+
+# --------------------------------------------------------------------------- playing
+_BASE: dict[str, Any] = {}
+
+
+def _base_answers() -> dict[str, Any]:
+    if not _BASE:
+        screening = Screening(TRIAL)
+        for qid, text in FIT.items():
+            assert screening.answer(text, TODAY, qid).understood, (qid, text)
+        _BASE.update(screening.answers)
+    return _BASE
+
+
+def _reply(case: Case, qid: str) -> str:
+    """What this person answers when the bot asks ``qid``."""
+    follow_up = FollowUp.parse(qid)
+    for key in (qid, follow_up.kind if follow_up else None):
+        if key in case.follow:
+            return case.follow[key]
+    if follow_up and follow_up.kind == "dose":
+        return case.dose
+    if TRIAL.question(qid).type == "time_ago":
+        return case.time or "not sure"
+    if qid == "cancer_removed":
+        return "yes" if case.expect == MAY_FIT else "no"  # "basal cell, not removed yet" says no
+    return FIT.get(qid, "not sure")
+
+
+def play(case: Case) -> Screening:
+    # Answers the case gives to other main questions replace the "fit" ones.
+    given = [(q, t) for q, t in case.follow.items() if q in TRIAL.questions] + [(case.question, case.text)]
+    screening = Screening(TRIAL, {k: v for k, v in _base_answers().items() if k not in dict(given)})
+    pending = list(reversed(given))
+    for _ in range(40):
+        if not pending:
+            qid = screening.current_question_id()
+            if qid is None:
+                break
+            pending = [(qid, _reply(case, qid))]
+        qid, text = pending.pop()
+        turn = screening.answer(text, TODAY, qid)
+        if not turn.understood and not turn.gave_up:
+            pending.append((qid, text))  # asked again, the person says the same
+    return screening
+
+
+def outcome(case: Case) -> str:
+    return str(play(case).result(final=True).outcome)
+
+
+def holds(case: Case, result: str) -> bool:
+    if case.expect == MAY_FIT:
+        return result == MAY_FIT
+    if case.expect == "needs_team":
+        return result == OUTCOME_NEEDS_TEAM
+    return result != MAY_FIT
+
+
+# --------------------------------------------------------------------------- report
+def red_flag_figures() -> dict[str, float]:
+    phrases = load_yaml(DATA / "red_flag_phrases.yml")
+    positives = [p for group in ("positive_en", "positive_zh") for p in phrases.get(group, [])]
+    negatives = [p for group in ("negative_en", "negative_zh") for p in phrases.get(group, [])]
+    text = lambda p: p["text"] if isinstance(p, dict) else str(p)  # noqa: E731
+    found = sum(find_red_flag(text(p)) is not None for p in positives)
+    alarms = sum(find_red_flag(text(p)) is not None for p in negatives)
+    return {
+        "red_flag_phrases": len(positives),
+        "red_flag_recall": round(found / max(len(positives), 1), 4),
+        "ordinary_phrases": len(negatives),
+        "false_alarm_rate": round(alarms / max(len(negatives), 1), 4),
+    }
+
+
+def report() -> dict[str, Any]:
+    cases = all_cases()
+    failures: dict[str, list[dict[str, str]]] = {}
+    figures: dict[str, Any] = {}
+    for group, group_cases in cases.items():
+        failed = [(c, r) for c in group_cases if not holds(c, r := outcome(c))]
+        failures[group] = [{"question": c.question, "text": c.text, "outcome": r} for c, r in failed[:20]]
+        figures[group] = {"cases": len(group_cases), "failed": len(failed)}
+    excluding = cases["excluding"] + cases["two_times"]
+    figures["false_may_fit"] = sum(outcome(c) == MAY_FIT for c in excluding)
+    figures["harmless_sent_to_team_rate"] = round(
+        figures["harmless"]["failed"] / max(figures["harmless"]["cases"], 1), 4
+    )
+    figures.update(red_flag_figures())
+    return {"figures": figures, "examples_of_failures": failures}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    result = report()
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
