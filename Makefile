@@ -27,7 +27,7 @@ NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench
+.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench safety-report
 
 help:
 	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
@@ -35,6 +35,7 @@ help:
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make nlu-report cross-validate the NLU (5 folds) and print intent figures"
 	@echo "make bench      benchmark screenings at 1, 10 and 50 at once (bench/results.md)"
+	@echo "make safety-report  false 'may be a fit', harmless answers sent to the team, red-flag recall (docs/safety-report.json)"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
 	@echo "make format     reformat the code with ruff"
@@ -120,6 +121,10 @@ test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) lint typecheck validate
 # Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/.
 bench: setup
 	$(PY) -m bench.run
+
+# Every case of tests/data/safety_facts.yml played through the screener, and the red-flag phrase set.
+safety-report: $(PIPELINE)
+	$(PY) -m tests.safety --out docs/safety-report.json
 
 # 5-fold cross-validation of the NLU; figures go to build/nlu-report (README quotes them).
 nlu-report: $(PIPELINE)

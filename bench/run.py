@@ -54,12 +54,12 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
         "credentials": HERE / "default-credentials.yml",
     },
 }
-# A complete screening of someone who may be a fit (greeting, consent, 19 answers, recap).
+# A complete screening of someone who may be a fit (greeting, consent, 20 answers, recap).
 FOLDS = 5  # NLU cross-validation
 AIM_P95_MS = 150  # issue 5: p95 turn latency at 10 conversations back to back
 PAUSE = (1.0, 4.0)  # seconds a paced person takes to read a reply and answer
 SCRIPT = [
-    "hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "cellcept and plaquenil", "no",
+    "hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "no", "cellcept and plaquenil", "no",
     "same dose", "no", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "yes",
 ]  # fmt: skip
 

@@ -21,6 +21,7 @@ FIT = {
     "lupus_diagnosis": "yes",
     "kidney_involvement": "yes",
     "protein_result": "UPCR 1.8 g/g",
+    "pregnant_or_breastfeeding": "no",
     "could_have_children": "no",
     "cancer_history": "no",
     "medicines": "cellcept and plaquenil",
@@ -105,7 +106,7 @@ SCREENINGS = [
     ("borderline-protein", {"protein_result": "1100 mg/g"}, "needs_team", ("inc_proteinuria", "borderline")),
     (
         "pregnant",
-        {"could_have_children": "yes", "could_become_pregnant": "yes", "pregnant_or_breastfeeding": "yes I'm pregnant"},
+        {"pregnant_or_breastfeeding": "yes I'm pregnant"},
         "likely_not",
         ("exc_pregnancy", "yes"),
     ),
@@ -119,7 +120,12 @@ SCREENINGS = [
     ("hep-b", {"chronic_infection": "hepatitis B carrier"}, "needs_team", ("exc_infection", "chronic")),
     ("live-vaccine", {"vaccine_recent": "MMR 3 weeks ago"}, "likely_not", ("exc_live_vaccine", "inside")),
     ("shingrix", {"vaccine_recent": "shingrix in october"}, "may_fit", None),
-    ("bcc", {"cancer_history": "yes", "cancer_type": "basal cell carcinoma, it was removed"}, "may_fit", None),
+    (
+        "bcc",
+        {"cancer_history": "yes", "cancer_type": "basal cell carcinoma", "cancer_removed": "yes, it was cut out"},
+        "may_fit",
+        None,
+    ),
     (
         "breast-cancer",
         {"cancer_history": "yes", "cancer_type": "breast cancer"},
@@ -157,7 +163,10 @@ def test_the_record_holds_normalised_answers_not_words(servers: Servers) -> None
     assert saved is not None
     assert saved["answers"]["age"] == {"min_years": 34, "max_years": 34, "days_to_birthday": None}
     assert saved["answers"]["medicines"]["unknown"] == 1
-    assert "herbal" not in servers.db.read_bytes().decode("utf-8", errors="replace")
+    # Every file of the records database: new rows sit in the write-ahead log until a checkpoint.
+    files = list(servers.db.parent.glob(servers.db.name + "*"))
+    assert any(f.name.endswith("-wal") for f in files)
+    assert not [f for f in files if b"herbal" in f.read_bytes()]
 
 
 # --------------------------------------------------------------------------- the opening
@@ -230,6 +239,32 @@ def test_changing_an_answer_mid_screen(servers: Servers) -> None:
     assert TRIAL.questions["kidney_involvement"].text in reply[-1]
 
 
+def test_picking_a_recap_line_asks_that_question_again(servers: Servers) -> None:
+    chat = start(servers, "recap-pick-1")
+    chat.answer_until_done(FIT)
+    chat.send("/correct")
+    assert TRIAL.texts["which_answer"] in chat.last
+    reply = chat.send(TRIAL.questions["vaccine_recent"].topic)  # the button's payload
+    assert TRIAL.questions["vaccine_recent"].text in reply[-1]
+    recap = chat.send("MMR 3 weeks ago")
+    assert TRIAL.texts["recap_question"] in recap and any("MMR" in t and "weeks ago" in t for t in recap)
+    result = chat.send(RECAP_OK)
+    assert TRIAL.outcomes["likely_not"] in result
+
+
+def test_a_pregnancy_told_at_the_recap_changes_only_that_answer(servers: Servers) -> None:
+    chat = start(servers, "recap-pregnant-1")
+    chat.answer_until_done(FIT)
+    chat.send("/correct")
+    again = chat.send("actually I am pregnant")
+    assert TRIAL.texts["corrected"].format(topic=TRIAL.questions["pregnant_or_breastfeeding"].topic) in again
+    result = chat.send(RECAP_OK)
+    assert TRIAL.outcomes["likely_not"] in result
+    saved = Records(servers.db).get(reference_in(result))
+    assert saved is not None and saved["answers"]["willing"] == "yes"
+    assert saved["answers"]["pregnant_or_breastfeeding"] == "yes"
+
+
 def test_changing_an_answer_from_the_recap(servers: Servers) -> None:
     chat = start(servers, "recap-1")
     last = chat.answer_until_done(FIT)
@@ -272,14 +307,27 @@ def test_a_red_flag_interrupts_and_the_screen_resumes_when_they_are_safe(servers
     chat = start(servers, "red-1")
     chat.send("40")
     reply = chat.send("I have crushing chest pain right now")
-    assert reply == [TRIAL.texts["emergency"]]
+    # The emergency message first, then the question again: no dead end.
+    assert reply[0] == TRIAL.texts["emergency"] and TRIAL.questions["lupus_diagnosis"].text in reply[-1]
     reply = chat.send("continue")
     assert TRIAL.questions["lupus_diagnosis"].text in reply[-1]
 
 
+def test_an_answer_right_after_an_emergency_message_simply_continues(servers: Servers) -> None:
+    chat = start(servers, "red-2")
+    chat.send("40")
+    chat.send("我不舒服,胸痛")
+    assert chat.last[0] == TRIAL.texts["emergency"]
+    reply = chat.send("yes")
+    assert TRIAL.questions["kidney_involvement"].text in reply[-1]
+    reply = chat.send("qwzx vbnm")  # not understood: the question is shown again, never a dead end
+    assert reply[-1] == TRIAL.questions["kidney_involvement"].retry
+
+
 def test_self_harm_gets_the_crisis_message(servers: Servers) -> None:
     chat = start(servers, "crisis-1")
-    assert chat.send("I don't want to live anymore") == [TRIAL.texts["crisis"]]
+    reply = chat.send("I don't want to live anymore")
+    assert reply[0] == TRIAL.texts["crisis"] and TRIAL.questions["age"].text in reply[-1]
     assert "12356" in TRIAL.texts["crisis"]
 
 
@@ -316,6 +364,7 @@ def test_a_question_of_their_own_while_asked_for_medicines_is_not_taken_for_a_me
         "lupus_diagnosis",
         "kidney_involvement",
         "protein_result",
+        "pregnant_or_breastfeeding",
         "could_have_children",
         "cancer_history",
     ):

@@ -111,3 +111,13 @@ def test_a_record_holds_normalised_answers_and_every_verdict(tmp_path) -> None: 
     assert set(saved["verdicts"]) == {c.id for c in TRIAL.criteria}
     assert saved["verdicts"]["exc_pregnancy"]["reasons"] == ["not_asked"]
     assert saved["status"] == "stopped" and saved["ended_early"] is True
+
+
+def test_the_recap_shows_each_item_with_its_own_time() -> None:
+    """So a person can catch a misreading: "flu shot in May, MMR 2 weeks ago" keeps two times apart."""
+    screening = Screening(TRIAL)
+    screening.answer("flu shot in May, MMR 2 weeks ago", TODAY, "vaccine_recent")
+    (line,) = messages.answer_lines(TRIAL, screening.answers)
+    flu, mmr = line.split(": ", 1)[1].split("), ")
+    assert "flu" in flu.lower() and "months ago" in flu
+    assert "MMR" in mmr and "weeks ago" in mmr

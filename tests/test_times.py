@@ -248,3 +248,24 @@ def test_chinese_dates_and_durations(text: str, expected: tuple[int, int]) -> No
 @pytest.mark.parametrize("text", ["去年", "13月", "我不记得"])
 def test_chinese_answers_without_a_usable_time(text: str) -> None:
     assert parse_days_ago(text, TODAY) is None
+
+
+# A hedge widens a range by a fixed amount (bot/times.py): "about N weeks" is N weeks give or take a
+# week, a plain "N weeks" give or take 3 days; "about N days" give or take a fifth (at least a day);
+# "about 3 May" the date give or take 3 days. Pinned so that a narrower range, which can move an
+# answer from "near" a window's edge to "inside" it, fails here.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("about 2 weeks ago", (14 - 7, 14 + 7)),
+        ("around 3 weeks ago", (21 - 7, 21 + 7)),
+        ("2 weeks ago", (14 - 3, 14 + 3)),
+        ("about 10 days ago", (10 - 2, 10 + 2)),
+        ("about 3 days ago", (3 - 1, 3 + 1)),
+        ("about 3 May", (ago(date(2026, 5, 3)) - 3, ago(date(2026, 5, 3)) + 3)),
+        ("3 May", (ago(date(2026, 5, 3)), ago(date(2026, 5, 3)))),
+    ],
+)
+def test_a_hedge_widens_the_range_by_a_fixed_amount(text: str, expected: tuple[int, int]) -> None:
+    found = parse_days_ago(text, TODAY)
+    assert found is not None and (found.min_days, found.max_days) == expected

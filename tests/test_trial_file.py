@@ -135,3 +135,9 @@ def test_nothing_trial_specific_is_hard_coded(path: Path) -> None:
     )
     found = sorted(set(TRIAL_WORDS.findall(code)))
     assert not found, f"{path.name} names {found}: put it in the trial file"
+
+
+def test_the_closing_uses_the_listings_words_for_the_provider() -> None:
+    """People meet "speak with your healthcare provider" on the trial listing; the closing says the same."""
+    assert "speak with your healthcare provider" in TRIAL.texts["provider"].lower()
+    assert "healthcare provider" in LISTING.read_text(encoding="utf-8").lower()

@@ -383,6 +383,7 @@ SCREEN_ANSWERS = {
     "lupus_diagnosis": "1",
     "kidney_involvement": "yes",
     "protein_result": "UPCR 1.8 g/g",
+    "pregnant_or_breastfeeding": "2",
     "could_have_children": "2",
     "cancer_history": "No",
     "medicines": "cellcept and plaquenil",

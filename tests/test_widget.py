@@ -37,6 +37,7 @@ SCREENING = [
     ("click", "Yes"),  # lupus
     ("click", "Yes"),  # kidneys
     ("type", "UPCR 1.8 g/g"),
+    ("click", "No"),  # pregnant or breastfeeding
     ("click", "No"),  # could have children
     ("click", "No"),  # cancer
     ("type", "cellcept and plaquenil"),
