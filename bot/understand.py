@@ -464,7 +464,9 @@ def _dose(text: str) -> Answer:
     return Understood(mapping[answer]) if answer else NotUnderstood()
 
 
-_QUESTION_START = re.compile(r"^(what|whats|what's|how|why|is|are|can|could|should|will|would|do|does|who|where|when)\b")
+_QUESTION_START = re.compile(
+    r"^(what|whats|what's|how|why|is|are|can|could|should|will|would|do|does|who|where|when)\b"
+)
 
 
 def looks_like_question(text: str) -> bool:
