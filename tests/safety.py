@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.red_flags import find_red_flag
+from bot.red_flags import evaluate
 from bot.scoring import MAY_FIT, OUTCOME_NEEDS_TEAM
 from bot.screening import Screening
 from bot.trial import FollowUp, load_trial
@@ -253,18 +253,13 @@ def holds(case: Case, result: str) -> bool:
 
 
 # --------------------------------------------------------------------------- report
-def red_flag_figures() -> dict[str, float]:
-    phrases = load_yaml(DATA / "red_flag_phrases.yml")
-    positives = [p for group in ("positive_en", "positive_zh") for p in phrases.get(group, [])]
-    negatives = [p for group in ("negative_en", "negative_zh") for p in phrases.get(group, [])]
-    text = lambda p: p["text"] if isinstance(p, dict) else str(p)  # noqa: E731
-    found = sum(find_red_flag(text(p)) is not None for p in positives)
-    alarms = sum(find_red_flag(text(p)) is not None for p in negatives)
+def red_flag_figures() -> dict[str, Any]:
+    found = evaluate(load_yaml(DATA / "red_flag_phrases.yml"))
     return {
-        "red_flag_phrases": len(positives),
-        "red_flag_recall": round(found / max(len(positives), 1), 4),
-        "ordinary_phrases": len(negatives),
-        "false_alarm_rate": round(alarms / max(len(negatives), 1), 4),
+        "red_flag_phrases": found["positives"],
+        "red_flag_recall": round(found["recall"], 4),
+        "ordinary_phrases": found["negatives"],
+        "false_alarm_rate": round(found["false_alarm_rate"], 4),
     }
 
 
