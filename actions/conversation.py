@@ -91,6 +91,12 @@ class ActionOutOfScope(_Say):
     action_name, text_keys, prefer_answer = "action_out_of_scope", ("out_of_scope",), True
 
 
+class ActionResume(_Say):
+    """ "Continue" mid-screen: the form asks its question again; an answer the classifier took for it counts."""
+
+    action_name, prefer_answer = "action_resume", True
+
+
 class ActionCorrect(Action):
     """Change an earlier answer, mid-screen or from the recap."""
 
@@ -177,8 +183,10 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(text=trial().texts["fallback"])
         events: list[EventType] = [UserUtteranceReverted()]
-        if tracker.active_loop_name or tracker.get_slot("finished") or not tracker.get_slot("started_at"):
-            return events  # a form asks its own question again; before the screen or after it, nothing to show
+        if tracker.active_loop_name:
+            return [*events, FollowupAction(tracker.active_loop_name)]  # the form asks its question again
+        if tracker.get_slot("finished") or not tracker.get_slot("started_at"):
+            return events  # before the screen or after it, there is no question to show
         screening = screening_of(tracker)
         # A question is open (after an emergency message, say): the form asks it again; else the recap.
         return [*events, FollowupAction("screening_form" if screening.current_question_id() else "action_recap")]
@@ -189,5 +197,9 @@ class ActionStartOver(Action):
         return "action_start_over"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        taken = took_as_answer(tracker)
+        if taken is not None:
+            # "yes, I can take the train" answers the question; it is no wish to wipe the screen.
+            return [*taken, FollowupAction("screening_form")]
         dispatcher.utter_message(text=trial().texts["start_over"])
         return [Restarted(), FollowupAction("action_intro")]

@@ -35,6 +35,10 @@ class ValidateScreeningForm(FormValidationAction):
         qid = screening.current_question_id()
         if qid is None:
             return {"answer": DONE}
+        if tracker.get_slot("requested_slot") != "answer":
+            # The form is opening (after consent, or a recap line picked to change): the message
+            # that opened it answers no question, so it is neither an answer nor a miss.
+            return {"answer": None}
         turn = screening.answer(str(value or ""), today(), qid)
         if turn.gave_up:
             dispatcher.utter_message(text=trial().texts["gave_up"])

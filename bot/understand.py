@@ -17,7 +17,7 @@ Reading errs toward the study team, never toward "may be a fit":
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -302,9 +302,10 @@ def _named_items(
     Only the items the question is about count: its condition group, or the kinds its ``names`` lists.
     """
     parts = clauses(text)
+    found = find_terms(text, (category,)) + (_diseases_as_vaccines(text) if category == "vaccine" else [])
     terms = [
         t
-        for t in find_terms(text, (category,))
+        for t in found
         if (question.group is None or t.entry.group == question.group)
         and (not question.names or _names_kind(question, t))
     ]
@@ -317,6 +318,22 @@ def _named_items(
         if term.entry.id in times:
             item[time_key] = times[term.entry.id]
     return list(items.values()), terms, parts
+
+
+def _diseases_as_vaccines(text: str) -> list[Term]:
+    """At a vaccine question "the chickenpox one" is the chickenpox vaccine: a disease named in a
+    clause that names no vaccine is read as the vaccine against it, if the lexicon knows one."""
+    parts = clauses(text)
+    named = {_clause_of(parts, t.start).start for t in find_terms(text, ("vaccine",))}
+    found = []
+    for disease in find_terms(text, ("condition",)):
+        if _clause_of(parts, disease.start).start in named:
+            continue
+        suffix = "疫苗" if _CJK_RUN.search(disease.text) else " vaccine"  # "<disease> vaccine", "<disease>疫苗"
+        as_vaccine = find_terms(disease.text + suffix, ("vaccine",))
+        if len(as_vaccine) == 1:
+            found.append(replace(as_vaccine[0], text=disease.text, start=disease.start, end=disease.end))
+    return found
 
 
 def _unknown_clauses(text: str, terms: list[Term], parts: list[Clause]) -> int:
@@ -442,7 +459,7 @@ def _yes_no(question: Question, text: str) -> Answer:
         return Understood(UNSURE)
     parts = clauses(text)
     terms = [t for t in find_terms(text) if not is_negated(text, t.start, parts)]
-    if any(_names_kind(question, t) for t in terms):
+    if NO not in groups and any(_names_kind(question, t) for t in terms):
         return Understood(YES)  # "I had lymphoma as a child" answers "have you had cancer?"
     if len(groups) != 1:
         return NotUnderstood()
