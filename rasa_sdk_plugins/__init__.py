@@ -28,7 +28,9 @@ def warm_up() -> None:
 
     trial = cached_trial()
     for question in trial.questions.values():
-        understand(question, "not sure, maybe 3 months ago", date.today())
+        # Both texts together touch every reader, the word-frequency list and the Chinese words.
+        for text in ("not sure, maybe 3 months ago", "no, except 打针 and a weekly pill from my aunt"):
+            understand(question, text, date.today())
     gc.collect()
     gc.freeze()
     logger.info(f"Loaded {trial.registry_id} (criteria {trial.version}) and the language data; start-up heap frozen.")

@@ -40,7 +40,7 @@ from tests.servers import MODEL, free_port, running_action_server
 
 SCREENINGS = [
     # may be a fit, with a medicine follow-up
-    ["hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "cellcept and plaquenil", "no",
+    ["hello", "yes", "I'm 34", "yes", "yes", "UPCR 1.8 g/g", "no", "no", "no", "cellcept and plaquenil", "no",
      "same dose", "no", "no", "no", "no", "no", "no", "no", "no", "no", "yes", "yes"],
     # a question of their own, an answer not understood, a change of answer, then stop
     ["hi", "yes", "what is the study about?", "banana", "42", "why do you ask?", "actually I'm 45", "yes",
