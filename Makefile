@@ -18,6 +18,13 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
+# The secret Rasa shows the action server (endpoints.yml, rasa_sdk_plugins/): a new one for
+# each `make run`, unless one is given. Files the servers write (logs, databases) are private.
+ifndef SCREENER_ACTION_TOKEN
+SCREENER_ACTION_TOKEN := $(shell od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+endif
+export SCREENER_ACTION_TOKEN
+
 STAMP := $(VENV)/.installed
 LEXICON := lexicon/medicines.yml lexicon/vaccines.yml lexicon/procedures.yml lexicon/conditions.yml
 PIPELINE := build/spacy-pipeline/lexicon-fingerprint.json
@@ -34,7 +41,7 @@ help:
 	@echo "make test       set everything up and run every check and test"
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make nlu-report cross-validate the NLU (5 folds) and print intent figures"
-	@echo "make bench      benchmark screenings at 1, 10 and 50 at once (bench/results.md)"
+	@echo "make bench      benchmark screenings at 1, 10 and 50 at once (bench/results.md), and beside a noisy neighbour"
 	@echo "make safety-report  false 'may be a fit', harmless answers sent to the team, red-flag recall (docs/safety-report.json)"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
@@ -78,9 +85,9 @@ $(CHROMIUM):
 # The action server, the Rasa server (socket.io and REST channels, no HTTP API) and the
 # widget's demo page, all on loopback; Ctrl-C stops all three. Logs in var/.
 run: setup $(NODE_STAMP)
-	@mkdir -p var
+	@umask 077; mkdir -p var
 	@echo "Starting the action server, the Rasa server and the web page (logs in var/)..."
-	@trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	@umask 077; trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	  SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pids=$$!; \
 	  SCREENER_WIDGET_ORIGINS="$${SCREENER_WIDGET_ORIGINS:-http://127.0.0.1:$(WEB_PORT),http://localhost:$(WEB_PORT)}" \
 	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
@@ -92,8 +99,8 @@ run: setup $(NODE_STAMP)
 # Chat in the terminal: the action server and `rasa shell`.
 shell: setup
 	@echo "Starting the action server and a terminal chat (type /stop to leave)..."
-	@mkdir -p var
-	@SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pid=$$!; \
+	@umask 077; mkdir -p var
+	@umask 077; SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null" EXIT; \
 	  $(PY) -m bot.wait_for_port 127.0.0.1 $(ACTIONS_PORT) 60 && \
 	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
@@ -121,6 +128,7 @@ test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) lint typecheck validate
 # Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/.
 bench: setup
 	$(PY) -m bench.run
+	$(PY) -m bench.neighbour
 
 # Every case of tests/data/safety_facts.yml played through the screener, and the red-flag phrase set.
 safety-report: $(PIPELINE)

@@ -97,6 +97,9 @@ class ActionResume(_Say):
     action_name, prefer_answer = "action_resume", True
 
 
+START_OVER = "/start_over"  # the payload of the buttons that start again (bot's and widget's)
+
+
 class ActionCorrect(Action):
     """Change an earlier answer, mid-screen or from the recap."""
 
@@ -193,13 +196,29 @@ class ActionFallback(Action):
 
 
 class ActionStartOver(Action):
+    """Starting again wipes the answers, so it is confirmed first.
+
+    A button press ("/start_over": the widget's own confirmed button, or ours) or a "yes" to our
+    question starts again. A message the classifier took for it that answers the current
+    question ("yes, I can take the train") is that answer. Anything else asks first.
+    """
+
     def name(self) -> str:
         return "action_start_over"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        confirmed = (tracker.latest_message.get("text") or "").strip() == START_OVER or (
+            tracker.get_intent_of_latest_message() == "affirm"
+        )
+        if confirmed:
+            dispatcher.utter_message(text=trial().texts["start_over"])
+            return [Restarted(), FollowupAction("action_intro")]
         taken = took_as_answer(tracker)
         if taken is not None:
-            # "yes, I can take the train" answers the question; it is no wish to wipe the screen.
             return [*taken, FollowupAction("screening_form")]
-        dispatcher.utter_message(text=trial().texts["start_over"])
-        return [Restarted(), FollowupAction("action_intro")]
+        buttons = [
+            {"title": trial().texts["start_over_yes"], "payload": START_OVER},
+            {"title": trial().texts["start_over_no"], "payload": "/resume"},
+        ]
+        dispatcher.utter_message(text=trial().texts["start_over_question"], buttons=buttons)
+        return []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -11,12 +13,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.messages import Message
-from bot.records import DEFAULT_DB, Records
+from bot.records import DEFAULT_DB, NotYours, Records
 from bot.screening import Screening, to_record
 from bot.trial import Trial, cached_trial
 from bot.understand import Understood, looks_like_question, names_only_unknowns
 
 STATE_SLOT = "screening_state"
+logger = logging.getLogger(__name__)
 
 
 def trial() -> Trial:
@@ -42,13 +45,18 @@ def send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
 
 
 def save(tracker: Tracker, screening: Screening, status: str = "in_progress") -> None:
-    """Store the record, only for someone who agreed to it."""
+    """Store the record, only for someone who agreed to it, and only into this conversation's own record."""
     reference = tracker.get_slot("reference")
     if not tracker.get_slot("consent") or not reference:
         return
     started = tracker.get_slot("started_at") or datetime.now(timezone.utc).isoformat()
     channel = tracker.get_latest_input_channel() or "unknown"
-    records().save(to_record(screening, reference, channel, datetime.fromisoformat(started), status))
+    record = to_record(screening, reference, channel, datetime.fromisoformat(started), status)
+    owner = hashlib.sha256(tracker.sender_id.encode("utf-8")).hexdigest()
+    try:
+        records().save(record, owner=owner)
+    except NotYours:
+        logger.warning("A conversation claimed a reference it did not create; nothing was stored.")
 
 
 def took_as_answer(tracker: Tracker) -> list[EventType] | None:

@@ -41,7 +41,7 @@ import aiohttp
 
 from bot import PROJECT_ROOT
 from bot.nlu_report import summary as nlu_summary
-from tests.servers import CREDENTIALS, OUR_STORE, RASA, STOCK_STORE, Servers, running_servers
+from tests.servers import CREDENTIALS, OUR_STORE, RASA, REST_AUTH, STOCK_STORE, Servers, running_servers
 
 HERE = Path(__file__).resolve().parent
 BUILD = PROJECT_ROOT / "build" / "bench"
@@ -173,7 +173,7 @@ async def run_level(
             await _person(session, url, f"bench-{tag}-{concurrency}-{n}", level, pause)
 
     started = time.perf_counter()
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with aiohttp.ClientSession(timeout=timeout, headers=REST_AUTH) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     level.seconds = time.perf_counter() - started
     return level

@@ -76,10 +76,28 @@ class ScreeningRecord:
     verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # criterion -> {kind, verdict, reasons}
 
 
+def make_private(path: Path) -> None:
+    """A database file (and its write-ahead log and shared memory) readable by its owner only.
+
+    SQLite gives the -wal and -shm files the database file's permissions, so creating that one
+    private is enough for new files; older ones are narrowed too.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
+class NotYours(PermissionError):
+    """A save for a reference that another conversation created."""
+
+
 class Records:
     def __init__(self, path: Path | str = DEFAULT_DB) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self.db = Database(conn)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
@@ -133,6 +151,13 @@ class Records:
                     if_not_exists=True,
                 )
             self.db.table("screenings").create_index(["updated_at"], if_not_exists=True)
+            # Which conversation created each record (a hash of its id): no other may overwrite it.
+            self.db.table("owners").create(
+                {"reference": str, "owner": str},
+                pk="reference",
+                foreign_keys=[("reference", "screenings", "reference")],
+                if_not_exists=True,
+            )
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -145,8 +170,11 @@ class Records:
             raise
         self.db.execute("COMMIT")
 
-    def save(self, record: ScreeningRecord, now: datetime | None = None) -> None:
-        """Insert or replace the whole record."""
+    def save(self, record: ScreeningRecord, now: datetime | None = None, owner: str | None = None) -> None:
+        """Insert or replace the whole record; with ``owner``, only the owner's own record.
+
+        Raises NotYours, and changes nothing, when the reference belongs to another owner.
+        """
         now = now or utc_now()
         row = {
             "reference": record.reference,
@@ -176,7 +204,13 @@ class Records:
             for c, v in record.verdicts.items()
         ]
         with self._write():
+            if owner is not None:
+                found = list(self.db.query("SELECT owner FROM owners WHERE reference = ?", [record.reference]))
+                if found and found[0]["owner"] != owner:
+                    raise NotYours(record.reference)
             self.db.table("screenings").upsert(row, pk="reference")
+            if owner is not None:
+                self.db.table("owners").insert({"reference": record.reference, "owner": owner}, ignore=True)
             for table in ("answers", "verdicts"):
                 self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [record.reference])
             self.db.table("answers").insert_all(answers, pk=("reference", "question"))
@@ -211,7 +245,7 @@ class Records:
     def delete(self, reference: str) -> bool:
         """Delete one person's record; True if there was one."""
         with self._write():
-            for table in ("answers", "verdicts"):
+            for table in ("answers", "verdicts", "owners"):
                 self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [reference])
             cursor = self.db.execute("DELETE FROM screenings WHERE reference = ?", [reference])
         return cursor.rowcount > 0
@@ -223,7 +257,7 @@ class Records:
         cutoff = _iso((now or utc_now()) - timedelta(days=older_than_days))
         old = "SELECT reference FROM screenings WHERE updated_at < ?"
         with self._write():
-            for table in ("answers", "verdicts"):
+            for table in ("answers", "verdicts", "owners"):
                 self.db.execute(f"DELETE FROM {table} WHERE reference IN ({old})", [cutoff])
             cursor = self.db.execute("DELETE FROM screenings WHERE updated_at < ?", [cutoff])
         return cursor.rowcount
@@ -274,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     purge = commands.add_parser("purge", help="delete records older than the retention period")
     purge.add_argument("--days", type=int, help="retention in days (default: the trial file's)")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # exports and a new database hold health data: owner only
 
     records = Records(args.db)
     try:

@@ -1,10 +1,14 @@
 """Rasa input channels for the screener: the web widget's socket.io, the REST
 channel of the terminal chat and the tests, and SMS / WhatsApp through Twilio.
 
-Each wraps one of Rasa's own connectors; what they all add is here: every
-message gets an answer. Rasa predicts nothing for a message with no words, and
-when the action server is down it logs the error and stays silent; in both
-cases the person would hear nothing back and not know what to do.
+Each wraps one of Rasa's own connectors; what they all add is here:
+- every message gets an answer. Rasa predicts nothing for a message with no
+  words, and when the action server is down it logs the error and stays
+  silent; in both cases the person would hear nothing back;
+- no message is longer than the widget allows, so none can stall the server
+  for everyone (the NLU's cost grows with the length);
+- a typed "/restart", "/session_start", "/back" or "/inform{...}" is no Rasa
+  command: only the payloads of the bot's own buttons pass as commands.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,9 +30,23 @@ logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
+MAX_MESSAGE_CHARS = 1000  # the widget answer box's maxlength (web/widget.js), for every channel
+# The payloads of the bot's own buttons (bot/messages.py, actions/): the only "/commands" a message may be.
+BUTTON_COMMANDS = frozenset({"/affirm", "/deny", "/correct", "/resume", "/start_over"})
+# What any other typed command becomes: small talk, which gets a polite redirect and the question again.
+NOT_A_COMMAND = "/out_of_scope"
+_COMMAND = re.compile(r"\s*/")
+
 
 def is_blank(text: str | None) -> bool:
     return not (text or "").strip()
+
+
+def as_typed(text: str) -> str:
+    """A typed Rasa command ("/restart", "/inform{...}") is no command: it becomes small talk."""
+    if _COMMAND.match(text) and text.strip() not in BUTTON_COMMANDS:
+        return NOT_A_COMMAND
+    return text
 
 
 class _CountingOutput(OutputChannel):
@@ -56,6 +75,10 @@ def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
         if is_blank(message.text):
             await output.send_text_message(message.sender_id, cached_trial().texts["blank_message"])
             return None
+        if len(message.text or "") > MAX_MESSAGE_CHARS:
+            await output.send_text_message(message.sender_id, cached_trial().texts["too_long"])
+            return None
+        message.text = as_typed(message.text or "")
         counting = _CountingOutput(output)
         message.output_channel = counting
         try:

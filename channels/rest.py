@@ -1,13 +1,56 @@
-"""Rasa's REST channel (terminal chat, tests, benchmarks), answering blank messages."""
+"""Rasa's REST channel, for the terminal chat, the tests and the benchmark: never for people.
+
+It answers only a caller that shows the token in $SCREENER_REST_TOKEN
+(``Authorization: Bearer <token>``); with no token set it refuses every
+request, so `make run` and a production configuration expose nothing here. A
+post must name its sender, and every sender id is put in a namespace of its
+own ("rest-..."), so no REST post can reach a conversation of the web widget
+or of SMS, whatever id it claims.
+"""
 
 from __future__ import annotations
 
+import hmac
+import os
+
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels import OnNewMessage, always_answer, with_server_hooks
 
+TOKEN_ENV = "SCREENER_REST_TOKEN"
+SENDER_PREFIX = "rest-"
+
+
+def refusal(request: Request) -> HTTPResponse | None:
+    """Why a request may not pass (a response), or None when it may."""
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        return response.json({"error": "This channel is switched off."}, status=403)
+    if not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+        return response.json({"error": "Not allowed."}, status=401)
+    if request.method == "POST":
+        try:
+            body = request.json
+        except Exception:  # Sanic's own error would describe the body
+            body = None
+        sender = body.get("sender") if isinstance(body, dict) else None
+        if not isinstance(sender, str) or not sender.strip():
+            return response.json({"error": "Say who is sending: a 'sender' is required."}, status=400)
+    return None
+
 
 class RestChannel(RestInput):
+    async def _extract_sender(self, req: Request) -> str:
+        return SENDER_PREFIX + str(req.json["sender"])
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return with_server_hooks(super().blueprint(always_answer(on_new_message)))
+        blueprint = super().blueprint(always_answer(on_new_message))
+
+        @blueprint.on_request
+        async def only_with_the_token(request: Request) -> HTTPResponse | None:
+            return refusal(request)
+
+        return with_server_hooks(blueprint)

@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
-MAX_MESSAGE_CHARS = 4000
 MAX_PACKET_BYTES = 64 * 1024
 # Fields of a bot message that the widget reads besides text and buttons.
 EXTRA_FIELDS = ("kind", "progress")
@@ -120,7 +119,7 @@ class ScreenerSocketIO(SocketIOInput):
                 logger.debug("A message came before session_request; ignored.")
                 return
             text = data.get("message") if isinstance(data, dict) else None
-            text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
+            text = text if isinstance(text, str) else ""  # always_answer refuses one that is too long
             output = ScreenerSocketIOOutput(sio, self.bot_message_evt)
             busy[session_id] = busy.get(session_id, 0) + 1
             await sio.emit("bot_typing", {"typing": True}, room=session_id, namespace=self.namespace)

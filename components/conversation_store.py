@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.conversations import KEEP_HOURS, purge_idle
+from bot.records import make_private
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +51,12 @@ class ConversationStore(SQLTrackerStore):
         keep_in_memory: int = 500,
         **kwargs: Any,
     ) -> None:
+        # The store holds what people typed: its files, and every file this server creates from
+        # here on, are readable by their owner only.
+        os.umask(0o077)
         kwargs.setdefault("dialect", "sqlite")
+        if kwargs["dialect"] == "sqlite" and kwargs.get("db"):
+            make_private(Path(kwargs["db"]))
         super().__init__(**kwargs)
         self.db_path = kwargs.get("db") if kwargs["dialect"] == "sqlite" else None
         if self.db_path:

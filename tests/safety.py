@@ -264,15 +264,15 @@ def red_flag_figures() -> dict[str, Any]:
 
 
 def report() -> dict[str, Any]:
-    cases = all_cases()
     failures: dict[str, list[dict[str, str]]] = {}
-    figures: dict[str, Any] = {}
-    for group, group_cases in cases.items():
-        failed = [(c, r) for c in group_cases if not holds(c, r := outcome(c))]
+    figures: dict[str, Any] = {"false_may_fit": 0}
+    for group, group_cases in all_cases().items():
+        results = [(case, outcome(case)) for case in group_cases]
+        failed = [(c, r) for c, r in results if not holds(c, r)]
         failures[group] = [{"question": c.question, "text": c.text, "outcome": r} for c, r in failed[:20]]
         figures[group] = {"cases": len(group_cases), "failed": len(failed)}
-    excluding = cases["excluding"] + cases["two_times"]
-    figures["false_may_fit"] = sum(outcome(c) == MAY_FIT for c in excluding)
+        if group != "harmless":
+            figures["false_may_fit"] += sum(r == MAY_FIT for _, r in results)
     figures["harmless_sent_to_team_rate"] = round(
         figures["harmless"]["failed"] / max(figures["harmless"]["cases"], 1), 4
     )

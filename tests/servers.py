@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -25,6 +26,15 @@ MODEL = PROJECT_ROOT / "models" / "screener.tar.gz"
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 RASA = Path(sys.executable).parent / "rasa"
 OUR_STORE = "components.conversation_store.ConversationStore"
+# The secrets of this test run: Rasa's for the action server, and the REST channel's for the tests.
+ACTION_TOKEN = secrets.token_hex(16)
+REST_TOKEN = secrets.token_hex(16)
+REST_AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
+ACTION_ENDPOINT = (
+    'action_endpoint:\n  url: "http://127.0.0.1:{port}/webhook"\n'
+    "  headers:\n    Authorization: Bearer ${{SCREENER_ACTION_TOKEN}}\n"
+)
+
 STOCK_STORE = "SQL"  # Rasa's own SQL tracker store, for the benchmark's default configuration
 
 
@@ -42,6 +52,8 @@ def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
 def _env(db: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     return {
         **os.environ,
+        "SCREENER_ACTION_TOKEN": ACTION_TOKEN,
+        "SCREENER_REST_TOKEN": REST_TOKEN,
         **(extra or {}),
         "SCREENER_DB": str(db),
         "SANIC_HOST": "127.0.0.1",
@@ -90,8 +102,8 @@ class Servers:
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n"
+            ACTION_ENDPOINT.format(port=self.actions_port)
+            + f"tracker_store:\n  type: {tracker_store}\n  dialect: sqlite\n"
             f"  db: {json.dumps(str(self.conversations_db))}\n",
             encoding="utf-8",
         )
@@ -133,7 +145,9 @@ class Servers:
     def say(self, sender: str, text: str) -> list[dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": text}).encode()
         request = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json", **REST_AUTH},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return list(json.load(response))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import PROJECT_ROOT
-from tests.servers import MODEL, RASA, free_port, running_action_server
+from tests.servers import ACTION_ENDPOINT, ACTION_TOKEN, MODEL, RASA, free_port, running_action_server
 
 pytestmark = pytest.mark.servers
 
@@ -18,7 +18,7 @@ def test_every_test_story_is_predicted_without_errors(tmp_path: Path) -> None:
     port = free_port()
     with running_action_server(tmp_path, port):
         endpoints = tmp_path / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{port}/webhook"\n', encoding="utf-8")
+        endpoints.write_text(ACTION_ENDPOINT.format(port=port), encoding="utf-8")
         out = tmp_path / "core-report"
         run = subprocess.run(
             [
@@ -26,7 +26,12 @@ def test_every_test_story_is_predicted_without_errors(tmp_path: Path) -> None:
                 "--endpoints", str(endpoints), "--out", str(out), "--fail-on-prediction-errors",
             ],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"},
+            env={
+                **os.environ,
+                "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "3",
+                "SCREENER_ACTION_TOKEN": ACTION_TOKEN,
+            },
             capture_output=True,
             text=True,
             timeout=900,

@@ -36,7 +36,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.records import Records
 from components import speedups
-from tests.servers import MODEL, free_port, running_action_server
+from tests.servers import ACTION_TOKEN, MODEL, free_port, running_action_server
 
 SCREENINGS = [
     # may be a fit, with a medicine follow-up
@@ -92,7 +92,8 @@ def captured(action_url: str, monkeypatch_module: pytest.MonkeyPatch) -> Capture
     monkeypatch_module.setattr(RemoteAction, "_action_call_format", capture)
 
     async def screen() -> Agent:
-        agent = await load_agent(model_path=str(MODEL), endpoints=AvailableEndpoints(action=EndpointConfig(action_url)))
+        action = EndpointConfig(action_url, headers={"Authorization": f"Bearer {ACTION_TOKEN}"})
+        agent = await load_agent(model_path=str(MODEL), endpoints=AvailableEndpoints(action=action))
         for n, script in enumerate(SCREENINGS):
             for text in script:
                 await agent.handle_message(UserMessage(text, sender_id=f"speedups-{n}", input_channel="rest"))
@@ -110,7 +111,8 @@ def normalised(text: str) -> Any:
 
 
 def post(url: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {ACTION_TOKEN}"}
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return normalised(response.read().decode())
 

@@ -459,7 +459,7 @@
     if (!ready || !window.confirm(t.confirmStartOver)) return;
     Object.assign(state, { transcript: [], replies: [], progress: null, greeted: true });
     renderTranscript();
-    send("start over");
+    send("/start_over"); // the bot's own start-over payload: confirmed above, so it starts at once
     input.focus();
   });
 
