@@ -31,8 +31,9 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 MAX_MESSAGE_CHARS = 1000  # the widget answer box's maxlength (web/widget.js), for every channel
-# The payloads of the bot's own buttons (bot/messages.py, actions/): the only "/commands" a message may be.
-BUTTON_COMMANDS = frozenset({"/affirm", "/deny", "/correct", "/resume", "/start_over"})
+# The payloads of the bot's own buttons (bot/messages.py, actions/) and the widget's opening
+# (web/widget.js): the only "/commands" a message may be.
+BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start_over"})
 # What any other typed command becomes: small talk, which gets a polite redirect and the question again.
 NOT_A_COMMAND = "/out_of_scope"
 _COMMAND = re.compile(r"\s*/")

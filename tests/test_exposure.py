@@ -75,12 +75,14 @@ def test_a_rest_sender_can_never_reach_another_channels_conversation(servers: Se
 
 
 # ------------------------------------------------------------------- typed commands
-@pytest.mark.parametrize("command", ["/restart", "/session_start", "/back", '/affirm{"consent": false}', "/stop"])
+@pytest.mark.parametrize(
+    "command", ["/restart", "/session_start", "/back", '/affirm{"consent": false}', "/stop", "/deny", "/RESTART"]
+)
 def test_typed_rasa_commands_are_no_commands(command: str) -> None:
     assert as_typed(command) == "/out_of_scope"
 
 
-@pytest.mark.parametrize("payload", ["/affirm", "/deny", "/correct", "/resume", " /affirm "])
+@pytest.mark.parametrize("payload", ["/greet", "/affirm", "/correct", "/resume", "/start_over", " /affirm "])
 def test_the_bots_own_button_payloads_pass(payload: str) -> None:
     assert as_typed(payload) == payload
 
