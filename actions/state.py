@@ -76,6 +76,6 @@ def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     qid, understood = screening.read(text, today())
     if not isinstance(understood, Understood) or names_only_unknowns(understood.value):
         return None
-    screening.accept(qid, understood, text)
+    screening.accept(qid, understood, text, today())
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict())]

@@ -19,9 +19,15 @@ _LEAD = re.compile(
 )
 _CHANGE_TO = re.compile(r"\bchange (?:my|the) (?P<topic>[\w\s]+?) to\b")
 
-# Question types whose answers are specific enough to recognise on their own,
-# in the order they are tried; a yes/no only ever corrects the last yes/no answer.
-_SPECIFIC = ("age", "lab_protein", "medicine_list", "vaccine", "procedure", "condition", "time_ago")
+# Question types whose answers are specific enough to recognise on their own, in the order they
+# are tried: a condition before a vaccine ("I have hepatitis B" is no hepatitis B vaccine). A yes
+# or no goes to the yes/no question it shares words with (_yes_no_correction).
+_SPECIFIC = ("age", "lab_protein", "medicine_list", "condition", "procedure", "vaccine", "time_ago")
+_FUTURE = re.compile(
+    r"\b(will|going to|need|next|plan|planned|expect|expecting|soon)\b|'ll\b|要|将|打算|准备|明年|下个"
+)
+# An age said as one ("I'm 45", "my age is 45", "born 1980"), not a year or a time of something else.
+_AGE_WORDS = re.compile(r"\b(age|aged|old|born|birthday)\b|岁|年龄|出生|^(i'?m|i am)?\s*\d{1,3}$")
 
 
 @dataclass(frozen=True)
@@ -67,11 +73,22 @@ def find_correction(screening: Screening, text: str, today: date) -> Correction 
     order = list(screening.trial.questions)
     by_type.get("medicine_list", []).sort(key=lambda q: order.index(q) if q in order else len(order))
     for kind in _SPECIFIC:
+        if kind == "age" and not _AGE_WORDS.search(rest):
+            continue  # "sorry, the operation was in 2019" is no age of 7
+        fits = []
         for qid in by_type.get(kind, []):
             understood = understand(screening.question(qid), rest, today)
-            if isinstance(understood, NotUnderstood) or _is_plain_yes_no(understood.value):
-                continue
-            return Correction(qid, _merge(screening, qid, understood.value))
+            if not isinstance(understood, NotUnderstood) and not _is_plain_yes_no(understood.value):
+                fits.append((qid, understood.value))
+        if len(fits) > 1 and kind == "vaccine":
+            # "I had MMR 3 weeks ago" is about the vaccines had (asked first), "I will need MMR" about
+            # those expected (asked last).
+            fits.sort(key=lambda fit: order.index(fit[0]) if fit[0] in order else len(order))
+            if _FUTURE.search(rest):
+                fits.reverse()
+        if fits:
+            qid, value = fits[0]
+            return Correction(qid, _merge(screening, qid, value))
     return _yes_no_correction(screening, by_type.get("yes_no", []), rest, today)
 
 

@@ -21,6 +21,7 @@ UACR = "uacr"
 DIPSTICK = "dipstick"
 CONCENTRATION = "concentration"  # g/L or mg/dL with no volume: not a daily amount
 SEVERAL = "several"  # two results in one answer ("1.3 last year, now 0.6"): the study team reads the report
+BOUND = "bound"  # "less than 1.5 g/g", "up to 2 g": not a value; the study team reads the report
 NO_UNIT = "no_unit"
 
 
@@ -34,7 +35,7 @@ class ProteinResult:
         return {"measure": self.measure, "grams": self.grams, "grams_max": self.grams_max}
 
 
-_NUM = r"(?P<num>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|—|to)\s*(?P<num2>\d+(?:[.,]\d+)?))?"
+_NUM = r"(?<![\d.,])(?P<num>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|—|to)\s*(?P<num2>\d+(?:[.,]\d+)?))?"
 _RATIO_UNITS = {
     "g/g": 1.0,
     "mg/mg": 1.0,
@@ -61,6 +62,17 @@ _DIPSTICK = re.compile(
 )
 
 
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})[ ,](\d{3})(?![\d.,])")  # "1 200 mg/g", "1,200 mg/g"
+_SPELLED_DECIMAL = re.compile(r"\b(?:point|nought|decimal)\b|点")
+# Numbers that are not a second result: a year, or the 24 of "24 hours".
+_OTHER_NUMBER = re.compile(
+    r"(?<![\d.,])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?(?!\s*-?\s*(?:h(?:ours?|rs?|r)?\b|小时))(?![\d.,])"
+)
+_BOUND_WORDS = re.compile(
+    r"less than|more than|under|below|above|over|up to|at most|at least|<|>|≤|≥|不到|低于|高于|超过|以下|以上"
+)
+
+
 def _number(raw: str) -> float:
     # "1,5" is a decimal comma; "1,500" is a thousands separator.
     if "," in raw:
@@ -81,13 +93,22 @@ def parse_protein(text: str) -> ProteinResult | None:
     A number without a unit is ``NO_UNIT``: 120 could be 0.12 g/g (mg/g) or
     1.06 g/g (mg/mmol), so the bot asks for the unit and never guesses.
     """
-    clean = words_to_digits(text).replace("µ", "u")
+    clean = _THOUSANDS.sub(r"\1\2", words_to_digits(text).replace("µ", "u"))
     if _UACR_WORDS.search(clean.lower()):
         return ProteinResult(UACR)
+    if _SPELLED_DECIMAL.search(clean.lower()):
+        return ProteinResult(NO_UNIT)  # "zero point five grams": asked again as digits, never misread as 5
     ratios = list(_RATIO.finditer(clean))
     unratioed = _RATIO.sub(" ", clean)
-    if len(ratios) + len(list(_DAILY.finditer(unratioed))) > 1:
+    dailies = list(_DAILY.finditer(unratioed))
+    measured = _DAILY.sub(" ", unratioed)
+    concentrated = not ratios and _CONCENTRATION.search(clean)  # "0.6 g/L in 2.5 L" is one result
+    # A second number, with its unit or without ("2.1 g/24h last year, 0.8 now"), is a second result.
+    second = len(ratios) + len(dailies) > 1 or ((ratios or dailies) and _OTHER_NUMBER.search(measured))
+    if second and not concentrated:
         return ProteinResult(SEVERAL)
+    if (ratios or dailies) and _BOUND_WORDS.search(clean.lower()):
+        return ProteinResult(BOUND)
     ratio = ratios[0] if ratios else None
     if ratio:
         unit = re.sub(r"\s*per\s*", "/", ratio.group("unit"))

@@ -206,7 +206,9 @@ class Records:
         with self._write():
             if owner is not None:
                 found = list(self.db.query("SELECT owner FROM owners WHERE reference = ?", [record.reference]))
-                if found and found[0]["owner"] != owner:
+                exists = bool(list(self.db.query("SELECT 1 FROM screenings WHERE reference = ?", [record.reference])))
+                # A record with no owner (written before owners were kept) cannot be claimed either.
+                if (found and found[0]["owner"] != owner) or (exists and not found):
                     raise NotYours(record.reference)
             self.db.table("screenings").upsert(row, pk="reference")
             if owner is not None:

@@ -191,6 +191,8 @@ def _lab(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         finding = Finding(NEEDS_TEAM, "not_accepted")
     elif value["measure"] == "several":
         finding = Finding(NEEDS_TEAM, "several")
+    elif value["measure"] == "bound":
+        finding = Finding(NEEDS_TEAM, "borderline")
     elif value["measure"] == "concentration":
         finding = Finding(NEEDS_TEAM, "needs_volume")
     else:
@@ -321,16 +323,16 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
             continue
         # A start or change said with the name ("I started it 6 weeks ago") outweighs a later "same dose".
         dose = item.get("dose") or answers.get(FollowUp("dose", mid).id)
+        ago = item.get("dose_when") or answers.get(FollowUp("dose_when", mid).id)
         if dose is None:
             waiting.append(FollowUp("dose", mid).id)
-        elif dose == "stable":
+        elif dose == "stable" and ago is None:
             findings.append(Finding(MEETS, "stable", params))
         elif dose == "pulse":
             findings.append(Finding(NEEDS_TEAM, "pulse", params))
         elif dose in (UNSURE,) or is_unclear(dose):
             findings.append(Finding(NEEDS_TEAM, "dose_unknown", params))
-        else:  # changed, started or stopped: when?
-            ago = item.get("dose_when") or answers.get(FollowUp("dose_when", mid).id)
+        else:  # changed, started or stopped, or steady only since a time given ("for 6 weeks"): when?
             if ago is None:
                 waiting.append(FollowUp("dose_when", mid).id)
             elif ago == UNSURE or is_unclear(ago):
@@ -338,7 +340,7 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
             else:
                 where = _window(ago, rule)
                 if where == "outside":
-                    findings.append(Finding(MEETS, "changed_outside", params))
+                    findings.append(Finding(MEETS, "stable" if dose == "stable" else "changed_outside", params))
                 elif dose == "stopped":
                     # Whether stopping counts as "unstable" is for the study team (domain-reference §10.5).
                     findings.append(Finding(NEEDS_TEAM, "stopped", params))

@@ -19,6 +19,11 @@ from bot.understand import UNCLEAR, UNSURE, YES, Answer, NotUnderstood, Understo
 MAX_MISSES = 2  # after a second answer we cannot understand, the study team checks it
 
 
+def _vague(item: dict[str, Any]) -> bool:
+    """A name that does not say which kind ("skin cancer"): the lexicon's *_unclear and *_unknown kinds."""
+    return not item["verified"] or str(item["kind"]).endswith(("_unclear", "_unknown"))
+
+
 @dataclass(frozen=True)
 class Turn:
     understood: bool
@@ -65,9 +70,9 @@ class Screening:
     def answer(self, text: str, today: date, question_id: str | None = None) -> Turn:
         """Take ``text`` as the answer to the current (or the given) question."""
         qid, understood = self.read(text, today, question_id)
-        return self.accept(qid, understood, text)
+        return self.accept(qid, understood, text, today)
 
-    def accept(self, qid: str, understood: Answer, text: str) -> Turn:
+    def accept(self, qid: str, understood: Answer, text: str, today: date) -> Turn:
         """Record what was read: the answer, or a miss (a second miss goes to the study team)."""
         self._volunteered(qid, text)
         if isinstance(understood, NotUnderstood):
@@ -77,9 +82,21 @@ class Screening:
                 return Turn(False, qid, gave_up=True)
             return Turn(False, qid)
         self._set(qid, understood.value)
-        if isinstance(understood, Understood) and understood.when:
-            for linked in self._time_questions_after(qid):
-                self.answers.setdefault(linked, understood.when)
+        if self.question(qid).names and understood.value == YES:
+            # "yes, leukemia as a child and a basal cell skin cancer" also answers "which kind?",
+            # unless a vague name ("a skin cancer") leaves the question worth asking.
+            for detail in self._questions_after(qid, ("condition", "procedure", "vaccine")):
+                named = understand(self.trial.questions[detail], text, today)
+                value = named.value if isinstance(named, Understood) else None
+                if isinstance(value, dict) and value.get("items") and not any(map(_vague, value["items"])):
+                    self.answers.setdefault(detail, value)
+        if understood.when:
+            follow_up, question = FollowUp.parse(qid), self.question(qid)
+            linked = self._time_questions_after(qid)
+            if follow_up and question.time_follow_up:
+                linked.append(FollowUp(question.time_follow_up, follow_up.item).id)
+            for time_question in linked:
+                self.answers.setdefault(time_question, understood.when)
         return Turn(True, qid)
 
     def _volunteered(self, qid: str, text: str) -> None:
@@ -93,8 +110,12 @@ class Screening:
         self.misses.pop(qid, None)
 
     def _time_questions_after(self, qid: str) -> list[str]:
-        """Questions that ask *when* about the answer to ``qid`` (e.g. vaccine_when)."""
-        return [q.id for q in self.trial.questions.values() if q.type == "time_ago" and qid in q.ask_if]
+        """Questions that ask *when* about the answer to ``qid`` (e.g. surgery_when)."""
+        return self._questions_after(qid, ("time_ago",))
+
+    def _questions_after(self, qid: str, types: tuple[str, ...]) -> list[str]:
+        """Questions of these types asked only because of the answer to ``qid``."""
+        return [q.id for q in self.trial.questions.values() if q.type in types and qid in q.ask_if]
 
     def correct(self, question_id: str, value: Any) -> None:
         """Replace an earlier answer; answers that no longer apply stop counting (see scoring)."""

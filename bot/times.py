@@ -61,7 +61,7 @@ _FIXED_PHRASES: list[tuple[str, tuple[int, int]]] = [
     (r"\b(half a year|6 months or so|half year)\b", (152, 213)),
 ]
 _NUMBER_UNIT = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)(?P<half>\s+and\s+a\s+half)?\s*"
+    r"(?<![\d.,])(?P<num>\d+(?:[.,]\d+)?)(?P<half>\s+and\s+a\s+half)?\s*"
     r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?)\b"
 )
 _ISO = re.compile(r"\b(?P<y>(19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\b")
@@ -165,7 +165,7 @@ def _from_duration(text: str, today: date, hedged: bool) -> DaysAgo | None:
     match = _NUMBER_UNIT.search(text)
     if not match:
         return None
-    n = float(match.group("num")) + (0.5 if match.group("half") else 0)
+    n = float(match.group("num").replace(",", ".")) + (0.5 if match.group("half") else 0)  # "1,5 months"
     unit_days = english().time_units.get(match.group("unit"), 1.0)
     if unit_days >= MONTH_DAYS - 1:
         # "about N months" and plain "N months" both mean N ± half a unit (§7.2).

@@ -153,8 +153,10 @@ class Question:
     names: tuple[str, ...] = ()
     # A word list of lexicon/en.yml whose mention in *any* answer answers this question ("pregnancy").
     volunteered: str | None = None
-    # Follow-ups: the lexicon category of the item they ask about ("medicine", "vaccine").
+    # Follow-ups: the lexicon category of the item they ask about ("medicine", "vaccine"), and the
+    # follow-up that a time given in the answer answers ("same dose for 6 weeks" dates the change).
     about: str | None = None
+    time_follow_up: str | None = None
 
     def render(self, **params: str) -> Question:
         """The question with ``{medicine}``-style placeholders filled in."""
@@ -257,6 +259,7 @@ def _question(qid: str, raw: dict[str, Any]) -> Question:
         names=tuple(raw.get("names") or ()),
         volunteered=raw.get("volunteered"),
         about=raw.get("about"),
+        time_follow_up=raw.get("time_follow_up"),
     )
 
 

@@ -82,7 +82,7 @@ def yes_no(text: str) -> str | None:
 # Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
 # "/" of a date), list words, and contrast words ("no vaccines | except MMR").
 _CLAUSE_BREAK = re.compile(
-    r"[,;!?\n&+()]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
+    r"(?<!\d),|,(?!\d)|[;!?\n&+()]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
     r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
     r"though|while|whereas|until|unless|other than)(?![\w'])|和|还有|以及|然后|之后|以后|但是|不过|除了|另外"
 )
@@ -90,8 +90,10 @@ _NEGATION = re.compile(
     r"(?<![\w'])(?:no|not|never|none|without|neither|nor|haven't|hasn't|hadn't|didn't|don't|doesn't|wasn't|"
     r"isn't|weren't|aren't|havent|hasnt|didnt|dont|doesnt|wasnt|isnt|n't)(?![\w'])"
 )
-_CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
+_CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不在|没在|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
 _NEGATION_REACH = 4  # words between an English negation and the item it governs ("haven't had the flu shot")
+# "No longer on X", "not X any more", "没有吃X了": stopping it, not never having taken it.
+_STOPPED = re.compile(r"no longer|any ?more|these days|\b(?:now|since|until|till|stopped)\b|不再|没再|不吃了|了\s*$")
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool
     """
     clause = _clause_of(parts if parts is not None else clauses(text), start)
     before = _lower(text[clause.start : start])
+    if _STOPPED.search(_lower(clause.text)):
+        return False
     if _CJK_NEGATION.search(before.rstrip()):
         return True
     return bool(_NEGATION.search(" ".join(before.split()[-_NEGATION_REACH:])))
@@ -221,6 +225,9 @@ def pregnancy_now(text: str) -> bool | None:
     parts = clauses(clean)
     said_not = False
     for match in list_pattern("pregnancy").finditer(clean):
+        if _LABEL_NO.match(clean[match.end() :]):
+            said_not = True  # "pregnant: no", "怀孕？没有"
+            continue
         clause = _clause_of(parts, match.start())
         before = " ".join(clean[clause.start : match.start()].split()[-4:])
         after = " ".join(clean[match.end() : clause.end].split()[:4])
@@ -231,6 +238,10 @@ def pregnancy_now(text: str) -> bool | None:
             continue
         return True
     return False if said_not else None
+
+
+# A form-like answer: the word, a separator, then no ("breastfeeding - no").
+_LABEL_NO = re.compile(r"\s*[:：?？\-–—=]+\s*(?:no|not|negative|none|n|没有|没|否|不是|无)\s*(?:[,.;!?。，；！？]|$)")
 
 
 @lru_cache(maxsize=1)
@@ -376,6 +387,8 @@ def _medicines(question: Question, text: str, today: date) -> Answer:
     items, terms, parts = _named_items(text, question, "medicine", today, "last_dose")
     _dose_changes(text, terms, parts, items)
     unknown = _unknown_clauses(text, terms, parts)
+    if not items and terms and has_contrast(text):
+        unknown += 1  # "no drug A except once 2 months ago": the exception is the team's to read
     if items or (unknown and not text.rstrip().endswith("?")):  # "what is this study?" is no medicine
         return Understood({"none": False, "items": items, "unknown": unknown})
     answer = yes_no(text)
@@ -392,6 +405,17 @@ def _medicines(question: Question, text: str, today: date) -> Answer:
 
 
 _VACCINE_WORDS = re.compile(r"vaccin|\bshots?\b|\bjabs?\b|inject|immuni[sz]|booster|疫苗|针")
+
+
+def _unnamed(text: str, terms: list[Term], parts: list[Clause], question: Question) -> int:
+    """Clauses beside the named items that say something else ("basal cell and prostate", "BCC and
+    not sure about the other one"): an unknown item for the study team."""
+    named = {_clause_of(parts, t.start).start for t in terms}
+    return sum(
+        1
+        for c in parts
+        if c.start not in named and (content_words(c.text, question) or UNSURE in find_groups(c.text, "answers"))
+    )
 
 
 def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
@@ -414,7 +438,9 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     spans = [(t.start, t.end) for t in terms]
     rest = content_words(_blank(text, spans), question)
     if items:
-        unknown = _unknown_vaccines(text, terms, parts) if category == "vaccine" else 0
+        unknown = (
+            _unknown_vaccines(text, terms, parts) if category == "vaccine" else _unnamed(text, terms, parts, question)
+        )
         times = [i.get("when") for i in items]
         when = None
         if all(times):
@@ -424,6 +450,11 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
         return Understood({"answer": YES, "items": items, "unknown": unknown}, when)
     if answer == UNSURE:
         return Understood({"answer": UNSURE, "items": [], "unknown": 0})
+    if terms and has_contrast(text):
+        # "no drug A except once 2 months ago": the exception names nothing new; the team checks.
+        return Understood({"answer": YES, "items": [], "unknown": 1}, _time_in(text, today))
+    if answer == NO and has_contrast(text) and not rest:
+        return NotUnderstood("confirm")  # "no, just SA14-14-2": a no with an exception is no plain no
     if not rest and (answer == NO or (terms and answer is None)):
         return Understood({"answer": NO, "items": [], "unknown": 0})  # "no", "no MMR"
     if not rest and answer == YES and category != "vaccine" and group != "cancer":
@@ -452,8 +483,8 @@ def _yes_no(question: Question, text: str) -> Answer:
     """yes, no or unsure; a "no" (or "yes") with more than filler around it is asked again."""
     if question.volunteered == "pregnancy":
         now = pregnancy_now(text)
-        if now:
-            return Understood(YES)
+        if now is not None and UNSURE not in find_groups(text, "answers"):
+            return Understood(YES if now else NO)  # "怀孕？没有", "pregnant: no, breastfeeding: no"
     groups = find_groups(text, "answers")
     if UNSURE in groups:
         return Understood(UNSURE)
@@ -465,20 +496,32 @@ def _yes_no(question: Question, text: str) -> Answer:
         return NotUnderstood()
     if has_contrast(text):
         return NotUnderstood("confirm")  # "no, apart from my epilepsy", "yes, but I can't travel"
-    if groups[0] == NO and (terms or content_words(text, question)):
-        return NotUnderstood("confirm")  # "no, I'm on dialysis": more than a plain no
+    if groups[0] == NO and (terms or content_words(text)):
+        # "no, I'm on dialysis", and "no, my diabetes is not under control" (the question's own words)
+        return NotUnderstood("confirm")
     return Understood(groups[0])
 
 
-def _dose(text: str) -> Answer:
+_FOR_A_WHILE = re.compile(r"\bfor\s+(?=\S+\s+(?:days?|weeks?|months?|years?|yrs?)\b)")
+
+
+def _dose(text: str, today: date) -> Answer:
+    """stable, changed, started, stopped or pulse, with the time of a change when one is given.
+
+    "Same dose for 6 weeks" or "yes, since October" is no steady dose for the 12 weeks: it is a
+    change dated then, so the window decides (``when`` answers the question that asks when).
+    """
     groups = find_groups(text, "dose")
-    for key in ("pulse", "stopped", "started", "changed", "stable"):
-        if key in groups:
-            return Understood(key)
-    answer = yes_no(text)
-    # The question asks "Have you taken the same dose ... for more than 3 months?"
-    mapping = {YES: "stable", NO: "changed", UNSURE: UNSURE}
-    return Understood(mapping[answer]) if answer else NotUnderstood()
+    key: str | None = next((k for k in ("pulse", "stopped", "started", "changed", "stable") if k in groups), None)
+    if key is None:
+        # The question asks "Have you taken the same dose ... for more than 3 months?"
+        key = {YES: "stable", NO: "changed", UNSURE: UNSURE}.get(yes_no(text) or "")
+    if key is None:
+        return NotUnderstood()
+    since = parse_days_ago(_FOR_A_WHILE.sub("", text) + (" ago" if _FOR_A_WHILE.search(text) else ""), today)
+    if since and key in ("stable", "changed", "started", "stopped") and _TIME_CUE.search(normalise(text) + " ago"):
+        return Understood(key, since.as_dict())  # the scoring compares the time with the window
+    return Understood(key)
 
 
 _QUESTION_START = re.compile(
@@ -519,7 +562,7 @@ def understand(question: Question, text: str, today: date) -> Answer:
     if kind == "medicine_list":
         return _medicines(question, text, today)
     if kind == "dose":
-        return _dose(text)
+        return _dose(text, today)
     if kind in ("procedure", "condition", "vaccine"):
         return _named(question, text, kind, today)
     raise ValueError(f"no understanding for question type {kind!r}")

@@ -73,13 +73,13 @@ def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
 
     async def handle(message: UserMessage) -> Any:
         output = message.output_channel
-        if is_blank(message.text):
+        if not isinstance(message.text, str) or is_blank(message.text):
             await output.send_text_message(message.sender_id, cached_trial().texts["blank_message"])
             return None
-        if len(message.text or "") > MAX_MESSAGE_CHARS:
+        if len(message.text) > MAX_MESSAGE_CHARS:
             await output.send_text_message(message.sender_id, cached_trial().texts["too_long"])
             return None
-        message.text = as_typed(message.text or "")
+        message.text = as_typed(message.text)
         counting = _CountingOutput(output)
         message.output_channel = counting
         try:

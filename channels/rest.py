@@ -29,7 +29,7 @@ def refusal(request: Request) -> HTTPResponse | None:
     token = os.environ.get(TOKEN_ENV)
     if not token:
         return response.json({"error": "This channel is switched off."}, status=403)
-    if not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+    if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()):
         return response.json({"error": "Not allowed."}, status=401)
     if request.method == "POST":
         try:
@@ -45,6 +45,9 @@ def refusal(request: Request) -> HTTPResponse | None:
 class RestChannel(RestInput):
     async def _extract_sender(self, req: Request) -> str:
         return SENDER_PREFIX + str(req.json["sender"])
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()  # a caller may not pose as another channel in the records
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = super().blueprint(always_answer(on_new_message))

@@ -42,7 +42,7 @@ async def only_rasa(request: Request) -> HTTPResponse | None:
     token = os.environ.get(TOKEN_ENV)
     if not token:
         return response.json({"error": f"The action server has no shared secret ({TOKEN_ENV})."}, status=503)
-    if not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+    if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()):
         return response.json({"error": "Not allowed."}, status=401)
     return None
 

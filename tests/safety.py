@@ -166,6 +166,20 @@ def harmless_cases() -> Iterator[Case]:
                     )
 
 
+def route_cases() -> Iterator[Case]:
+    """What the domain reference says the study team decides: it must end "needs the study team"."""
+    frames = {"en": ["{item}", "just {item}", "I had {item} {time}"], "zh": ["{item}", "就{item}", "{time}用过{item}"]}
+    for name, section in _sections("route"):
+        for item in section["items"]:
+            question = item.get("question", section["question"])
+            for lang in LANGS:
+                time = section["times"]["inside"][lang][0]
+                for phrase, frame in itertools.product(item[lang], frames[lang]):
+                    follow = {"cancer_history": "yes"} if question == "cancer_type" else {}  # a cancer was had
+                    text = _fill(frame, phrase, time)
+                    yield Case(name, item["id"], question, text, time, expect="needs_team", follow=follow)
+
+
 def two_time_cases() -> Iterator[Case]:
     """Two items with two times in one answer: the recent one must keep its own time (review R3)."""
     vaccines = FACTS["sections"]["live_vaccines"]
@@ -190,6 +204,7 @@ def all_cases() -> dict[str, list[Case]]:
     return {
         "excluding": list(excluding_cases()),
         "two_times": list(two_time_cases()),
+        "route": list(route_cases()),
         "harmless": list(harmless_cases()),
     }
 
@@ -223,8 +238,9 @@ def _reply(case: Case, qid: str) -> str:
 
 
 def play(case: Case) -> Screening:
-    # Answers the case gives to other main questions replace the "fit" ones.
-    given = [(q, t) for q, t in case.follow.items() if q in TRIAL.questions] + [(case.question, case.text)]
+    # Answers the case gives to questions everyone is asked replace the "fit" ones; the rest are its
+    # replies when the bot asks (a cancer's kind, whether it was removed).
+    given = [(q, t) for q, t in case.follow.items() if q in FIT] + [(case.question, case.text)]
     screening = Screening(TRIAL, {k: v for k, v in _base_answers().items() if k not in dict(given)})
     pending = list(reversed(given))
     for _ in range(40):

@@ -15,6 +15,7 @@ def test_the_safety_figures_in_the_readme_match_the_report() -> None:
         "excluding facts played": f"{figures['excluding']['cases']:,} ({figures['false_may_fit']})",
         "two items with two times": f"{figures['two_times']['cases']:,} ({figures['two_times']['failed']})",
         "harmless answers": f"{figures['harmless']['cases']:,} ({figures['harmless']['failed']})",
+        "what only the study team": f"{figures['route']['cases']:,} ({figures['route']['failed']})",
         "red-flag phrases caught": (
             f"{round(figures['red_flag_recall'] * figures['red_flag_phrases'])} of {figures['red_flag_phrases']} / "
             f"{round(figures['false_alarm_rate'] * figures['ordinary_phrases'])} of {figures['ordinary_phrases']}"

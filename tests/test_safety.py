@@ -83,3 +83,68 @@ def test_the_table_is_broad() -> None:
     assert {c.section for c in CASES["excluding"]} == sections
     assert len(CASES["excluding"]) > 20_000 and len(CASES["harmless"]) > 500
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in c.text) for c in CASES["excluding"])
+
+
+@pytest.mark.parametrize("case", CASES["route"], ids=lambda c: c.text)
+def test_what_the_study_team_decides_goes_to_the_study_team(case: Case) -> None:
+    assert outcome(case) == "needs_team", f"{case.question}: {case.text!r}"
+
+
+# Found by reading the code adversarially after the table was written (a review of this change).
+# Each states an excluding fact, or something only the study team can settle.
+ADVERSARIAL = [
+    ("cancer_type", "basal cell and prostate", {"cancer_history": "yes", "cancer_removed": "yes"}),
+    ("cancer_type", "BCC and SCC", {"cancer_history": "yes", "cancer_removed": "yes"}),
+    ("cancer_type", "basal cell and not sure about the other", {"cancer_history": "yes", "cancer_removed": "yes"}),
+    (
+        "cancer_history",
+        "yes, leukemia as a child and a basal cell skin cancer",
+        {"cancer_type": "the skin one was basal cell", "cancer_removed": "yes"},
+    ),
+    ("cancer_history", "得过淋巴瘤和基底细胞癌", {"cancer_type": "基底细胞癌", "cancer_removed": "yes"}),
+    ("medicines", "hydroxychloroquine; no longer on tofacitinib", {"last_dose": "3 weeks ago"}),
+    ("medicines", "羟氯喹，泼尼松，没有吃托法替布了", {"last_dose": "3 weeks ago"}),
+    ("medicines", "I don't take tofacitinib these days", {"last_dose": "3 weeks ago"}),
+    ("infusions", "no rituximab except once 2 months ago", {}),
+    ("infusions", "no rituximab, apart from once 2 months ago", {}),
+    ("medicines", "tacrolimus", {"dose": "same dose for 6 weeks"}),
+    ("medicines", "tacrolimus", {"dose": "yes, since October"}),
+    ("medicines", "tacrolimus", {"dose": "I am weaning off"}),
+    ("medicines", "hydroxychloroquine, prednisone and a new immune pill", {}),
+    ("medicines", "hydroxychloroquine and chemo last month", {}),
+    ("medicines", "hydroxychloroquine and an experimental medicine", {}),
+    ("serious_illness", "no, my diabetes is not under control", {}),
+    ("infection_serious", "no, a serious one that keeps coming back", {}),
+    ("protein_result", "zero point five grams", {}),
+    ("protein_result", "2.1 g/24h last year, 0.8 now", {}),
+    ("protein_result", "less than 1.5 g/g", {}),
+    ("vaccine_recent", "MMR 1,5 months ago", {}),
+    ("infusions", "solumedrol pulses last month", {}),
+    ("infusions", "3 days of IV steroids in October", {}),
+]
+
+
+@pytest.mark.parametrize(("question", "text", "follow"), ADVERSARIAL, ids=[a[1] for a in ADVERSARIAL])
+def test_adversarial_answers_never_end_may_fit(question: str, text: str, follow: dict[str, str]) -> None:
+    result = outcome(Case("adversarial", "-", question, text, time="not sure", follow=follow))
+    assert result != MAY_FIT, f"{question}: {text!r} ended {result}"
+
+
+# Harmless answers the same review found sent to the team or excluded by a misreading.
+ORDINARY = [
+    ("medicines", "Plaquenil and pred"),
+    ("medicines", "HCQ, pred 5 mg daily, vitamin D, calcium"),
+    ("medicines", "hydroxychloroquine, sertraline and Ventolin"),
+    ("medicines", "hydroxychloroquine and an inhaler for asthma"),
+    ("medicines", "hydroxychloroquine and melatonin"),
+    ("pregnant_or_breastfeeding", "pregnant: no, breastfeeding: no"),
+    ("pregnant_or_breastfeeding", "怀孕？没有"),
+    ("medicines", "hydroxychloroquine, and folic acid for pregnancy planning"),
+    ("could_have_children", "yes, my wife is pregnant right now"),
+]
+
+
+@pytest.mark.parametrize(("question", "text"), ORDINARY, ids=[o[1] for o in ORDINARY])
+def test_ordinary_answers_are_not_misread(question: str, text: str) -> None:
+    case = Case("ordinary", "-", question, text, dose="same dose for more than 3 months", expect=MAY_FIT)
+    assert outcome(case) == MAY_FIT, f"{question}: {text!r}"
