@@ -130,6 +130,12 @@ def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Ter
     Where matches overlap, the longest wins: "hydroxy chloroquine" is one
     medicine, not "chloroquine".
     """
+    return list(_find_terms(text, categories))
+
+
+@lru_cache(maxsize=512)
+def _find_terms(text: str, categories: tuple[str, ...] | None) -> tuple[Term, ...]:
+    # Reading one answer asks for its names several times (each reader, each clause check).
     doc = pipeline()(text)
     candidates = [t for t in _from_entities(doc) + _joined(doc) if not categories or t.category in categories]
     candidates.sort(key=lambda t: (t.start - t.end, t.start))
@@ -140,4 +146,4 @@ def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Ter
             terms.append(term)
             taken.update(range(term.start, term.end))
     terms += [t for t in _misspelt(doc, taken) if not categories or t.category in categories]
-    return sorted(terms, key=lambda t: t.start)
+    return tuple(sorted(terms, key=lambda t: t.start))

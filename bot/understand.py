@@ -31,7 +31,7 @@ from bot.numbers import words_to_digits
 from bot.terms import Term, find_terms
 from bot.times import DaysAgo, chinese_to_english, parse_days_ago
 from bot.trial import Question
-from bot.words import english, find_groups, list_pattern, normalise, squeeze
+from bot.words import english, find_groups, list_pattern, normalise, phrase_pattern, squeeze
 from bot.yamlfile import load_yaml
 
 YES, NO, UNSURE = "yes", "no", "unsure"
@@ -168,14 +168,13 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _without_phrases(text: str) -> str:
     """The text without yes/no/unsure, contrast and time phrases."""
-    clean = normalise(text)
-    for pattern in (list_pattern("contrast"),):
-        clean = pattern.sub(" ", clean)
-    for phrase in sorted({p for group in english().answers.values() for p in group}, key=len, reverse=True):
-        clean = re.sub(
-            rf"(?<![\w']){re.escape(phrase)}(?![\w'])" if phrase.isascii() else re.escape(phrase), " ", clean
-        )
-    return _TIME_WORDS.sub(" ", clean)
+    clean = list_pattern("contrast").sub(" ", normalise(text))
+    return _TIME_WORDS.sub(" ", _answer_phrases().sub(" ", clean))
+
+
+@lru_cache(maxsize=1)
+def _answer_phrases() -> re.Pattern[str]:
+    return phrase_pattern([p for group in english().answers.values() for p in group])
 
 
 @lru_cache(maxsize=1)
