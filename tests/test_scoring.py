@@ -9,34 +9,10 @@ import pytest
 from bot.scoring import DOES_NOT_MEET, LIKELY_NOT, MAY_FIT, MEETS, NEEDS_TEAM, OUTCOME_NEEDS_TEAM, score
 from bot.screening import Screening
 from bot.trial import load_trial
+from tests.safety import FIT  # someone who may be a fit: every question answered the easy way
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()
-
-# Answers of someone who may be a fit: every question answered the easy way.
-FIT = {
-    "age": "34",
-    "lupus_diagnosis": "yes",
-    "kidney_involvement": "yes",
-    "protein_result": "UPCR 1.8 g/g",
-    "could_have_children": "yes",
-    "could_become_pregnant": "yes",
-    "pregnant_or_breastfeeding": "no",
-    "contraception_agree": "yes",
-    "cancer_history": "no",
-    "medicines": "hydroxychloroquine and prednisone",
-    "infusions": "no",
-    "plasma_procedure": "no",
-    "infection_serious": "no",
-    "infection_treated": "no",
-    "chronic_infection": "no",
-    "surgery_recent": "no",
-    "surgery_planned": "no",
-    "vaccine_recent": "no",
-    "vaccine_planned": "no",
-    "serious_illness": "no",
-    "willing": "yes",
-}
 
 
 def screen(**changes: str) -> Screening:
