@@ -517,8 +517,10 @@ def _dose(text: str, today: date) -> Answer:
         key = {YES: "stable", NO: "changed", UNSURE: UNSURE}.get(yes_no(text) or "")
     if key is None:
         return NotUnderstood()
+    # Only a time said as one ("for 6 weeks", "since October", "3 weeks ago"): "2 tablets a day" is a dose.
+    timed = _FOR_A_WHILE.search(text) or _TIME_CUE.search(normalise(text))
     since = parse_days_ago(_FOR_A_WHILE.sub("", text) + (" ago" if _FOR_A_WHILE.search(text) else ""), today)
-    if since and key in ("stable", "changed", "started", "stopped") and _TIME_CUE.search(normalise(text) + " ago"):
+    if timed and since and key in ("stable", "changed", "started", "stopped"):
         return Understood(key, since.as_dict())  # the scoring compares the time with the window
     return Understood(key)
 

@@ -148,3 +148,11 @@ ORDINARY = [
 def test_ordinary_answers_are_not_misread(question: str, text: str) -> None:
     case = Case("ordinary", "-", question, text, dose="same dose for more than 3 months", expect=MAY_FIT)
     assert outcome(case) == MAY_FIT, f"{question}: {text!r}"
+
+
+@pytest.mark.parametrize(
+    "dose", ["same, 2 tablets a day", "yes 500mg twice a day", "yes, 3 times a week", "same dose for 10 years"]
+)
+def test_how_often_a_dose_is_taken_is_no_date_of_change(dose: str) -> None:
+    case = Case("ordinary", "-", "medicines", "cellcept and hydroxychloroquine", dose=dose, expect=MAY_FIT)
+    assert outcome(case) == MAY_FIT, dose
