@@ -453,7 +453,7 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
                     waiting.append(FollowUp(rule["follow_up"], item["id"]).id)  # asked for each live vaccine
                 else:
                     findings.append(_timed(rule, ago, params))
-            else:  # type_unknown, not_vaccine
+            else:  # type_unknown: a name that covers live and non-live vaccines
                 findings.append(Finding(NEEDS_TEAM, "type_unknown", params))
     planned = answers.get(planned_q)
     if planned is None:

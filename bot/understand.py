@@ -38,8 +38,8 @@ YES, NO, UNSURE = "yes", "no", "unsure"
 # Stored when an answer was not understood twice: the criterion goes to the study team.
 UNCLEAR: dict[str, bool] = {"unclear": True}
 # A word at least this common in English (Zipf scale: 3 = once per million words) is an
-# everyday word, not a medicine's name. Every medicine name in the lexicon is rarer; the
-# most common ones are "insulin" (3.8) and "aspirin" (3.3), both harmless (tests/test_understand.py).
+# everyday word, not a medicine's name. It applies only to words the lexicon did not match; the
+# few lexicon names this common (iron, calcium, insulin, aspirin) are harmless ones (README).
 EVERYDAY_ZIPF = 3.0
 
 
@@ -93,7 +93,9 @@ _NEGATION = re.compile(
 _CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不在|没在|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
 _NEGATION_REACH = 4  # words between an English negation and the item it governs ("haven't had the flu shot")
 # "No longer on X", "not X any more", "没有吃X了": stopping it, not never having taken it.
-_STOPPED = re.compile(r"no longer|any ?more|these days|\b(?:now|since|until|till|stopped)\b|不再|没再|不吃了|了\s*$")
+_STOPPED = re.compile(
+    r"no longer|any ?more|these days|\b(?:now|since|until|till|stopped)\b|不再|没再|不吃了|[不没]在[用吃打]|了\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,9 @@ def pregnancy_now(text: str) -> bool | None:
         clause = _clause_of(parts, match.start())
         before = " ".join(clean[clause.start : match.start()].split()[-4:])
         after = " ".join(clean[match.end() : clause.end].split()[:4])
-        if list_pattern("pregnancy_not_now_before").search(before) or _pattern_after().search(after):
+        if list_pattern("pregnancy_not_now_before").search(before) or list_pattern("pregnancy_not_now_after").search(
+            after
+        ):
             continue
         if is_negated(clean, match.start(), parts):
             said_not = True
@@ -241,11 +245,6 @@ def pregnancy_now(text: str) -> bool | None:
 
 # A form-like answer: the word, a separator, then no ("breastfeeding - no").
 _LABEL_NO = re.compile(r"\s*[:：?？\-–—=]+\s*(?:no|not|negative|none|n|没有|没|否|不是|无)\s*(?:[,.;!?。，；！？]|$)")
-
-
-@lru_cache(maxsize=1)
-def _pattern_after() -> re.Pattern[str]:
-    return list_pattern("pregnancy_not_now_after")
 
 
 # --------------------------------------------------------------------------- times
