@@ -105,7 +105,6 @@ ADVERSARIAL = [
     ("medicines", "hydroxychloroquine; no longer on tofacitinib", {"last_dose": "3 weeks ago"}),
     ("medicines", "羟氯喹，泼尼松，没有吃托法替布了", {"last_dose": "3 weeks ago"}),
     ("medicines", "I don't take tofacitinib these days", {"last_dose": "3 weeks ago"}),
-    ("infusions", "我不在用美罗华", {"last_dose": "上个月"}),
     ("infusions", "no rituximab except once 2 months ago", {}),
     ("infusions", "no rituximab, apart from once 2 months ago", {}),
     ("medicines", "tacrolimus", {"dose": "same dose for 6 weeks"}),

@@ -400,3 +400,11 @@ def test_a_question_is_not_an_unknown_medicine() -> None:
     assert isinstance(understand(TRIAL.question("medicines"), "what is lupus?", TODAY), NotUnderstood)
     value = understand(TRIAL.question("medicines"), "is cellcept ok?", TODAY)
     assert not isinstance(value, NotUnderstood) and value.value["items"][0]["id"] == "mycophenolate_mofetil"
+
+
+@pytest.mark.parametrize(
+    "text", ["我不在用美罗华", "no longer on rituximab", "not on rituximab anymore", "没有再用美罗华了"]
+)
+def test_a_medicine_no_longer_taken_is_still_a_medicine_had(text: str) -> None:
+    """The question covers the last 6 months: stopping is not never having had it."""
+    assert [i["id"] for i in value("infusions", text)["items"]] == ["rituximab"]
