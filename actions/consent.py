@@ -20,7 +20,7 @@ class ActionIntro(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, messages.intro(trial()))
-        return []
+        return [SlotSet("introduced", True)]
 
 
 class ActionRecordConsent(Action):

@@ -33,6 +33,18 @@ class ActionEmergency(Action):
         return []
 
 
+def awaiting_consent(tracker: Tracker) -> bool:
+    """The opening was shown and its consent question is not answered yet."""
+    return bool(tracker.get_slot("introduced")) and not tracker.get_slot("started_at")
+
+
+def reask_consent(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The consent question again, with its buttons. The message is reverted, so the dialogue still
+    stands right after the opening, and a "yes" now is taken as consent."""
+    send(dispatcher, [messages.consent_question(trial())])
+    return [UserUtteranceReverted()]
+
+
 class ActionAnswerFaq(Action):
     """A question of their own, answered from the trial file; the screen then goes on."""
 
@@ -45,7 +57,7 @@ class ActionAnswerFaq(Action):
             return taken  # "Cell-Cept" answers the medicines question; it is not about stem cells
         key = (tracker.get_intent_of_latest_message() or "").removeprefix("faq_")
         dispatcher.utter_message(text=trial().faq.get(key, trial().texts["out_of_scope"]))
-        return []
+        return reask_consent(dispatcher) if awaiting_consent(tracker) else []
 
 
 class ActionExplainWhy(Action):
@@ -76,7 +88,7 @@ class _Say(Action):
         for key in self.text_keys:
             text = messages.contacts_text(trial()) if key == "contact" else trial().texts[key]
             dispatcher.utter_message(text=text)
-        return []
+        return reask_consent(dispatcher) if awaiting_consent(tracker) else []
 
 
 class ActionTalkToPerson(_Say):
@@ -184,12 +196,16 @@ class ActionFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=trial().texts["fallback"])
         events: list[EventType] = [UserUtteranceReverted()]
+        if not tracker.get_slot("introduced") and not tracker.get_slot("started_at"):
+            return [*events, FollowupAction("action_intro")]  # a first message that was no greeting: the opening
+        dispatcher.utter_message(text=trial().texts["fallback"])
         if tracker.active_loop_name:
             return [*events, FollowupAction(tracker.active_loop_name)]  # the form asks its question again
-        if tracker.get_slot("finished") or not tracker.get_slot("started_at"):
-            return events  # before the screen or after it, there is no question to show
+        if tracker.get_slot("finished"):
+            return events  # after the result there is no question to show
+        if not tracker.get_slot("started_at"):
+            return reask_consent(dispatcher)
         screening = screening_of(tracker)
         # A question is open (after an emergency message, say): the form asks it again; else the recap.
         return [*events, FollowupAction("screening_form" if screening.current_question_id() else "action_recap")]

@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import STATE_SLOT, save, screening_of, send, today, trial
+from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
 from bot import messages
 
 DONE = "done"
@@ -73,7 +73,9 @@ class ActionScreeningResult(Action):
         save(tracker, screening, status="completed")
         send(
             dispatcher,
-            messages.result(trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers),
+            messages.result(
+                trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers, today()
+            ),
         )
         return [SlotSet("answer", None), SlotSet("finished", True)]
 
@@ -88,7 +90,32 @@ class ActionStopScreening(Action):
         dispatcher.utter_message(text=trial().texts["stopped"])
         reference = tracker.get_slot("reference")
         if screening.answers:
-            send(dispatcher, messages.result(trial(), screening.result(final=True), reference, screening.answers))
+            result = screening.result(final=True)
+            send(dispatcher, messages.result(trial(), result, reference, screening.answers, today()))
         else:  # nothing answered yet: no result to give, only where to turn
             send(dispatcher, messages.closing(trial(), reference))
         return [SlotSet("answer", None), SlotSet("finished", True)]
+
+
+class ActionResultDetails(Action):
+    """ "Show details": each of the study's rules and how the answers fit it, once the result is given.
+
+    The widget shows them inside its result card; this is for text channels (SMS, WeChat) and typing.
+    """
+
+    def name(self) -> str:
+        return "action_result_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        screening = screening_of(tracker)
+        if tracker.get_slot("finished"):
+            if not screening.answers:  # stopped before any answer: there is no result
+                dispatcher.utter_message(text=trial().texts["details_none"])
+                return []
+            send(dispatcher, [messages.details_text(trial(), screening.result(final=True))])
+            return []
+        taken = took_as_answer(tracker)
+        if taken is not None:
+            return taken  # "details: I had the MMR vaccine" mid-screen is an answer
+        dispatcher.utter_message(text=trial().texts["details_later"])
+        return []

@@ -2,36 +2,56 @@
 
 A message is a dict with ``text`` and, where quick replies fit, ``buttons``
 (each ``{"title", "payload"}``), which is what Rasa's dispatcher takes. Some
-also carry ``kind`` ("question", "recap", "summary") and a question its
-``progress`` (``{"number", "total"}``): channels that can show more than text
-(the web widget) use them; the others ignore them.
+also carry ``kind`` ("question", "recap", "result", "next_steps", "details"),
+a question its ``progress`` (``{"number", "total", "label", "opens"}``: the part
+of the screen), and the result card its ``outcome``, ``details`` and ``report``
+(the doctor's summary). Every message reads well as text alone: channels that
+can show more (the web widget) use the rest; the others ignore it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.lexicon import lexicon
-from bot.scoring import DOES_NOT_MEET, NEEDS_TEAM, Result, relevant_answers
+from bot.scoring import (
+    DOES_NOT_MEET,
+    LIKELY_NOT,
+    MEETS,
+    NEEDS_TEAM,
+    OUTCOME_NEEDS_TEAM,
+    Result,
+    Verdict,
+    relevant_answers,
+)
 from bot.screening import Screening
-from bot.trial import Trial
+from bot.trial import Question, Trial
 from bot.understand import is_unclear
 
 Message = dict[str, Any]
 
-YES_NO_BUTTONS = [
-    {"title": "Yes", "payload": "Yes"},
-    {"title": "No", "payload": "No"},
-    {"title": "Not sure", "payload": "Not sure"},
-]
+
+def buttons(titles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+    """Quick replies that send what they show: the question's reader takes them like typed answers."""
+    return [{"title": title, "payload": title} for title in titles]
 
 
 def contacts_text(trial: Trial) -> str:
+    return trial.texts["contact"].format(site=trial.info["site"]["name"], contacts=_contacts(trial))
+
+
+def _contacts(trial: Trial) -> str:
     parts = []
     for c in trial.contacts:
         bits = [c["name"]] + [c[k] for k in ("phone", "email") if c.get(k)]
         parts.append(", ".join(bits))
-    return trial.texts["contact"].format(site=trial.info["site"]["name"], contacts="; ".join(parts))
+    return "; ".join(parts)
+
+
+def consent_question(trial: Trial) -> Message:
+    titles = trial.reply_titles
+    return {"text": trial.texts["consent_question"], "buttons": buttons([titles["yes"], titles["no"]])}
 
 
 def intro(trial: Trial) -> list[Message]:
@@ -39,54 +59,182 @@ def intro(trial: Trial) -> list[Message]:
     return [
         {"text": trial.texts["intro"].format(**info)},
         {"text": trial.texts["storage"].format(**info)},
-        {
-            "text": trial.texts["consent_question"],
-            "buttons": [{"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"}],
-        },
+        consent_question(trial),
     ]
 
 
 def question(screening: Screening, question_id: str, retry: bool = False) -> Message:
-    q = screening.question(question_id)
-    done, total = screening.progress()
+    """The question, its quick replies (again after an answer we could not read) and the part of the
+    screen it is in. Text channels show the part only as it opens; the widget shows it in its header."""
+    trial, q = screening.trial, screening.question(question_id)
+    text = q.text
+    if retry:
+        text = q.which if q.which and screening.hints.get(question_id) == "which" else q.retry
+    number, opens = screening.part(question_id)
+    total = len(trial.sections)
+    label = trial.texts["progress"].format(number=number, total=total, name=trial.sections[number - 1].name)
     message: Message = {
-        "text": q.retry if retry else q.text,
+        "text": text,
         "kind": "question",
-        "progress": {"number": done + 1, "total": total},
+        "progress": {"number": number, "total": total, "label": label, "opens": opens and not retry},
     }
-    if not retry:
-        progress = screening.trial.texts["progress"].format(number=done + 1, total=total)
-        message["text"] = f"{progress} {q.text}"
-    if q.type in ("yes_no",):
-        message["buttons"] = YES_NO_BUTTONS
+    if q.replies:
+        message["buttons"] = buttons(q.replies)
     return message
 
 
+# ------------------------------------------------------------------------ the result
+def next_steps(trial: Trial) -> Message:
+    """Speak with your healthcare provider, and how to reach the study team."""
+    lines = [trial.texts["next_heading"], trial.texts["provider"], contacts_text(trial)]
+    return {"text": "\n".join(lines), "kind": "next_steps"}
+
+
 def closing(trial: Trial, reference: str | None) -> list[Message]:
-    messages = [{"text": trial.texts["provider"]}, {"text": contacts_text(trial)}]
+    """Where to turn, for a screen that ended before any answer."""
+    messages = [next_steps(trial)]
     if reference:
         messages.append({"text": trial.texts["reference"].format(reference=reference)})
     return messages
 
 
-def result(trial: Trial, outcome: Result, reference: str | None, answers: dict[str, Any]) -> list[Message]:
-    """The outcome, the reasons that matter, a summary for their doctor, then provider guidance and contacts."""
-    messages: list[Message] = [{"text": trial.texts["result_heading"]}]
-    messages.append({"text": trial.outcomes[outcome.outcome or "needs_team"]})
-    not_met = [v for v in outcome.verdicts if v.verdict == DOES_NOT_MEET]
-    checks = [v for v in outcome.verdicts if v.verdict == NEEDS_TEAM]
-    if not_met:
-        lines = [f"- {v.text}" for v in not_met]
-        messages.append({"text": "\n".join([trial.texts["not_met_heading"], *lines])})
-    if checks:
-        lines = [f"- {text}" for text in dict.fromkeys(v.text for v in checks)]
-        messages.append({"text": "\n".join([trial.texts["checks_heading"], *lines])})
-    summary = trial.texts["summary"].format(short_name=trial.info["short_name"], registry_id=trial.registry_id)
-    summary_lines = [summary, *answer_lines(trial, answers)] + [
-        f"- {trial.criterion(v.criterion).summary}: {trial.texts['verdict_' + v.verdict]}" for v in outcome.verdicts
+def _deciding(outcome: Result) -> list[Verdict]:
+    """The verdicts that decided the outcome: those not met; else the answers the team must check;
+    else what the answers showed for the study's inclusion rules."""
+    name = outcome.outcome or OUTCOME_NEEDS_TEAM
+    if name == LIKELY_NOT:
+        return [v for v in outcome.verdicts if v.verdict == DOES_NOT_MEET]
+    if name == OUTCOME_NEEDS_TEAM:
+        return [v for v in outcome.verdicts if v.verdict == NEEDS_TEAM and not v.site_check]
+    return [
+        v
+        for v in outcome.verdicts
+        if v.verdict == MEETS and v.kind == "inclusion" and "not_applicable" not in v.reasons
     ]
-    messages.append({"text": "\n".join(summary_lines), "kind": "summary"})
-    return messages + closing(trial, reference)
+
+
+def result(trial: Trial, outcome: Result, reference: str | None, answers: dict[str, Any], today: date) -> list[Message]:
+    """Three messages, each short enough for one SMS part: the outcome card (the outcome, what decided
+    it, and for the widget the details and the doctor's summary), what to do next, and the reference
+    with the details on request."""
+    texts = trial.texts
+    card: Message = {
+        "text": _card_text(trial, outcome),
+        "kind": "result",
+        "outcome": outcome.outcome or OUTCOME_NEEDS_TEAM,
+        "details": details(trial, outcome),
+        "report": report(trial, outcome, reference, answers, today),
+    }
+    offer = [texts["reference"].format(reference=reference)] if reference else []
+    last = {"text": " ".join([*offer, texts["details_offer"]]), "buttons": [_details_button(trial)]}
+    return [card, next_steps(trial), last]
+
+
+def _card_text(trial: Trial, outcome: Result) -> str:
+    """The outcome in one sentence, then up to MAX_REASONS of what decided it, as many as keep the
+    card within MAX_CARD_CHARS (always one); the others are in the details."""
+    name = outcome.outcome or OUTCOME_NEEDS_TEAM
+    texts = trial.texts
+    reasons = list(dict.fromkeys(_reason_line(trial, v) for v in _deciding(outcome)))
+    team_checks = name != LIKELY_NOT and any(v.verdict == NEEDS_TEAM and v.site_check for v in outcome.verdicts)
+
+    def card(shown: int) -> str:
+        lines = [trial.outcomes[name], "", texts["reasons_heading"], *[f"- {r}" for r in reasons[:shown]]]
+        if len(reasons) > shown:
+            lines.append(texts["reasons_more"].format(count=len(reasons) - shown))
+        if team_checks:
+            lines.append(texts["team_checks"])
+        return "\n".join(lines)
+
+    shown = min(len(reasons), MAX_REASONS)
+    while shown > 1 and len(card(shown)) > MAX_CARD_CHARS:
+        shown -= 1
+    return card(shown)
+
+
+def _reason_line(trial: Trial, v: Verdict) -> str:
+    """A reason as the card gives it. One that says nothing of its rule ("We could not understand
+    the answer") says which rule it is about."""
+    if set(v.reasons) <= {"not_asked", "not_understood"}:
+        return f"{trial.criterion(v.criterion).summary}: {v.text}"
+    return v.text
+
+
+MAX_REASONS = 3
+MAX_CARD_CHARS = 600  # what one SMS part (channels/twilio.py) and a phone screen show well
+DETAILS = "/details"  # the payload of the "Show details" button
+
+
+def _details_button(trial: Trial) -> dict[str, str]:
+    return {"title": trial.texts["details_button"], "payload": DETAILS}
+
+
+def details(trial: Trial, outcome: Result) -> list[dict[str, Any]]:
+    """Each criterion with its verdict and reason, grouped: not met, for the team to check, looks OK."""
+    groups = []
+    for verdict in (DOES_NOT_MEET, NEEDS_TEAM, MEETS):
+        items = [
+            {"criterion": trial.criterion(v.criterion).summary, "reason": v.text}
+            for v in outcome.verdicts
+            if v.verdict == verdict
+        ]
+        if items:
+            groups.append({"verdict": verdict, "heading": trial.texts[f"details_{verdict}"], "items": items})
+    return groups
+
+
+def details_text(trial: Trial, outcome: Result) -> Message:
+    """The details as one text message, for channels with no "Show details" control (SMS, WeChat)."""
+    lines = [trial.texts["details_heading"]]
+    for group in details(trial, outcome):
+        lines += ["", group["heading"] + ":", *[f"- {i['criterion']}: {i['reason']}" for i in group["items"]]]
+    return {"text": "\n".join(lines), "kind": "details"}
+
+
+def _verdict_word(trial: Trial, v: Verdict) -> str:
+    """ "looks OK", "likely not met"..., or "does not apply" for a rule that is not about this person."""
+    return trial.texts["verdict_not_applicable" if "not_applicable" in v.reasons else f"verdict_{v.verdict}"]
+
+
+def report(
+    trial: Trial, outcome: Result, reference: str | None, answers: dict[str, Any], today: date
+) -> dict[str, Any]:
+    """The summary for the person's doctor, as data the widget lays out as a printable page.
+
+    Every word comes from the trial file, in its language; the date is ISO 8601, which no reader
+    can take for another day.
+    """
+    texts, info = trial.texts, trial.info
+    name = outcome.outcome or OUTCOME_NEEDS_TEAM
+    site = info["site"]
+    facts = [
+        [texts["report_study"], " ".join(str(info["official_title"]).split())],
+        [texts["report_registry"], trial.registry_id],
+        [texts["report_site"], f"{site['name']}, {site['city']}"],
+        [texts["report_contact"], _contacts(trial)],
+        [texts["report_date"], today.isoformat()],
+    ]
+    if reference:
+        facts.append([texts["report_reference"], reference])
+    checks = list(dict.fromkeys(v.text for v in outcome.verdicts if v.verdict == NEEDS_TEAM))
+    return {
+        "lang": trial.language,
+        "registry_id": trial.registry_id,
+        "date": today.isoformat(),
+        "title": texts["report_title"],
+        "facts": facts,
+        "outcome": [texts["report_outcome"], texts[f"report_{name}"]],
+        "sections": [
+            {"heading": texts["report_answers"], "rows": answer_rows(trial, answers)},
+            {
+                "heading": texts["report_criteria"],
+                "columns": [texts["report_criterion"], texts["report_verdict"]],
+                "rows": [[trial.criterion(v.criterion).summary, _verdict_word(trial, v)] for v in outcome.verdicts],
+            },
+            {"heading": texts["report_checks"], "items": checks},
+        ],
+        "note": texts["report_note"],
+    }
 
 
 def _ago(words: dict[str, str], ago: dict[str, Any]) -> str:
@@ -132,13 +280,24 @@ def describe(trial: Trial, question_type: str, value: Any) -> str:
     return _names(words, category, value)
 
 
-def answer_lines(trial: Trial, answers: dict[str, Any]) -> list[str]:
-    """One line per answer that still counts: "- your age: 34"."""
-    lines, screening = [], Screening(trial)
+def _answered(trial: Trial, answers: dict[str, Any]) -> list[tuple[Question, str]]:
+    """Each answer that still counts, with its question (follow-ups named for their item)."""
+    screening = Screening(trial)
+    pairs = []
     for qid, value in relevant_answers(trial, answers).items():
         q = screening.question(qid)
-        lines.append(trial.texts["recap_line"].format(topic=q.topic, answer=describe(trial, q.type, value)))
-    return lines
+        pairs.append((q, describe(trial, q.type, value)))
+    return pairs
+
+
+def answer_lines(trial: Trial, answers: dict[str, Any]) -> list[str]:
+    """One line per answer that still counts, for the recap: "- your age: 34"."""
+    return [trial.texts["recap_line"].format(topic=q.topic, answer=answer) for q, answer in _answered(trial, answers)]
+
+
+def answer_rows(trial: Trial, answers: dict[str, Any]) -> list[list[str]]:
+    """The same in clinical words, for the doctor's summary: ["Age (years)", "34"]."""
+    return [[q.label, answer] for q, answer in _answered(trial, answers)]
 
 
 def which_answer(screening: Screening) -> Message:

@@ -36,6 +36,7 @@ class Screening:
     trial: Trial
     answers: dict[str, Any] = field(default_factory=dict)
     misses: dict[str, int] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)  # what the last answer we missed lacked ("which")
 
     # -------------------------------------------------------------- questions
     def result(self, final: bool = False) -> Result:
@@ -54,10 +55,12 @@ class Screening:
             return question.render(**{question.about: entry.label if entry else follow_up.item})
         return question
 
-    def progress(self) -> tuple[int, int]:
-        """(questions answered, answered + still to ask), for "question 4 of 12"."""
-        answered = len(self.answers)
-        return answered, answered + len(self.result().next_questions)
+    def part(self, question_id: str) -> tuple[int, bool]:
+        """The number of the question's part of the screen (1 for the first), and whether it opens it:
+        nothing of that part is answered yet. Parts never change in number, so progress never jumps back."""
+        section = self.question(question_id).section
+        opens = not any(self.question(qid).section == section for qid in self.answers)
+        return self.trial.section_number(section), opens
 
     # ---------------------------------------------------------------- answers
     def read(self, text: str, today: date, question_id: str | None = None) -> tuple[str, Answer]:
@@ -77,6 +80,7 @@ class Screening:
         self._volunteered(qid, text)
         if isinstance(understood, NotUnderstood):
             self.misses[qid] = self.misses.get(qid, 0) + 1
+            self.hints[qid] = understood.hint
             if self.misses[qid] >= MAX_MISSES:
                 self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
                 return Turn(False, qid, gave_up=True)
@@ -108,6 +112,7 @@ class Screening:
     def _set(self, qid: str, value: Any) -> None:
         self.answers[qid] = value
         self.misses.pop(qid, None)
+        self.hints.pop(qid, None)
 
     def _time_questions_after(self, qid: str) -> list[str]:
         """Questions that ask *when* about the answer to ``qid`` (e.g. surgery_when)."""
@@ -125,17 +130,18 @@ class Screening:
         """Drop an answer so the question is asked again (for corrections)."""
         self.answers.pop(question_id, None)
         self.misses.pop(question_id, None)
+        self.hints.pop(question_id, None)
         for linked in self._time_questions_after(question_id):
             self.answers.pop(linked, None)
 
     # ------------------------------------------------------------------ state
     def to_dict(self) -> dict[str, Any]:
-        return {"answers": dict(self.answers), "misses": dict(self.misses)}
+        return {"answers": dict(self.answers), "misses": dict(self.misses), "hints": dict(self.hints)}
 
     @classmethod
     def from_dict(cls, trial: Trial, raw: dict[str, Any] | None) -> Screening:
         raw = raw or {}
-        return cls(trial, dict(raw.get("answers", {})), dict(raw.get("misses", {})))
+        return cls(trial, dict(raw.get("answers", {})), dict(raw.get("misses", {})), dict(raw.get("hints", {})))
 
 
 def to_record(screening: Screening, reference: str, channel: str, started_at: datetime, status: str) -> ScreeningRecord:

@@ -91,10 +91,35 @@ REQUIRED_TEXTS = {
     "consent_no",
     "gave_up",
     "progress",
-    "result_heading",
-    "checks_heading",
-    "not_met_heading",
-    "summary",
+    "reasons_heading",
+    "reasons_more",
+    "team_checks",
+    "next_heading",
+    "details_offer",
+    "details_button",
+    "details_heading",
+    "details_does_not_meet",
+    "details_needs_team",
+    "details_meets",
+    "details_later",
+    "details_none",
+    "report_title",
+    "report_study",
+    "report_registry",
+    "report_site",
+    "report_contact",
+    "report_date",
+    "report_reference",
+    "report_outcome",
+    "report_answers",
+    "report_criteria",
+    "report_criterion",
+    "report_verdict",
+    "report_checks",
+    "report_note",
+    "report_may_fit",
+    "report_needs_team",
+    "report_likely_not",
     "provider",
     "contact",
     "reference",
@@ -127,6 +152,7 @@ REQUIRED_TEXTS = {
     "verdict_does_not_meet",
     "verdict_needs_team",
     "verdict_pending",
+    "verdict_not_applicable",
     "sms_options",
     "sms_option",
     "sms_help",
@@ -149,6 +175,10 @@ class Question:
     ask_if: dict[str, list[str]] = field(default_factory=dict)
     group: str | None = None  # for condition questions: which group of conditions
     topic: str = ""  # a few words for the recap: "your age"
+    label: str = ""  # the same in clinical words, for the doctor's summary: "Age (years)"
+    section: str = ""  # the part of the screen it belongs to (the trial's sections)
+    replies: tuple[str, ...] = ()  # quick replies: each is shown and sent as it is
+    which: str = ""  # asked after a bare "yes" to a question that wants a name ("which vaccine?")
     # Yes/no questions: names that answer "yes" on their own ("condition:cancer" for "I had lymphoma").
     names: tuple[str, ...] = ()
     # A word list of lexicon/en.yml whose mention in *any* answer answers this question ("pregnancy").
@@ -166,6 +196,8 @@ class Question:
             retry=self.retry.format(**params),
             why=self.why.format(**params),
             topic=self.topic.format(**params),
+            label=self.label.format(**params),
+            which=self.which.format(**params),
         )
 
 
@@ -184,6 +216,12 @@ class FollowUp:
     def parse(cls, question_id: str) -> FollowUp | None:
         kind, _, item = question_id.partition(":")
         return cls(kind, item) if item else None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -207,6 +245,9 @@ class Trial:
     digest: str  # sha256 of the file, so a record names the exact criteria it was scored with
     info: dict[str, Any]
     retention_days: int
+    language: str  # of the texts: "en", "zh" (a BCP 47 tag)
+    sections: list[Section]  # in asking order
+    reply_titles: dict[str, str]  # quick replies by name ("yes": "Yes")
     questions: dict[str, Question]  # in asking order
     follow_ups: dict[str, Question]
     criteria: list[Criterion]
@@ -230,6 +271,10 @@ class Trial:
                 return c
         raise KeyError(criterion_id)
 
+    def section_number(self, section_id: str) -> int:
+        """1 for the first part of the screen."""
+        return next(n for n, section in enumerate(self.sections, 1) if section.id == section_id)
+
     def question(self, question_id: str) -> Question:
         """A main question, or a follow-up such as ``last_dose:<medicine id>`` (unrendered)."""
         if question_id in self.questions:
@@ -240,12 +285,16 @@ class Trial:
         raise KeyError(question_id)
 
 
-def _question(qid: str, raw: dict[str, Any]) -> Question:
-    for key in ("type", "text", "retry", "why", "topic"):
+def _question(qid: str, raw: dict[str, Any], replies: dict[str, Any]) -> Question:
+    for key in ("type", "text", "retry", "why", "topic", "label", "section"):
         if not raw.get(key):
             raise TrialFileError(f"question {qid}: missing {key}")
     if raw["type"] not in QUESTION_TYPES:
         raise TrialFileError(f"question {qid}: unknown type {raw['type']!r}")
+    keys = raw.get("replies", replies["by_type"].get(raw["type"], []))
+    unknown = [k for k in keys if k not in replies["titles"]]
+    if unknown:
+        raise TrialFileError(f"question {qid}: unknown quick replies {unknown}")
     ask_if = {k: list(v) for k, v in (raw.get("ask_if") or {}).items()}
     return Question(
         id=qid,
@@ -256,6 +305,10 @@ def _question(qid: str, raw: dict[str, Any]) -> Question:
         ask_if=ask_if,
         group=raw.get("group"),
         topic=raw["topic"],
+        label=raw["label"],
+        section=raw["section"],
+        replies=tuple(str(replies["titles"][k]) for k in keys),
+        which=" ".join(str(raw.get("which", "")).split()),
         names=tuple(raw.get("names") or ()),
         volunteered=raw.get("volunteered"),
         about=raw.get("about"),
@@ -309,22 +362,38 @@ def _criterion(raw: dict[str, Any], questions: dict[str, Question]) -> Criterion
     )
 
 
+def _check_sections(sections: list[Section], questions: list[Question]) -> None:
+    """Every question is in a known part, and the main questions go through the parts in order."""
+    order = [s.id for s in sections]
+    if not order or len(set(order)) != len(order):
+        raise TrialFileError("sections must be listed, each once")
+    for q in questions:
+        if q.section not in order:
+            raise TrialFileError(f"question {q.id}: unknown section {q.section!r}")
+    positions = [order.index(q.section) for q in questions if not q.about]
+    if positions != sorted(positions):
+        raise TrialFileError("questions must be listed part by part, in the order of the sections")
+
+
 def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     raw = loads_yaml(text)
     if raw.get("schema") != 1:
         raise TrialFileError(f"{path.name}: unsupported schema {raw.get('schema')!r}")
+    sections = [Section(str(x["id"]), str(x["name"])) for x in raw["sections"]]
+    replies = raw["quick_replies"]
     questions: dict[str, Question] = {}
     for q in raw["questions"]:
         if q["id"] in questions:
             raise TrialFileError(f"question {q['id']} defined twice")
-        questions[q["id"]] = _question(q["id"], q)
+        questions[q["id"]] = _question(q["id"], q, replies)
     for q in questions.values():
         for other in q.ask_if:
             if other not in questions:
                 raise TrialFileError(f"question {q.id}: ask_if names unknown question {other!r}")
-    follow_ups = {k: _question(k, v) for k, v in (raw.get("follow_ups") or {}).items()}
+    follow_ups = {k: _question(k, v, replies) for k, v in (raw.get("follow_ups") or {}).items()}
+    _check_sections(sections, list(questions.values()) + list(follow_ups.values()))
     criteria = [_criterion(c, questions) for c in raw["criteria"]]
     for c in criteria:
         if c.rule.get("follow_up") and c.rule["follow_up"] not in follow_ups:
@@ -353,6 +422,9 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         info=info,
         retention_days=int(raw["records"]["retention_days"]),
+        language=str(raw.get("language", "en")),
+        sections=sections,
+        reply_titles={str(k): str(v) for k, v in replies["titles"].items()},
         questions=questions,
         follow_ups=follow_ups,
         criteria=criteria,

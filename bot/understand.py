@@ -462,7 +462,8 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     if rest and (answer != NO or has_contrast(text)) and not vague_vaccine:
         # Something we do not know was named ("none except the yellow fever vaccine"): the study team checks it.
         return Understood({"answer": YES, "items": [], "unknown": 1}, _time_in(text, today))
-    return NotUnderstood("confirm" if answer == NO else "which")
+    # A bare "yes" to "which vaccine, if any?" lacks only the name; anything else is unclear.
+    return NotUnderstood({NO: "confirm", YES: "which"}.get(answer or "", ""))
 
 
 def _names_kind(question: Question, term: Term) -> bool:

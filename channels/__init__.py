@@ -33,7 +33,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 MAX_MESSAGE_CHARS = 1000  # the widget answer box's maxlength (web/widget.js), for every channel
 # The payloads of the bot's own buttons (bot/messages.py, actions/) and the widget's opening
 # (web/widget.js): the only "/commands" a message may be.
-BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start_over"})
+BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start_over", "/details"})
 # What any other typed command becomes: small talk, which gets a polite redirect and the question again.
 NOT_A_COMMAND = "/out_of_scope"
 _COMMAND = re.compile(r"\s*/")

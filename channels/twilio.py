@@ -7,7 +7,8 @@ What it adds to the stock connector:
   hold it: the conversation is keyed by a keyed hash of the address, and the
   address itself stays in memory only, to reply;
 - quick replies become numbered options, and a reply of a number (or of an
-  option's title) is taken as that option;
+  option's title) is taken as that option; a question that opens a part of the
+  screen says which part;
 - long messages are split at sentence boundaries;
 - STOP / HELP / START keywords are handled as carriers expect;
 - sending does not block Sanic's event loop (Twilio's async client).
@@ -115,6 +116,14 @@ def with_options(text: str, buttons: list[dict[str, Any]], texts: dict[str, str]
     return f"{text}\n{texts['sms_options'].format(answer=separator.join(options))}"
 
 
+def with_part(text: str, progress: Any) -> str:
+    """A question that opens a part of the screen says which ("Part 3 of 7: Cancer"): a text
+    channel has no header to show progress in, and once a part is enough."""
+    if isinstance(progress, dict) and progress.get("opens") and progress.get("label"):
+        return f"{progress['label']}\n{text}"
+    return text
+
+
 def chosen(reply: str, options: list[dict[str, str]]) -> str | None:
     """The payload of the option a reply names by its number or its title, if it names one."""
     answer = reply.strip().rstrip(".)").strip().casefold()
@@ -197,11 +206,12 @@ class TwilioSender(OutputChannel):
         await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.channel.send(recipient_id, text)
+        await self.channel.send(recipient_id, with_part(text, kwargs.get("progress")))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        text = with_part(text, kwargs.get("progress"))
         await self.channel.send(recipient_id, with_options(text, buttons, cached_trial().texts))
 
     async def send_quick_replies(

@@ -56,20 +56,12 @@ def test_follow_up_questions_name_the_medicine() -> None:
     assert "{medicine}" not in screening.question("last_dose:rituximab").retry
 
 
-def test_progress_counts_answered_and_remaining_questions() -> None:
+def test_progress_is_by_part_of_the_screen() -> None:
     screening = Screening(TRIAL)
-    done, total = screening.progress()
-    assert done == 0 and total > 15
+    assert screening.part("age") == (1, True)
     screening.answer("42", TODAY)
-    assert screening.progress() == (1, total)
-
-
-def test_yes_no_questions_offer_quick_replies_and_free_text_questions_do_not() -> None:
-    screening = Screening(TRIAL)
-    assert "buttons" not in messages.question(screening, "age")
-    titles = [b["title"] for b in messages.question(screening, "lupus_diagnosis")["buttons"]]
-    assert titles == ["Yes", "No", "Not sure"]
-    assert messages.question(screening, "age")["text"].startswith("Question 1 of about")
+    assert screening.part("lupus_diagnosis") == (1, False)  # the same part, already opened
+    assert screening.part("medicines") == (TRIAL.section_number("treatments"), True)
 
 
 def test_the_opening_says_what_is_stored_and_asks_consent() -> None:
@@ -82,15 +74,14 @@ def test_the_opening_says_what_is_stored_and_asks_consent() -> None:
 def test_every_result_closes_with_provider_guidance_contacts_and_reasons() -> None:
     screening = Screening(TRIAL)
     screening.answer("70", TODAY)
-    sent = [m["text"] for m in messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers)]
-    assert sent[1] == TRIAL.outcomes["likely_not"]
-    assert any(TRIAL.criterion("inc_age").reasons["too_old"] in t for t in sent)
-    summary = next(t for t in sent if TRIAL.registry_id in t)  # the summary for their doctor
-    assert "- your age: 70" in summary and TRIAL.criterion("inc_age").summary in summary
-    assert TRIAL.texts["provider"] in sent
-    assert any("+86 135 0519 3169" in t and "Jun Liang" in t for t in sent)
-    assert any("S-ABCDEFGH23" in t for t in sent)
-    assert not any("Cobb" in t for t in sent)
+    sent = messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers, TODAY)
+    texts = [m["text"] for m in sent]
+    assert texts[0].startswith(TRIAL.outcomes["likely_not"])
+    assert TRIAL.criterion("inc_age").reasons["too_old"] in texts[0]
+    assert TRIAL.texts["provider"] in texts[1] and "+86 135 0519 3169" in texts[1] and "Jun Liang" in texts[1]
+    assert "S-ABCDEFGH23" in texts[2]
+    assert ["Age (years)", "70"] in sent[0]["report"]["sections"][0]["rows"]  # the summary for their doctor
+    assert not any("Cobb" in t for t in texts)
 
 
 def test_without_consent_there_is_no_reference_in_the_closing() -> None:

@@ -106,6 +106,11 @@ def test_contacts_come_from_the_registry_and_the_listing_error_is_recorded_not_s
         (lambda raw: raw["trial"].update(contacts=[]), "contact"),
         (lambda raw: raw["texts"].pop("provider"), "texts must define"),
         (lambda raw: raw["criteria"][0]["rule"]["answers"].update(no="maybe"), "unknown verdict"),
+        (lambda raw: raw["questions"][2].pop("label"), "missing label"),
+        (lambda raw: raw["questions"][2].update(section="elsewhere"), "unknown section"),
+        (lambda raw: raw["questions"][0].update(section="last"), "part by part"),
+        (lambda raw: raw["sections"].append(raw["sections"][0]), "each once"),
+        (lambda raw: raw["questions"][1].update(replies=["yes", "perhaps"]), "unknown quick replies"),
     ],
 )
 def test_a_broken_trial_file_is_refused_with_a_clear_message(mutate, message: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

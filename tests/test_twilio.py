@@ -490,8 +490,9 @@ def test_a_complete_screening_by_sms(twilio: Twilio) -> None:
     assert phone.send("hello") == [intro, storage, f"{consent}\nReply 1 for Yes, 2 for No."]
     age = phone.send("1")
     assert TEXTS["consent_yes"] in age and question_in("age", age[-1]) and "Reply" not in age[-1]
+    assert age[-1].startswith("Part 1 of 7: About you and your lupus\n")  # each part is named as it opens
     phone.send(SCREEN_ANSWERS["age"])
-    assert question_in("lupus_diagnosis", phone.last[-1])
+    assert question_in("lupus_diagnosis", phone.last[-1]) and not phone.last[-1].startswith("Part")
     assert phone.last[-1].endswith("\nReply 1 for Yes, 2 for No, 3 for Not sure.")
     recap = phone.answer_until_done(SCREEN_ANSWERS)
     assert recap[-1] == f"{TEXTS['recap_question']}\nReply 1 for {TEXTS['recap_yes']}; 2 for {TEXTS['recap_change']}."
@@ -502,11 +503,14 @@ def test_a_complete_screening_by_sms(twilio: Twilio) -> None:
     assert {"- a lupus diagnosis: yes", "- whether you could have a child: no", "- bad infections: no"} <= set(lines)
     assert {"- other serious illness: no", "- taking part: yes"} <= set(lines)
     result = phone.send("1")
-    assert result[:2] == [TEXTS["result_heading"], TRIAL.outcomes["may_fit"]]
-    # The summary for their doctor is longer still: its first sentence alone, then its lines.
-    summary = next(i for i, b in enumerate(result) if b.startswith(TEXTS["summary"].split("{")[0]))
-    assert result[summary].endswith(f"{TRIAL.registry_id}.") and result[summary + 1].startswith("- your age: 34")
-    assert result[-3:-1] == [TEXTS["provider"], contacts_text(TRIAL)] and CONTACT in result[-2]
+    # The result is three short messages: the outcome and what decided it, what to do next, and the
+    # reference with the details on request.
+    assert len(result) == 3 and result[0].startswith(TRIAL.outcomes["may_fit"])
+    assert result[1] == f"{TEXTS['next_heading']}\n{TEXTS['provider']}\n{contacts_text(TRIAL)}" and CONTACT in result[1]
+    assert result[2].endswith(f"\nReply 1 for {TEXTS['details_button']}.")
+    details = phone.send("1")
+    assert details[0].startswith(TEXTS["details_heading"])
+    assert all(f"- {c.summary}: " in "\n".join(details) for c in TRIAL.criteria)
     assert all(s.from_ == NUMBER and len(s.body) <= DEFAULT_MAX_LENGTH for s in twilio.standin.to(PHONE))
     saved = records_of(twilio)[reference_in(result)]
     assert (saved["channel"], saved["status"], saved["outcome"]) == ("twilio", "completed", "may_fit")

@@ -6,18 +6,25 @@ Screenshots at desktop and phone sizes go to test-artifacts/.
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
 import sqlite3
+import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from pypdf import PdfReader
 
+from bot import messages
+from bot.screening import Screening
 from bot.trial import load_trial
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, FakeRasa, Widget, focused, serving_page
 from tests.servers import Servers, free_port, running_servers
@@ -41,19 +48,26 @@ SCREENING = [
     ("click", "No"),  # could have children
     ("click", "No"),  # cancer
     ("type", "cellcept and plaquenil"),
-    ("type", "no"),  # infusions
-    ("type", "same dose"),
-    ("type", "no"),  # plasma exchange
+    ("click", "No"),  # infusions
+    ("type", "same"),  # the dose of mycophenolate
+    ("click", "No"),  # plasma exchange
     ("click", "No"),  # serious infection
     ("click", "No"),  # infection treated
     ("type", "no"),  # chronic infection
     ("click", "No"),  # surgery
     ("click", "No"),  # surgery planned
-    ("type", "no"),  # vaccine
+    ("click", "No"),  # vaccine
     ("type", "no"),  # vaccine planned
     ("click", "No"),  # serious illness
     ("click", "Yes"),  # willing
     ("click", TRIAL.texts["recap_yes"]),
+]
+# The question each step after the first answers, for checking what the widget offered with it.
+ASKED = [
+    *["age", "lupus_diagnosis", "kidney_involvement", "protein_result", "pregnant_or_breastfeeding"],
+    *["could_have_children", "cancer_history", "medicines", "infusions", "dose:mycophenolate_mofetil"],
+    *["plasma_procedure", "infection_serious", "infection_treated", "chronic_infection", "surgery_recent"],
+    *["surgery_planned", "vaccine_recent", "vaccine_planned", "serious_illness", "willing"],
 ]
 
 
@@ -177,50 +191,131 @@ def assert_no_axe_violations(page: Page, where: str) -> None:
 
 
 def snapshot(page: Page, name: str) -> None:
-    page.locator(".scr").evaluate("el => el.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"))
+
+
+def scrolling_areas(page: Page) -> list[str]:
+    """Every element (and the page itself) whose content is taller than it and can scroll."""
+    return list(
+        page.evaluate(
+            """() => {
+                const found = [];
+                const page = document.scrollingElement;
+                if (page.scrollHeight > page.clientHeight + 1) found.push('the page');
+                for (const el of document.querySelectorAll('body *')) {
+                    const style = getComputedStyle(el);
+                    const scrolls = ['auto', 'scroll'].includes(style.overflowY);
+                    if (scrolls && el.scrollHeight > el.clientHeight + 1) found.push(el.className || el.tagName);
+                }
+                return found;
+            }"""
+        )
+    )
+
+
+def pdf_text(page: Page, keep_as: str | None = None) -> tuple[int, str]:
+    """The page printed to an A4 PDF by Chromium (kept in test-artifacts/ under ``keep_as``): its
+    number of pages and its text. Printing fires "afterprint", so the widget's sheet is then gone."""
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    if keep_as:
+        (ARTIFACTS / keep_as).write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    # NFKC undoes the typeset ligatures ("ﬁt" is "fit").
+    return len(reader.pages), unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
 
 
 # ----------------------------------------------------------------- against the real servers
 
 
 def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> None:
+    page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
     widget = start(page, site.url)
-    screen(widget, SCREENING[:4])
-    expect(widget.progress).to_contain_text(re.compile(r"Question 4 of about \d+"))
-    screen(widget, SCREENING[4:])
+    expect(widget.progress).to_be_hidden()
+    screen(widget, SCREENING[:1])
+    progress = []
+    for step, qid in zip(SCREENING[1:], ASKED, strict=False):
+        asked = Screening(TRIAL).question(qid)
+        assert widget.bot_texts()[-1] == asked.text, qid
+        if asked.replies:  # every closed question offers its answers as buttons
+            widget.wait_for_replies(*asked.replies)
+            assert widget.replies.get_by_role("button").count() == len(asked.replies)
+        else:
+            expect(widget.replies).to_be_hidden()
+        progress.append(widget.progress.inner_text())
+        screen(widget, [step])
+    # One progress, in the header only: a part of a fixed total, never going back.
+    parts = [int(re.match(r"Part (\d) of 7: ", p).group(1)) for p in progress]  # type: ignore[union-attr]
+    assert parts == sorted(parts) and parts[0] == 1 and parts[-1] == 7, progress
+    assert not any(text.startswith(("Part ", "Question ")) for text in widget.bot_texts())
+    screen(widget, SCREENING[len(ASKED) + 1 :])
 
-    said = widget.bot_texts()
-    assert TRIAL.outcomes["may_fit"] in said
-    summary = page.locator(".scr-kind-summary")
-    expect(summary).to_contain_text(TRIAL.registry_id)
-    assert any(TRIAL.texts["provider"] in text for text in said)
+    # The result opens with its card: the outcome first, what decided it, then what to do next.
+    card = page.locator(".scr-card")
+    expect(card).to_be_in_viewport()
+    expect(card.locator(".scr-card-outcome")).to_have_text(TRIAL.outcomes["may_fit"])
+    expect(card).to_contain_text(TRIAL.texts["reasons_heading"])
+    expect(card).to_contain_text(TRIAL.texts["provider"])
     # The recap button's title is what the person sees; its payload (/affirm) is what was sent.
     assert widget.user_texts()[-1] == TRIAL.texts["recap_yes"]
     assert not any(text.startswith("/") for text in widget.user_texts())
-    expect(widget.replies).to_be_hidden()
+    expect(widget.replies).to_be_hidden()  # the card has its own "Show details": no second button
     expect(widget.progress).to_contain_text("All questions answered")
 
+    # Each rule, behind a disclosure button that says whether it is open.
+    details = card.get_by_role("button", name="Show details")
+    expect(details).to_have_attribute("aria-expanded", "false")
+    region = page.locator("#" + str(details.get_attribute("aria-controls")))
+    expect(region).to_be_hidden()
+    details.click()
+    expect(card.get_by_role("button", name="Hide details")).to_have_attribute("aria-expanded", "true")
+    expect(region).to_be_visible()
+    for criterion in TRIAL.criteria:
+        expect(region).to_contain_text(criterion.summary)
+
     # The contacts are links that call or write.
-    contacts = widget.log.get_by_text(CONTACT).locator("xpath=..")
+    contacts = card.locator(".scr-card-next")
     expect(contacts.locator('a[href="tel:+8613505193169"]')).to_have_text(CONTACT)
     expect(contacts.locator('a[href="mailto:13505193169@139.com"]')).to_have_count(1)
 
     # Stored, through this channel, under the reference the person was given.
-    reference = re.search(r"Your reference is (S-\w+)", "\n".join(said))
-    assert reference, said
+    reference = re.search(r"Your reference is (S-\w+)", "\n".join(widget.bot_texts()))
+    assert reference, widget.bot_texts()
     with sqlite3.connect(site.servers.db) as db:
         row = db.execute(
             "SELECT channel, status, outcome FROM screenings WHERE reference = ?", [reference.group(1)]
         ).fetchone()
     assert row == ("socketio", "completed", "may_fit")
 
-    # The summary for their doctor, as a file.
+    # The summary for their doctor: a text file with headings, and a one-page A4 document.
+    today = date.today().isoformat()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Save summary").click()
-    assert download.value.suggested_filename == f"{TRIAL.registry_id}-screening-summary.txt"
+        card.get_by_role("button", name="Save as text").click()
+    assert download.value.suggested_filename == f"{TRIAL.registry_id}-screening-summary-{today}.txt"
     saved = Path(download.value.path()).read_text(encoding="utf-8")
-    assert TRIAL.registry_id in saved and "34" in saved and CONTACT in saved and reference.group(1) in saved
+    for line in (f"Registry number: {TRIAL.registry_id}", f"Date of the screen: {today}", "Age (years): 34"):
+        assert line in saved
+    assert f"Reference: {reference.group(1)}" in saved and "Answers given\n-------------" in saved
+
+    card.get_by_role("button", name="Print or save as PDF").click()
+    assert page.evaluate("window.__printed") == 1
+    pages, text = pdf_text(page, keep_as="summary.pdf")
+    shutil.copy(download.value.path(), ARTIFACTS / "summary.txt")
+    words = " ".join(text.split())
+    assert pages == 1, f"the summary takes {pages} pages"
+    for expected in (
+        TRIAL.texts["report_title"],
+        TRIAL.registry_id,
+        today,
+        TRIAL.texts["report_may_fit"],
+        TRIAL.texts["report_answers"],
+        TRIAL.texts["report_criteria"],
+        TRIAL.texts["report_checks"],
+        "Age (years) 34",
+        reference.group(1),
+        CONTACT,
+    ):
+        assert expected in words, f"{expected!r} is not in the printed summary: {words}"
+    assert "About the study" not in words and TRIAL.texts["consent_question"] not in words  # only the sheet
 
 
 def test_a_reload_mid_screening_carries_on(site: Site, page: Page) -> None:
@@ -236,7 +331,7 @@ def test_a_reload_mid_screening_carries_on(site: Site, page: Page) -> None:
     expect(widget.progress).to_have_text(progress)
     expect(page.locator(".scr-msg-bot").last).to_be_in_viewport()  # scrolled to the latest question
     widget.choose("Yes")  # the kidney question, answered after the reload
-    assert re.match(r"Question 4 of about \d+", widget.bot_texts()[-1]), widget.bot_texts()[-1]
+    assert widget.bot_texts()[-1] == TRIAL.questions["protein_result"].text
 
     # A new tab is a new conversation: nothing carries over (sessionStorage is per tab).
     other = page.context.new_page()
@@ -260,6 +355,20 @@ def test_start_over_clears_the_conversation(site: Site, page: Page) -> None:
     page.reload()
     expect(widget.send_button).to_be_enabled()
     assert widget.user_texts() == [] and widget.bot_texts()[0] == TRIAL.texts["start_over"]
+
+
+def test_buttons_come_back_after_an_answer_not_understood(site: Site, page: Page) -> None:
+    widget = start(page, site.url)
+    widget.say("hmm, what?")  # at the consent question
+    widget.wait_for_replies("Yes", "No")
+    assert widget.bot_texts()[-1] == TRIAL.texts["consent_question"]
+    screen(widget, SCREENING[:2])
+    widget.say("purple")  # at a yes/no question
+    widget.wait_for_replies("Yes", "No", "Not sure")
+    assert widget.bot_texts()[-1] == TRIAL.questions["lupus_diagnosis"].retry
+    widget.say("what is lupus?")  # a question of their own: answered, then the question and its buttons
+    widget.wait_for_replies("Yes", "No", "Not sure")
+    assert widget.bot_texts()[-2] == TRIAL.faq["what_is_lupus"]
 
 
 def test_keyboard_only(site: Site, page: Page) -> None:
@@ -289,29 +398,53 @@ def test_keyboard_only(site: Site, page: Page) -> None:
     widget.after_reply(lambda: page.keyboard.press("Space"))
     assert widget.user_texts() == ["Yes", "I'm 34", "Yes"]
     assert focused(page)["isInput"]
-    assert re.match(r"Question 3 of about \d+", widget.bot_texts()[-1])
+    assert widget.bot_texts()[-1] == TRIAL.questions["kidney_involvement"].text
+
+    # The details of a result open and close from the keyboard too (Enter on the focused button).
+    screen(widget, SCREENING[3:])
+    details = page.get_by_role("button", name="Show details")
+    details.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Hide details")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(details).to_have_attribute("aria-expanded", "false")
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_accessibility_and_screenshots(site: Site, browser: Browser, size: str) -> None:
+def test_accessibility_layout_and_screenshots(site: Site, browser: Browser, size: str) -> None:
     page = new_page(browser, size)
     try:
         widget = start(page, site.url)
+        # The first screen shows the question and the answer box; only the conversation scrolls.
+        expect(widget.log.get_by_text(TRIAL.texts["consent_question"])).to_be_in_viewport()
+        expect(widget.reply_button("Yes")).to_be_in_viewport()
+        expect(widget.input).to_be_in_viewport()
         assert_no_axe_violations(page, f"{size}, opening")
         snapshot(page, f"{size}-1-opening")
 
         screen(widget, SCREENING[:2])
         widget.wait_for_replies("Yes", "No", "Not sure")
+        expect(page.locator(".scr-msg-bot").last).to_be_in_viewport()
         assert_no_axe_violations(page, f"{size}, mid-screen with quick replies")
         snapshot(page, f"{size}-2-question")
 
         # On a phone the messages must fit: nothing wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
 
-        screen(widget, [("type", value) for _, value in SCREENING[2:-1]] + SCREENING[-1:])
-        expect(page.locator(".scr-kind-summary")).to_be_visible()
+        screen(widget, [("type", value) for _, value in SCREENING[2:-1]])
+        assert scrolling_areas(page) == ["scr-log"]
+        screen(widget, SCREENING[-1:])
+        # The result is read from its top: the outcome is on screen as it arrives, not the reference.
+        card = page.locator(".scr-card")
+        expect(card.locator(".scr-card-outcome")).to_be_in_viewport()
+        top = card.evaluate("c => c.getBoundingClientRect().top - c.closest('.scr-log').getBoundingClientRect().top")
+        assert 0 <= top <= 24, f"the card starts {top}px below the top of the conversation"
+        assert scrolling_areas(page) == ["scr-log"]
         assert_no_axe_violations(page, f"{size}, finished")
-        snapshot(page, f"{size}-3-finished")
+        snapshot(page, f"{size}-3-result")
+        card.get_by_role("button", name="Show details").click()
+        assert_no_axe_violations(page, f"{size}, details open")
+        snapshot(page, f"{size}-4-details")
         if size == "phone":  # reflow (WCAG 1.4.10): still no sideways scrolling at 320 px
             page.set_viewport_size({"width": 320, "height": 640})
             assert page.evaluate("document.documentElement.scrollWidth") <= 320
@@ -405,34 +538,139 @@ def test_links_are_built_from_text_and_open(fake: FakeSite, page: Page) -> None:
     assert popup.value.url == "https://clinicaltrials.gov/study/NCT05631717"
 
 
-def test_summary_save_and_print(fake: FakeSite, page: Page) -> None:
+def test_the_result_card_and_summary_take_only_text_from_a_message(fake: FakeSite, page: Page) -> None:
+    """A result whose every field holds markup, or the wrong type: all shown as text, nothing breaks."""
     page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
+    markup = '<img src=x onerror="window.__alerted = true">'
     fake.rasa.script["finish"] = [
-        {"text": "Here is what your answers suggest:"},
-        {"text": "For your doctor: a study. Study number NCT05631717.\n- your age: 34", "kind": "summary"},
-        {"text": "To contact the study team: Dr A, +86 135 0519 3169."},
+        {
+            "text": f"Outcome {markup}\n\nWhat decided this:\n- a reason",
+            "kind": "result",
+            "outcome": "<b>may_fit</b>",
+            "details": [{"heading": f"Group {markup}", "items": [{"criterion": markup, "reason": "r"}, 5]}, "x"],
+            "report": {
+                "lang": "en",
+                "title": f"Summary {markup}",
+                "registry_id": "NCT05631717",
+                "date": "2026-11-30",
+                "facts": [["Date", "2026-11-30"], [markup, 3], "nonsense"],
+                "outcome": ["Outcome", markup],
+                "sections": [{"heading": "Answers", "rows": [["Age", "34"]], "items": [markup, {}]}, None],
+                "note": markup,
+            },
+        },
+        {"text": "What to do next:\nCall +86 135 0519 3169.", "kind": "next_steps"},
+        {"text": "Your reference is S-X.", "quick_replies": [{"title": "Show details", "payload": "/details"}]},
     ]
     widget = open_widget(page, fake.url)
-    save, print_ = (page.get_by_role("button", name=n) for n in ("Save summary", "Print summary"))
-    expect(save).to_be_hidden()
     widget.say("finish")
-    expect(save).to_be_visible()
-
-    with page.expect_download() as download:
-        save.click()
-    text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "Study number NCT05631717.\n- your age: 34" in text and "+86 135 0519 3169" in text
-    assert "Here is what your answers suggest" not in text  # only the summary and what follows it
-
-    print_.click()
+    card = page.locator(".scr-card")
+    expect(card.locator(".scr-card-outcome")).to_have_text(f"Outcome {markup}")
+    expect(card.locator(".scr-card-next")).to_contain_text("What to do next")  # joined to the card
+    expect(widget.replies).to_be_hidden()  # the bot's "Show details" button: the card has its own
+    card.get_by_role("button", name="Show details").click()
+    expect(card.locator(".scr-details")).to_contain_text(f"Group {markup}")
+    card.get_by_role("button", name="Print or save as PDF").click()
     assert page.evaluate("window.__printed") == 1
-    page.emulate_media(media="print")
-    sheet = page.locator(".scr-print")
-    expect(sheet).to_be_visible()
-    expect(sheet).to_contain_text("Study number NCT05631717.")
-    expect(page.locator("main")).to_be_hidden()  # the host page is not printed
-    page.emulate_media(media="screen")
-    expect(sheet).to_be_hidden()
+    _, text = pdf_text(page)
+    assert "Summary <img" in text and "2026-11-30" in text
+    assert page.locator(".scr img, .scr-print img, .scr b").count() == 0
+    assert page.evaluate("window.__alerted") is None
+    page.reload()  # kept in the tab's storage and drawn the same safe way
+    expect(page.locator(".scr-card .scr-card-outcome")).to_have_text(f"Outcome {markup}")
+    expect(page.locator(".scr-card .scr-card-next")).to_have_count(1)
+    assert page.locator(".scr img").count() == 0
+
+
+def result_messages(answers: dict[str, str]) -> list[dict[str, object]]:
+    """The bot's result messages for a screening answered from ``answers`` (by question id, or by
+    follow-up kind for any item; "no" to the rest)."""
+    screening, today = Screening(TRIAL), date(2026, 11, 30)
+    while qid := screening.current_question_id():
+        screening.answer(answers.get(qid, answers.get(qid.split(":")[0], "no")), today)
+    return messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers, today)
+
+
+FIT_ANSWERS = {
+    "age": "34",
+    "lupus_diagnosis": "yes",
+    "kidney_involvement": "yes",
+    "protein_result": "UPCR 1.8 g/g",
+    "medicines": "cellcept and plaquenil",
+    "dose": "same",
+    "willing": "yes",
+}
+SUMMARIES = {
+    # name: answers, most pages
+    "several-checks": (
+        {
+            **FIT_ANSWERS,
+            **{"could_have_children": "yes", "could_become_pregnant": "yes", "contraception_agree": "yes"},
+            **{"medicines": "cellcept, prednisone and plaquenil", "chronic_infection": "hepatitis B"},
+            **{"vaccine_recent": "flu shot in October", "surgery_planned": "not sure"},
+        },
+        1,
+    ),
+    # Every answer that can bring another line: it may go on to a second page, never a third.
+    "longest": (
+        {
+            **FIT_ANSWERS,
+            **{"could_have_children": "yes", "could_become_pregnant": "yes", "contraception_agree": "not sure"},
+            **{"cancer_history": "yes", "cancer_type": "basal cell skin cancer", "cancer_removed": "not sure"},
+            **{"medicines": "cellcept, tacrolimus, prednisone, plaquenil and belimumab", "infusions": "rituximab"},
+            **{"last_dose": "about 6 months ago", "dose": "changed", "dose_when": "not sure"},
+            **{
+                "plasma_procedure": "yes",
+                "plasma_procedure_when": "about 3 months ago",
+                "infection_serious": "not sure",
+            },
+            **{"chronic_infection": "hepatitis B", "surgery_recent": "yes", "surgery_when": "about 3 months ago"},
+            **{
+                "vaccine_recent": "flu shot and some travel jab",
+                "vaccine_when": "not sure",
+                "vaccine_planned": "not sure",
+            },
+            **{"serious_illness": "not sure", "willing": "not sure"},
+        },
+        2,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SUMMARIES)
+def test_the_doctors_summary_prints_on_a_page(fake: FakeSite, page: Page, name: str) -> None:
+    answers, most = SUMMARIES[name]
+    page.add_init_script("window.print = () => {};")
+    fake.rasa.script["finish"] = result_messages(answers)
+    widget = open_widget(page, fake.url)
+    widget.say("finish")
+    page.get_by_role("button", name="Print or save as PDF").click()
+    pages, text = pdf_text(page, keep_as=f"summary-{name}.pdf")
+    assert pages <= most, f"{name}: {pages} pages"
+    words = " ".join(text.split())
+    report = fake.rasa.script["finish"][0]["report"]
+    for label, value in report["sections"][0]["rows"]:  # type: ignore[index]
+        assert " ".join(label.split()[-2:]) in words and value.split()[0] in words, label  # every answer
+    assert TRIAL.texts["report_note"].split(".")[0] in words
+
+
+def test_new_buttons_under_the_pointer_do_not_look_chosen(fake: FakeSite, page: Page) -> None:
+    fake.rasa.script["Yes"] = [{"text": "Next?", "quick_replies": [{"title": "Yes", "payload": "Yes"}]}]
+    widget = open_widget(page, fake.url)
+    widget.wait_for_replies("Yes")
+    box = widget.reply_button("Yes").bounding_box()
+    assert box
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    filled = "el => getComputedStyle(el).backgroundColor"
+    assert widget.reply_button("Yes").evaluate(filled) != "rgb(255, 255, 255)"  # hovering shows it
+    widget.after_reply(lambda: page.mouse.click(x, y))
+    widget.wait_for_replies("Yes")
+    under = page.evaluate(f"document.elementFromPoint({x}, {y}).closest('.scr-reply') !== null")
+    assert under, "the new button is not where the pointer is: the check would prove nothing"
+    assert widget.reply_button("Yes").evaluate(filled) == "rgb(255, 255, 255)"  # drawn, not chosen
+    page.mouse.move(x + 2, y)
+    assert widget.reply_button("Yes").evaluate(filled) != "rgb(255, 255, 255)"  # a move: hover again
 
 
 def test_a_lost_connection_is_shown_and_the_session_resumes(fake: FakeSite, page: Page) -> None:

@@ -32,6 +32,8 @@ SAMPLE = {
     "condition": "breast cancer",
     "vaccine": "MMR",
     "answer": "yes",
+    "name": "Medicines and treatments",
+    "count": "2",
 }
 
 
@@ -64,8 +66,10 @@ def sent_messages() -> Iterator[tuple[str, str]]:
             screening.answer(text, TODAY)
         for i, m in enumerate(messages.recap(screening)):
             yield f"{name}.recap.{i}", m["text"]
-        for i, m in enumerate(messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers)):
+        outcome = screening.result(final=True)
+        for i, m in enumerate(messages.result(TRIAL, outcome, "S-ABCDEFGH23", screening.answers, TODAY)):
             yield f"{name}.result.{i}", m["text"]
+        yield f"{name}.details", messages.details_text(TRIAL, outcome)["text"]
 
 
 ALL = list(atomic_texts()) + list(sent_messages())

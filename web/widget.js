@@ -25,10 +25,12 @@
       placeholder: "Type your answer",
       send: "Send",
       typing: "The screener is typing…",
-      progress: "Question {number} of about {total}",
       progressDone: "All questions answered",
-      save: ["Save", " summary"], // on a phone only the first part shows; readers hear both
-      print: ["Print", " summary"],
+      showDetails: "Show details",
+      hideDetails: "Hide details",
+      forDoctor: "For your doctor:",
+      print: "Print or save as PDF",
+      save: "Save as text",
       startOver: "Start over",
       confirmStartOver: "Start over? This clears the conversation on this page.",
       newTab: "(opens in a new tab)",
@@ -37,7 +39,6 @@
       lost: "Connection lost. Trying again…",
       unreachable: "Cannot reach the screener right now. Trying again…",
       noScript: "The chat could not be loaded. Please try again later.",
-      savedOn: "Saved on {date}.",
     },
     zh: {
       title: "看看这项研究是否适合您",
@@ -50,10 +51,12 @@
       placeholder: "请输入您的回答",
       send: "发送",
       typing: "筛查助手正在输入…",
-      progress: "第 {number} 题，共约 {total} 题",
       progressDone: "所有问题已回答",
-      save: ["保存", "摘要"],
-      print: ["打印", "摘要"],
+      showDetails: "显示详情",
+      hideDetails: "隐藏详情",
+      forDoctor: "给您的医生：",
+      print: "打印或存为 PDF",
+      save: "存为文本",
       startOver: "重新开始",
       confirmStartOver: "要重新开始吗？本页上的对话将被清除。",
       newTab: "（在新标签页中打开）",
@@ -62,15 +65,15 @@
       lost: "连接已断开，正在重试…",
       unreachable: "暂时无法连接筛查助手，正在重试…",
       noScript: "聊天无法加载，请稍后再试。",
-      savedOn: "保存于 {date}。",
     },
   };
-  const KINDS = ["question", "recap", "summary"];
+  const KINDS = ["question", "recap", "result", "next_steps", "details"];
+  const OUTCOMES = ["may_fit", "needs_team", "likely_not"];
+  const DETAILS = "/details"; // the bot's "Show details" button: the result card has its own control
 
   const options = script.dataset;
   const lang = STRINGS[options.lang] ? options.lang : "en";
   const t = STRINGS[lang];
-  const format = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => values[key]);
   const serverUrl = (options.serverUrl || "http://127.0.0.1:5005").replace(/\/+$/, "");
   const title = options.title || t.title;
   const here = script.src;
@@ -87,14 +90,66 @@
       const saved = Object.assign(fresh, JSON.parse(sessionStorage.getItem(storageKey) || "{}"));
       const texts = (list, keys) =>
         Array.isArray(list) && list.every((item) => item && keys.every((key) => typeof item[key] === "string"));
-      const p = saved.progress;
-      const count = p && Number.isInteger(p.total) && p.total > 0 && (p.done || Number.isInteger(p.number));
-      if (p && !count) saved.progress = null;
-      if (texts(saved.transcript, ["from", "text"]) && texts(saved.replies, ["title", "payload"])) return saved;
+      saved.progress = cleanProgress(saved.progress);
+      if (texts(saved.transcript, ["from", "text"]) && texts(saved.replies, ["title", "payload"])) {
+        saved.transcript = saved.transcript.map((item) => cleanMessage(item, item.from));
+        return saved;
+      }
     } catch (_) {
       // storage blocked or damaged: start afresh
     }
     return fresh;
+  }
+
+  // ---- What a message may carry besides its text, checked field by field (from the server or
+  // from storage): anything of the wrong shape is dropped, and only strings ever reach the page.
+  const isText = (value) => typeof value === "string";
+  const textList = (value) => (Array.isArray(value) ? value.filter(isText) : []);
+  const textRows = (value) =>
+    Array.isArray(value) ? value.map(textList).filter((row) => row.length > 0) : [];
+
+  function cleanMessage(message, from) {
+    const item = { from, text: isText(message.text) ? message.text : "" };
+    if (KINDS.includes(message.kind)) item.kind = message.kind;
+    if (item.kind !== "result") return item;
+    if (OUTCOMES.includes(message.outcome)) item.outcome = message.outcome;
+    item.details = (Array.isArray(message.details) ? message.details : [])
+      .filter((group) => group && isText(group.heading) && Array.isArray(group.items))
+      .map((group) => ({
+        heading: group.heading,
+        items: group.items.filter((i) => i && isText(i.criterion) && isText(i.reason)),
+      }));
+    item.report = cleanReport(message.report);
+    return item;
+  }
+
+  function cleanReport(report) {
+    if (!report || typeof report !== "object" || !isText(report.title)) return null;
+    const sections = (Array.isArray(report.sections) ? report.sections : [])
+      .filter((section) => section && isText(section.heading))
+      .map((section) => ({
+        heading: section.heading,
+        columns: textList(section.columns),
+        rows: textRows(section.rows),
+        items: textList(section.items),
+      }));
+    return {
+      lang: isText(report.lang) ? report.lang : lang,
+      title: report.title,
+      registryId: isText(report.registry_id) ? report.registry_id : "",
+      date: isText(report.date) ? report.date : "",
+      facts: textRows(report.facts),
+      outcome: textList(report.outcome),
+      sections,
+      note: isText(report.note) ? report.note : "",
+    };
+  }
+
+  function cleanProgress(p) {
+    if (!p || !Number.isInteger(p.total) || p.total <= 0) return null;
+    if (p.done) return { done: true, total: p.total };
+    if (!Number.isInteger(p.number) || !isText(p.label)) return null;
+    return { number: Math.min(Math.max(p.number, 1), p.total), total: p.total, label: p.label };
   }
 
   function saveState() {
@@ -187,11 +242,8 @@
 
   // ---- The widget's elements.
   const ids = { title: uid + "-title", progress: uid + "-progress", input: uid + "-input", panel: uid + "-panel" };
-  const shortLabel = ([first, more]) => [first, el("span", { class: "scr-more", text: more })];
-  const saveButton = el("button", { type: "button", class: "scr-tool", hidden: true }, ...shortLabel(t.save));
-  const printButton = el("button", { type: "button", class: "scr-tool", hidden: true }, ...shortLabel(t.print));
   const startOverButton = el("button", { type: "button", class: "scr-tool", text: t.startOver });
-  const tools = el("div", { class: "scr-tools" }, saveButton, printButton, startOverButton);
+  const tools = el("div", { class: "scr-tools" }, startOverButton);
   const header = el("div", { class: "scr-header" }, el("h2", { id: ids.title, class: "scr-title", text: title }), tools);
   const progressLabel = el("span", { id: ids.progress });
   const progressBar = el("progress", { "aria-labelledby": ids.progress });
@@ -236,34 +288,112 @@
   );
 
   // ---- Rendering.
-  function messageNode(item) {
+  function textNode(item) {
     const text = el("div", { class: "scr-text" });
     text.append(...(item.from === "bot" ? linkified(item.text) : [item.text]));
+    return text;
+  }
+
+  function messageNode(item) {
+    if (item.kind === "result") return resultCard(item);
     const kind = item.kind ? " scr-kind-" + item.kind : "";
     return el(
       "div",
       { class: "scr-msg scr-msg-" + item.from + kind },
       el("span", { class: "scr-sr", text: (item.from === "bot" ? t.bot : t.you) + " " }),
-      text,
+      textNode(item),
     );
+  }
+
+  // The result card: the outcome first, what decided it, then (joined as it arrives) what to do
+  // next; the details behind a disclosure button; the doctor's summary to print or save.
+  let cardCount = 0;
+  function resultCard(item) {
+    const [outcome, ...rest] = item.text.split(/\n\n/);
+    const card = el(
+      "div",
+      { class: "scr-msg scr-msg-bot scr-card scr-outcome-" + (item.outcome || "needs_team") },
+      el("span", { class: "scr-sr", text: t.bot + " " }),
+      el("p", { class: "scr-card-outcome", text: outcome }),
+    );
+    if (rest.length) card.append(textNode({ from: "bot", text: rest.join("\n\n") }));
+    if (item.details && item.details.length) card.append(detailsControl(item.details));
+    if (item.report) {
+      const report = item.report;
+      const print = el("button", { type: "button", class: "scr-tool", text: t.print });
+      const save = el("button", { type: "button", class: "scr-tool", text: t.save });
+      print.addEventListener("click", () => printReport(report));
+      save.addEventListener("click", () => saveReport(report));
+      card.append(el("div", { class: "scr-card-tools" }, el("span", { text: t.forDoctor }), print, save));
+    }
+    return card;
+  }
+
+  function detailsControl(groups) {
+    const id = uid + "-details-" + ++cardCount;
+    const button = el("button", {
+      type: "button",
+      class: "scr-tool scr-details-button",
+      "aria-expanded": "false",
+      "aria-controls": id,
+      text: t.showDetails,
+    });
+    const region = el("div", { id, class: "scr-details", hidden: true });
+    for (const group of groups) {
+      const list = el("ul");
+      for (const item of group.items) {
+        list.append(el("li", {}, el("strong", { text: item.criterion + ":" }), " " + item.reason));
+      }
+      region.append(el("h3", { text: group.heading }), list);
+    }
+    button.addEventListener("click", () => {
+      const open = region.hidden;
+      region.hidden = !open;
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? t.hideDetails : t.showDetails;
+    });
+    return el("div", { class: "scr-card-details" }, button, region);
+  }
+
+  // "What to do next" joins the result card it follows; any other message is a bubble of its own.
+  function appendMessage(item) {
+    const last = log.lastElementChild;
+    if (item.kind === "next_steps" && last && last.classList.contains("scr-card")) {
+      const after = last.querySelector(".scr-card-details, .scr-card-tools");
+      last.insertBefore(el("div", { class: "scr-card-next" }, textNode(item)), after);
+    } else {
+      log.append(messageNode(item));
+    }
   }
 
   function addMessage(item) {
     state.transcript.push(item);
-    log.append(messageNode(item));
-    scrollToEnd();
+    if (item.from === "user") pinned = null;
+    appendMessage(item);
+    if (item.kind === "result") pinned = log.lastElementChild;
+    scrollIntoPlace();
   }
 
   function renderTranscript() {
-    log.replaceChildren(...state.transcript.map(messageNode));
+    log.replaceChildren();
+    pinned = null;
+    for (const item of state.transcript) {
+      appendMessage(item);
+      if (item.kind === "result") pinned = log.lastElementChild;
+      if (item.from === "user") pinned = null;
+    }
     renderReplies();
     renderProgress();
-    renderSummaryTools();
-    scrollToEnd();
+    scrollIntoPlace();
+  }
+
+  function hasCard() {
+    return state.transcript.some((item) => item.kind === "result" && item.details && item.details.length);
   }
 
   function renderReplies() {
-    const buttons = state.replies.map((reply) => {
+    const offered = hasCard() ? state.replies.filter((reply) => reply.payload !== DETAILS) : state.replies;
+    const buttons = offered.map((reply) => {
       const button = el("button", { type: "button", class: "scr-reply", text: reply.title });
       button.addEventListener("click", (event) => {
         if (!send(reply.payload, reply.title)) return;
@@ -276,8 +406,12 @@
     });
     replies.replaceChildren(...buttons);
     replies.hidden = buttons.length === 0;
+    // New buttons appear under the pointer that pressed the last one: none may look chosen
+    // (the hover fill) until the pointer moves.
+    replies.classList.add("scr-fresh");
     buttons.forEach((button) => (button.disabled = !ready));
   }
+  replies.addEventListener("pointermove", () => replies.classList.remove("scr-fresh"));
 
   function renderProgress() {
     const p = state.progress;
@@ -285,64 +419,95 @@
     if (!p) return;
     progressBar.max = p.total;
     progressBar.value = p.done ? p.total : p.number;
-    progressLabel.textContent = p.done ? t.progressDone : format(t.progress, p);
+    progressLabel.textContent = p.done ? t.progressDone : p.label;
   }
 
-  function renderSummaryTools() {
-    const has = summaryIndex() >= 0;
-    saveButton.hidden = !has;
-    printButton.hidden = !has;
+  // The newest message stays in view, except that a result is read from its top: the card
+  // stays pinned there (as the rest of the result arrives) until the person answers.
+  let pinned = null;
+  function place() {
+    const end = log.scrollHeight - log.clientHeight;
+    if (!pinned) return end;
+    const top = log.scrollTop + pinned.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+    return Math.min(top, end);
   }
 
-  function scrollToEnd() {
-    log.scrollTop = log.scrollHeight;
+  function scrollIntoPlace() {
+    log.scrollTop = place();
   }
 
-  // When the widget changes size (a phone turned, the keyboard opened), keep the newest
-  // message in view, unless the person had scrolled back to read.
-  let atEnd = true;
-  log.addEventListener("scroll", () => (atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 24));
-  if (window.ResizeObserver) new ResizeObserver(() => atEnd && scrollToEnd()).observe(log);
+  // When the widget changes size (a phone turned, the keyboard opened), keep that place,
+  // unless the person had scrolled away to read.
+  let placed = true;
+  log.addEventListener("scroll", () => (placed = Math.abs(log.scrollTop - place()) < 24));
+  if (window.ResizeObserver) new ResizeObserver(() => placed && scrollIntoPlace()).observe(log);
 
-  // ---- The summary for the person's doctor: the summary message and the bot
-  // messages right after it (guidance, contacts, reference).
-  function summaryIndex() {
-    for (let i = state.transcript.length - 1; i >= 0; i--) {
-      if (state.transcript[i].kind === "summary") return i;
+  // ---- The summary for the person's doctor: a one-page document built from the result's
+  // report (every word from the bot, in the person's language), printed or saved as text.
+  function reportSheet(report) {
+    const sheet = el("article", { class: "scr-print", lang: report.lang }, el("h1", { text: report.title }));
+    const facts = el("dl", { class: "scr-print-facts" });
+    for (const [label, value] of report.facts) facts.append(el("dt", { text: label }), el("dd", { text: value || "" }));
+    sheet.append(facts);
+    if (report.outcome.length) {
+      const [label, value] = report.outcome;
+      sheet.append(el("p", { class: "scr-print-outcome" }, el("strong", { text: label + ": " }), value || ""));
     }
-    return -1;
-  }
-
-  function summaryTexts() {
-    const start = summaryIndex();
-    const texts = [];
-    for (let i = start; i >= 0 && i < state.transcript.length && state.transcript[i].from === "bot"; i++) {
-      texts.push(state.transcript[i].text);
+    // What the summary is (and is not) comes before the details, where no one can miss it.
+    if (report.note) sheet.append(el("p", { class: "scr-print-note", text: report.note }));
+    // The sections flow in two columns: one page holds a whole screening.
+    const sections = el("div", { class: "scr-print-sections" });
+    sheet.append(sections);
+    for (const section of report.sections) {
+      const part = el("section", {}, el("h2", { text: section.heading }));
+      sections.append(part);
+      if (section.rows.length) {
+        const table = el("table");
+        if (section.columns.length) {
+          const head = el("tr", {}, ...section.columns.map((c) => el("th", { scope: "col", text: c })));
+          table.append(el("thead", {}, head));
+        }
+        const body = el("tbody");
+        for (const [label, ...values] of section.rows) {
+          body.append(el("tr", {}, el("th", { scope: "row", text: label }), ...values.map((v) => el("td", { text: v }))));
+        }
+        table.append(body);
+        part.append(table);
+      }
+      if (section.items.length) part.append(el("ul", {}, ...section.items.map((i) => el("li", { text: i }))));
     }
-    return texts;
+    return sheet;
   }
 
-  function summaryFileName(text) {
-    const registryId = /\bNCT\d{8}\b/.exec(text);
-    return (registryId ? registryId[0] + "-" : "") + "screening-summary.txt";
+  function reportText(report) {
+    const heading = (text, mark) => [text, mark.repeat(Math.max(text.length, 3))];
+    const lines = [...heading(report.title, "="), ""];
+    lines.push(...report.facts.map(([label, value]) => label + ": " + (value || "")));
+    if (report.outcome.length) lines.push("", report.outcome.join(": "));
+    if (report.note) lines.push("", report.note);
+    for (const section of report.sections) {
+      lines.push("", ...heading(section.heading, "-"));
+      lines.push(...section.rows.map(([label, ...values]) => "- " + label + ": " + values.join(", ")));
+      lines.push(...section.items.map((item) => "- " + item));
+    }
+    return lines.join("\n") + "\n";
   }
 
-  saveButton.addEventListener("click", () => {
-    const date = new Date().toLocaleDateString(lang);
-    const text = [title, ...summaryTexts(), format(t.savedOn, { date })].join("\n\n") + "\n";
-    const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-    const link = el("a", { href: url, download: summaryFileName(text), hidden: true });
+  function saveReport(report) {
+    const safe = (text) => text.replace(/[^\w.-]/g, ""); // the file name holds nothing but plain characters
+    const name = [safe(report.registryId), "screening-summary", safe(report.date)].filter(Boolean).join("-") + ".txt";
+    const url = URL.createObjectURL(new Blob([reportText(report)], { type: "text/plain;charset=utf-8" }));
+    const link = el("a", { href: url, download: name, hidden: true });
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-  });
+  }
 
-  printButton.addEventListener("click", () => {
+  function printReport(report) {
     // The print stylesheet hides everything but this sheet, on any host page.
     document.querySelectorAll(".scr-print").forEach((old) => old.remove());
-    const sheet = el("div", { class: "scr-print", lang: lang }, el("h1", { text: title }));
-    sheet.append(...summaryTexts().map((text) => el("p", { text: text })));
+    const sheet = reportSheet(report);
     document.body.append(sheet);
     document.documentElement.classList.add("scr-printing");
     window.addEventListener(
@@ -354,7 +519,7 @@
       { once: true },
     );
     window.print();
-  });
+  }
 
   // ---- Talking to the server.
   let socket = null;
@@ -378,6 +543,7 @@
     if (!ready || !payload) return false;
     socket.emit("user_uttered", { message: payload });
     if (shown) addMessage({ from: "user", text: shown });
+    pinned = null;
     state.replies = [];
     renderReplies();
     saveState();
@@ -386,23 +552,21 @@
 
   function onBotMessage(message) {
     if (!message || typeof message !== "object") return;
-    const text = typeof message.text === "string" ? message.text : "";
-    const kind = KINDS.includes(message.kind) ? message.kind : undefined;
-    if (text) addMessage(kind ? { from: "bot", text, kind } : { from: "bot", text });
+    const item = cleanMessage(message, "bot");
+    if (item.text) addMessage(item);
     const quick = Array.isArray(message.quick_replies) ? message.quick_replies : [];
     const offered = quick
       .filter((r) => r && (typeof r.title === "string" || typeof r.payload === "string"))
       .map((r) => ({ title: String(r.title || r.payload), payload: String(r.payload || r.title) }));
     if (offered.length) state.replies = offered;
-    const p = message.progress;
-    if (p && Number.isInteger(p.number) && Number.isInteger(p.total) && p.total > 0) {
-      state.progress = { number: Math.min(p.number, p.total), total: p.total };
-    } else if ((kind === "recap" || kind === "summary") && state.progress) {
+    const p = cleanProgress(message.progress);
+    if (p) {
+      state.progress = p;
+    } else if ((item.kind === "recap" || item.kind === "result") && state.progress) {
       state.progress = { done: true, total: state.progress.total };
     }
     renderReplies();
     renderProgress();
-    renderSummaryTools();
     saveState();
   }
 
@@ -434,7 +598,7 @@
     socket.on("bot_uttered", onBotMessage);
     socket.on("bot_typing", (data) => {
       typing.hidden = !(ready && data && data.typing === true);
-      scrollToEnd();
+      scrollIntoPlace();
     });
     socket.on("disconnect", (reason) => {
       setReady(false);
@@ -524,7 +688,7 @@
   // Shown once styled, so the page never flashes an unstyled chat.
   styled.finally(() => {
     const open = mount();
-    scrollToEnd();
+    scrollIntoPlace();
     if (open) loaded.then(connect);
   });
 })();
