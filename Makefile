@@ -8,6 +8,11 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
+# The Rasa server with our patches installed (rasa_plugins/__main__.py); `$(RASA)` alone is stock Rasa.
+RASA_SERVER := $(PY) -m rasa_plugins
+# The action server keeps idle connections 5 s; Rasa's kept sessions drop theirs after 2 s
+# (rasa_plugins/speedups.py), so Rasa never reuses one the server is closing.
+ACTIONS_ENV := SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=5
 PIP_VERSION := 26.3
 ACTIONS_PORT ?= 5055
 RASA_PORT ?= 5005
@@ -38,16 +43,24 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 help:
 	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
-	@echo "make test       set everything up and run every check and test"
+	@echo "make test       set everything up and run every check and test (lint, types, data, unit, servers, browser)"
+	@echo "make unit       the fast tests only: no servers, no browser (a minute or two)"
 	@echo "make shell      chat in the terminal with the trained model"
-	@echo "make nlu-report cross-validate the NLU (5 folds) and print intent figures"
+	@echo "make setup      the venv with pinned packages, the spaCy pipeline and a trained model"
+	@echo "make spacy      build the project's spaCy pipeline from lexicon/ (build/spacy-pipeline)"
+	@echo "make train      train the Rasa model (models/screener.tar.gz) if its data changed"
+	@echo "make lint       ruff: lint and formatting checks"
+	@echo "make format     reformat the code with ruff"
+	@echo "make typecheck  mypy, strict, on every package"
+	@echo "make validate   rasa data validate: domain, rules, stories and NLU agree"
+	@echo "make nlu-report cross-validate the NLU (5 folds); figures in docs/nlu-report.json"
 	@echo "make bench      benchmark screenings at 1, 10 and 50 at once (bench/results.md), and beside a noisy neighbour"
 	@echo "make safety-report  false 'may be a fit', harmless answers sent to the team, red-flag recall (docs/safety-report.json)"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
-	@echo "make format     reformat the code with ruff"
 	@echo "make lock       re-resolve requirements.in into requirements.lock"
 	@echo "make clean      remove the venv, node_modules, the spaCy pipeline and trained models"
+	@echo "make help       this list"
 
 $(STAMP): requirements.in requirements.lock
 	@test -x $(PY) || "$$(scripts/python310)" -m venv $(VENV)
@@ -88,9 +101,9 @@ run: setup $(NODE_STAMP)
 	@umask 077; mkdir -p var
 	@echo "Starting the action server, the Rasa server and the web page (logs in var/)..."
 	@umask 077; trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	  SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pids=$$!; \
+	  $(ACTIONS_ENV) $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pids=$$!; \
 	  SCREENER_WIDGET_ORIGINS="$${SCREENER_WIDGET_ORIGINS:-http://127.0.0.1:$(WEB_PORT),http://localhost:$(WEB_PORT)}" \
-	  $(RASA) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
+	  $(RASA_SERVER) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
 	    -i 127.0.0.1 -p $(RASA_PORT) >var/rasa.log 2>&1 & pids="$$pids $$!"; \
 	  $(PY) -m bot.wait_for_port 127.0.0.1 $(RASA_PORT) 180 || { tail -n 30 var/rasa.log; exit 1; }; \
 	  $(PY) -m web.serve --quiet --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; \
@@ -100,10 +113,10 @@ run: setup $(NODE_STAMP)
 shell: setup
 	@echo "Starting the action server and a terminal chat (type /stop to leave)..."
 	@umask 077; mkdir -p var
-	@umask 077; SANIC_HOST=127.0.0.1 $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pid=$$!; \
+	@umask 077; $(ACTIONS_ENV) $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null" EXIT; \
 	  $(PY) -m bot.wait_for_port 127.0.0.1 $(ACTIONS_PORT) 60 && \
-	  $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	  $(RASA_SERVER) shell --model $(MODEL) --endpoints endpoints.yml
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -114,13 +127,14 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy bot
+	$(VENV)/bin/mypy
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
+# The fast tests: everything but the real servers and the browser (marked `servers`).
 unit: $(PIPELINE)
-	$(PY) -m pytest
+	$(PY) -m pytest -p no:cacheprovider -m "not servers"
 
 test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
@@ -134,11 +148,12 @@ bench: setup
 safety-report: $(PIPELINE)
 	$(PY) -m tests.safety --out docs/safety-report.json
 
-# 5-fold cross-validation of the NLU; figures go to build/nlu-report (README quotes them).
+# 5-fold cross-validation of the NLU; the full report goes to build/nlu-report, the figures the
+# README quotes to docs/nlu-report.json (tests/test_readme.py checks them).
 nlu-report: $(PIPELINE)
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
 	  --out build/nlu-report >build/nlu-report.log 2>&1 || { tail -n 40 build/nlu-report.log; exit 1; }
-	$(PY) -m bot.nlu_report build/nlu-report
+	$(PY) -m bot.nlu_report build/nlu-report --out docs/nlu-report.json
 
 export: $(STAMP)
 	$(PY) -m bot.records export --format csv --out var/export.csv

@@ -2,5 +2,6 @@
 
 Actions read the slots, the latest message and the events of the current turn
 only (from the latest user message on): that is all Rasa sends them
-(components/speedups.py). Whatever must outlive a turn lives in a slot.
+(rasa_plugins/this_turn.py; tests/test_speedups.py fails on an action that reads
+the history). Whatever must outlive a turn lives in a slot.
 """

@@ -41,17 +41,33 @@ import aiohttp
 
 from bot import PROJECT_ROOT
 from bot.nlu_report import summary as nlu_summary
-from tests.servers import CREDENTIALS, OUR_STORE, RASA, REST_AUTH, STOCK_STORE, Servers, running_servers
+from tests.servers import (
+    CREDENTIALS,
+    OUR_RASA,
+    OUR_STORE,
+    RASA,
+    REST_AUTH,
+    STOCK_RASA,
+    STOCK_STORE,
+    Servers,
+    running_servers,
+)
 
 HERE = Path(__file__).resolve().parent
 BUILD = PROJECT_ROOT / "build" / "bench"
 CONFIGURATIONS: dict[str, dict[str, Any]] = {
-    "ours": {"config": PROJECT_ROOT / "config.yml", "tracker_store": OUR_STORE, "credentials": CREDENTIALS},
-    # Stock Rasa throughout: its own tracker store and REST channel (ours would load our speed-ups).
+    "ours": {
+        "config": PROJECT_ROOT / "config.yml",
+        "tracker_store": OUR_STORE,
+        "credentials": CREDENTIALS,
+        "rasa": OUR_RASA,  # with our patches (rasa_plugins/__main__.py)
+    },
+    # Stock Rasa throughout: `rasa run`, its own tracker store and its own REST channel.
     "default": {
         "config": HERE / "default-config.yml",
         "tracker_store": STOCK_STORE,
         "credentials": HERE / "default-credentials.yml",
+        "rasa": STOCK_RASA,
     },
 }
 # A complete screening of someone who may be a fit (greeting, consent, 20 answers, recap).
@@ -262,11 +278,14 @@ def benchmark(
     tracker_store: str = OUR_STORE,
     paced_levels: list[int] | None = None,
     credentials: Path = CREDENTIALS,
+    rasa: tuple[str, ...] = OUR_RASA,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         kwargs: dict[str, Any] = {"model": model} if model else {}
-        with running_servers(Path(tmp), tracker_store=tracker_store, credentials=credentials, **kwargs) as servers:
+        with running_servers(
+            Path(tmp), tracker_store=tracker_store, credentials=credentials, rasa=rasa, **kwargs
+        ) as servers:
             start_seconds = time.perf_counter() - started
             with PeakMemory(servers.pids) as memory:
                 results = [
@@ -384,7 +403,9 @@ def main(argv: list[str] | None = None) -> int:
         runs[name] = {"train_seconds": round(train_seconds, 1)}
         paced = [int(n) for n in args.paced.split(",") if n]
         runs[name].update(
-            benchmark(levels, args.conversations, model, setup["tracker_store"], paced, setup["credentials"])
+            benchmark(
+                levels, args.conversations, model, setup["tracker_store"], paced, setup["credentials"], setup["rasa"]
+            )
         )
         if folds:
             print(f"{name}: NLU {FOLDS}-fold cross-validation...", flush=True)

@@ -2,7 +2,7 @@
 
 They hold what people typed, so they are kept only while a screening can
 still be resumed: a conversation idle for longer than a day is deleted (by the
-tracker store itself, see ``components/conversation_store.py``, and by
+tracker store itself, see ``rasa_plugins/conversation_store.py``, and by
 ``make purge``), and deleting a person's record deletes their conversation.
 
 Rasa's table is ``events(id, sender_id, type_name, timestamp, intent_name,

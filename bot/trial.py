@@ -151,7 +151,6 @@ REQUIRED_TEXTS = {
     "verdict_meets",
     "verdict_does_not_meet",
     "verdict_needs_team",
-    "verdict_pending",
     "verdict_not_applicable",
     "sms_options",
     "sms_option",

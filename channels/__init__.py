@@ -13,16 +13,12 @@ Each wraps one of Rasa's own connectors; what they all add is here:
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import logging
 import re
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from sanic import Blueprint, Sanic
 
 from bot.trial import cached_trial
 
@@ -57,7 +53,7 @@ class _CountingOutput(OutputChannel):
         self.inner, self.sent = inner, 0
 
     def name(self) -> str:  # type: ignore[override]
-        return self.inner.name()
+        return str(self.inner.name())
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.sent += 1
@@ -92,31 +88,3 @@ def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
                 await output.send_text_message(message.sender_id, cached_trial().texts["technical_problem"])
 
     return handle
-
-
-async def _freeze_heap(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-    if not gc.get_freeze_count():
-        gc.collect()
-        gc.freeze()
-
-
-async def _close_sessions(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-    # Not imported above: importing our components applies the speed-ups, which only our model should do.
-    speedups = sys.modules.get("components.speedups")
-    if speedups:
-        await speedups.close_sessions()
-
-
-def with_server_hooks(blueprint: Blueprint) -> Blueprint:
-    """What the Rasa server process needs at start and stop, whichever channels it runs.
-
-    Once the model is loaded, everything loaded so far is exempted from garbage
-    collection: Python's full collections otherwise walk every object of Rasa,
-    TensorFlow and the model, pausing the server for 100-300 ms every few
-    hundred messages (``make bench``). When the server stops, the HTTP sessions
-    kept open to the action server are closed. Each channel asks; both are
-    done once.
-    """
-    blueprint.after_server_start(_freeze_heap)
-    blueprint.after_server_stop(_close_sessions)
-    return blueprint

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hmac
 import os
+from typing import cast
 
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import OnNewMessage, always_answer, with_server_hooks
+from channels import OnNewMessage, always_answer
 
 TOKEN_ENV = "SCREENER_REST_TOKEN"
 SENDER_PREFIX = "rest-"
@@ -47,7 +48,7 @@ class RestChannel(RestInput):
         return SENDER_PREFIX + str(req.json["sender"])
 
     def _extract_input_channel(self, req: Request) -> str:
-        return self.name()  # a caller may not pose as another channel in the records
+        return str(self.name())  # a caller may not pose as another channel in the records
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = super().blueprint(always_answer(on_new_message))
@@ -56,4 +57,4 @@ class RestChannel(RestInput):
         async def only_with_the_token(request: Request) -> HTTPResponse | None:
             return refusal(request)
 
-        return with_server_hooks(blueprint)
+        return cast(Blueprint, blueprint)

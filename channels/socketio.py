@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import OnNewMessage, always_answer, with_server_hooks
+from channels import OnNewMessage, always_answer
 
 logger = logging.getLogger(__name__)
 
@@ -131,4 +131,4 @@ class ScreenerSocketIO(SocketIOInput):
                     del busy[session_id]
                     await sio.emit("bot_typing", {"typing": False}, room=session_id, namespace=self.namespace)
 
-        return with_server_hooks(webhook)
+        return cast(Blueprint, webhook)

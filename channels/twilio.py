@@ -42,7 +42,7 @@ from twilio.rest import Client
 
 from bot.messages import contacts_text
 from bot.trial import cached_trial
-from channels import OnNewMessage, always_answer, with_server_hooks
+from channels import OnNewMessage, always_answer
 from channels.opt_outs import OptOuts
 
 logger = logging.getLogger(__name__)
@@ -291,7 +291,7 @@ class TwilioChannel(TwilioInput):
             if self._client is not None:
                 await self._client.http_client.close()  # type: ignore[attr-defined]
 
-        return with_server_hooks(webhook)
+        return webhook
 
     async def receive(
         self, url: str, form: RequestParameters, signature: str | None, on_new_message: OnNewMessage

@@ -28,7 +28,7 @@ from typing import Any
 import pluggy
 from sanic import Sanic, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse, HTTPResponse
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def only_rasa(request: Request) -> HTTPResponse | None:
     return None
 
 
-async def no_echo(request: Request, reply: HTTPResponse) -> HTTPResponse | None:
+async def no_echo(request: Request, reply: BaseHTTPResponse) -> HTTPResponse | None:
     # rasa_sdk's error handler returns the request body; a rejection (400) is Rasa's to read, and kept.
     if reply.status >= 500:
         return response.json({"error": "The action could not run."}, status=reply.status)

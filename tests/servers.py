@@ -25,7 +25,10 @@ from bot.wait_for_port import wait_for_port
 MODEL = PROJECT_ROOT / "models" / "screener.tar.gz"
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 RASA = Path(sys.executable).parent / "rasa"
-OUR_STORE = "components.conversation_store.ConversationStore"
+OUR_STORE = "rasa_plugins.conversation_store.ConversationStore"
+# How the Rasa server is started: with our patches (the launcher), or stock Rasa (the benchmark's default).
+OUR_RASA = (sys.executable, "-m", "rasa_plugins")
+STOCK_RASA = (str(RASA),)
 # The secrets of this test run: Rasa's for the action server, and the REST channel's for the tests.
 ACTION_TOKEN = secrets.token_hex(16)
 REST_TOKEN = secrets.token_hex(16)
@@ -57,6 +60,9 @@ def _env(db: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
         **(extra or {}),
         "SCREENER_DB": str(db),
         "SANIC_HOST": "127.0.0.1",
+        # The action server keeps idle connections 5 s; Rasa's kept sessions drop theirs after 2 s
+        # (rasa_plugins/speedups.py), so Rasa never reuses one the server is closing. Set, not assumed.
+        "SANIC_KEEP_ALIVE_TIMEOUT": "5",
         "PYTHONPATH": str(PROJECT_ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -92,8 +98,9 @@ class Servers:
         model: Path = MODEL,
         tracker_store: str = OUR_STORE,
         credentials: Path = CREDENTIALS,
+        rasa: tuple[str, ...] = OUR_RASA,
     ) -> None:
-        self.workdir, self.model, self.credentials = workdir, model, credentials
+        self.workdir, self.model, self.credentials, self.rasa_command = workdir, model, credentials, rasa
         self.logs = workdir  # actions.log and rasa.log
         self.db = workdir / "screenings.db"
         self.conversations_db = workdir / "conversations.db"
@@ -127,7 +134,7 @@ class Servers:
     def start_rasa(self) -> None:
         log = self.workdir / "rasa.log"
         command = [
-            str(RASA), "run", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(self.model),
+            *self.rasa_command, "run", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(self.model),
             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
         ]  # fmt: skip
         self.rasa = _start(command, self.env, log)
@@ -190,11 +197,12 @@ def running_servers(
     model: Path = MODEL,
     tracker_store: str = OUR_STORE,
     credentials: Path = CREDENTIALS,
+    rasa: tuple[str, ...] = OUR_RASA,
 ) -> Iterator[Servers]:
     """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...)."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make train` (make test does it)")
-    servers = Servers(workdir, env, model, tracker_store, credentials)
+    servers = Servers(workdir, env, model, tracker_store, credentials, rasa)
     try:
         servers.start_actions()
         servers.start_rasa()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def test_a_small_run_completes_screenings_and_writes_the_report(servers: Servers
     assert 0 < summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
     paced = asyncio.run(run_level(servers, concurrency=2, conversations=2, tag="smoke-paced", pause=(0.01, 0.02)))
     assert paced.summary()["paced"] and paced.summary()["errors"] == 0
-    run = {
+    run: dict[str, Any] = {
         "train_seconds": 10.0,
         "start_seconds": 1.0,
         "peak_rss_mb": {k: round(rss_mb(pid)) for k, pid in servers.pids.items()},

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import PROJECT_ROOT
 from bot.conversations import delete_for_reference, purge_idle
 from bot.records import main
-from components.conversation_store import ConversationStore
+from rasa_plugins.conversation_store import ConversationStore
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 HOUR = 3600.0
@@ -23,10 +23,15 @@ HOUR = 3600.0
 
 def save(store: ConversationStore, sender: str, *at: float, reference: str | None = None) -> None:
     """One conversation, a message at each of the times ``at``."""
-    events: list = [UserUttered("I'm 34", timestamp=moment) for moment in at]
+    events: list[Event] = [UserUttered("I'm 34", timestamp=moment) for moment in at]
     if reference:
         events.append(SlotSet("reference", reference, timestamp=at[-1]))
     asyncio.run(store.save(DialogueStateTracker.from_events(sender, events, DOMAIN.slots)))
+
+
+def db_of(store: ConversationStore) -> str:
+    assert store.db_path, "a SQLite store"
+    return str(store.db_path)
 
 
 def senders(db: Path) -> set[str]:
@@ -43,7 +48,7 @@ def test_the_store_keeps_conversations_in_wal_mode(store: ConversationStore) -> 
     save(store, "a", time.time())
     tracker = asyncio.run(store.retrieve("a"))
     assert tracker is not None and tracker.latest_message and tracker.latest_message.text == "I'm 34"
-    with sqlite3.connect(store.db_path) as conn:
+    with sqlite3.connect(db_of(store)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -51,9 +56,9 @@ def test_purge_deletes_only_conversations_idle_for_longer_than_the_limit(store: 
     now = time.time()
     save(store, "idle", now - 25 * HOUR)
     save(store, "active", now - 30 * HOUR, now - 1 * HOUR)  # its last message is recent: kept whole
-    assert purge_idle(store.db_path, hours=24, now=now) == 1
-    assert senders(Path(store.db_path)) == {"active"}
-    assert purge_idle(store.db_path, hours=24, now=now) == 0
+    assert purge_idle(db_of(store), hours=24, now=now) == 1
+    assert senders(Path(db_of(store))) == {"active"}
+    assert purge_idle(db_of(store), hours=24, now=now) == 0
 
 
 def test_the_store_purges_by_itself_while_saving(tmp_path: Path) -> None:
@@ -66,10 +71,10 @@ def test_the_store_purges_by_itself_while_saving(tmp_path: Path) -> None:
 def test_deleting_a_record_deletes_its_conversation(store: ConversationStore, tmp_path: Path) -> None:
     save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
     save(store, "someone-else", time.time(), reference="S-KKKKKKKKKK")
-    assert delete_for_reference("S-ABCDEFGHJK", store.db_path) == 1
-    assert senders(Path(store.db_path)) == {"someone-else"}
-    code = main(["--db", str(tmp_path / "s.db"), "--conversations-db", store.db_path, "delete", "S-KKKKKKKKKK"])
-    assert code == 0 and senders(Path(store.db_path)) == set()
+    assert delete_for_reference("S-ABCDEFGHJK", db_of(store)) == 1
+    assert senders(Path(db_of(store))) == {"someone-else"}
+    code = main(["--db", str(tmp_path / "s.db"), "--conversations-db", db_of(store), "delete", "S-KKKKKKKKKK"])
+    assert code == 0 and senders(Path(db_of(store))) == set()
 
 
 def test_nothing_to_do_without_a_database(tmp_path: Path) -> None:
@@ -86,7 +91,7 @@ def test_kept_trackers_are_written_and_read_back_exactly(store: ConversationStor
         kept.update(UserUttered(text, timestamp=time.time()))
         kept.update(SlotSet("answer", text, timestamp=time.time()))
         asyncio.run(store.save(kept))
-    fresh = ConversationStore(domain=DOMAIN, db=store.db_path)  # another process: SQLite only
+    fresh = ConversationStore(domain=DOMAIN, db=db_of(store))  # another process: SQLite only
     read = asyncio.run(fresh.retrieve("someone"))
     assert read is not None and [e.as_dict() for e in read.events] == [e.as_dict() for e in tracker.events]
 
@@ -103,5 +108,5 @@ def test_an_unsaved_turn_is_not_handed_out(store: ConversationStore) -> None:
 def test_a_conversation_deleted_elsewhere_is_not_handed_out(store: ConversationStore) -> None:
     save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
     assert asyncio.run(store.retrieve("someone")) is not None
-    assert delete_for_reference("S-ABCDEFGHJK", store.db_path) == 1  # e.g. `bot.records delete` meanwhile
+    assert delete_for_reference("S-ABCDEFGHJK", db_of(store)) == 1  # e.g. `bot.records delete` meanwhile
     assert asyncio.run(store.retrieve("someone")) is None

@@ -436,3 +436,11 @@ def test_no_details_after_stopping_before_any_answer(servers: Servers) -> None:
     chat = start(servers, "details-2")
     chat.send("stop")
     assert chat.send("/details") == [TRIAL.texts["details_none"]]
+
+
+def test_the_served_model_runs_with_every_patch_installed(servers: Servers) -> None:
+    from rasa_plugins.__main__ import ALL
+
+    log = (servers.logs / "rasa.log").read_text(encoding="utf-8")
+    assert f"Rasa patches installed: {', '.join(p.name for p in ALL)}\n" in log
+    assert "Not installing the Rasa patch" not in log

@@ -60,7 +60,8 @@ def _request(headers: dict[str, str], body: Any = None) -> Any:
 
 def test_with_no_token_set_the_rest_channel_refuses_everyone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(TOKEN_ENV, raising=False)
-    assert refusal(_request({"Authorization": "Bearer "}, {"sender": "a"})).status == 403
+    refused = refusal(_request({"Authorization": "Bearer "}, {"sender": "a"}))
+    assert refused is not None and refused.status == 403
     monkeypatch.setenv(TOKEN_ENV, "s3cret")
     assert refusal(_request({"Authorization": "Bearer s3cret"}, {"sender": "a"})) is None
 

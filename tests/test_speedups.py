@@ -1,12 +1,18 @@
-"""Our speed-ups to Rasa give exactly what stock Rasa gives (components/speedups.py)."""
+"""Our patches to Rasa: installed only on request and only where they were written for
+(rasa_plugins/patches.py); the speed-ups give exactly what stock Rasa gives (rasa_plugins/speedups.py);
+and no action reads history it is not sent (rasa_plugins/this_turn.py)."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import gc
+import logging
 import random
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +37,92 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk.plugin import plugin_manager
-from sanic import Blueprint, Sanic
+from sanic import Sanic
 
 from bot import PROJECT_ROOT
 from bot.nlp import pipeline
 from bot.trial import cached_trial
-from channels import with_server_hooks
-from components import speedups
+from rasa_plugins import patches, server, speedups, this_turn
+from rasa_plugins.__main__ import ALL
 from tests.servers import free_port, running_action_server
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+# The tests below compare the speed-ups with stock Rasa: installed here as the launcher installs them.
+assert patches.install(ALL) == [p.name for p in ALL]
 
 
-def test_speedups_are_applied_when_rasa_loads_our_components() -> None:
+def test_every_patch_is_installed_by_the_launcher_and_none_by_an_import() -> None:
+    assert all(p.installed() for p in ALL)
     assert RemoteAction._validate_action_result is speedups._validate_action_result
-    assert DialogueStateTracker.applied_events is speedups._applied_events
+    assert RemoteAction._action_call_format is this_turn._action_call_format
+    probe = (
+        "import sys, rasa_plugins, rasa_plugins.speedups, rasa_plugins.this_turn, rasa_plugins.server, "
+        "rasa_plugins.conversation_store, rasa_plugins.red_flag_intent\n"
+        "from rasa_plugins.__main__ import ALL\n"
+        "print(sum(p.installed() for p in ALL))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert done.stdout.strip() == "0", "importing our plug-ins patched Rasa"
+
+
+@pytest.mark.parametrize("patch", ALL, ids=lambda p: p.name)
+def test_each_patch_was_written_against_this_rasa(patch: patches.Patch) -> None:
+    stock = getattr(patch.owner, patch.attribute)
+    if patch.installed():  # the hash is of the stock code this one replaced
+        stock = {
+            "validated_responses": speedups._stock_validate_action_result,
+            "event_types": speedups._stock_resolve_by_type,
+            "applied_events": speedups._stock_applied_events,
+            "sequential_runner": speedups._stock_runner,
+            "kept_sessions": speedups._stock_session,
+            "this_turn_events": this_turn._stock_action_call_format,
+            "server_listeners": server._stock_serve_application,
+        }[patch.name]
+    assert patches.source_hash(stock) == patch.stock_hash
+
+
+def test_a_patch_is_refused_with_a_reason_when_rasa_is_not_what_it_was_written_for(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Owner:
+        def method(self) -> int:
+            return 1
+
+    def ours(self: Owner) -> int:
+        return 2
+
+    good = patches.Patch("probe", Owner, "method", ours, patches.source_hash(Owner.method), "a probe")
+    changed = replace(good, stock_hash="0" * 16)
+    missing = replace(good, attribute="gone")
+    caplog.set_level(logging.INFO, logger="rasa_plugins.patches")
+    assert patches.install([changed, missing]) == []
+    assert Owner().method() == 1, "a refused patch changes nothing"
+    assert "Owner.method has changed (source hash" in caplog.text
+    assert "Owner.gone no longer exists" in caplog.text
+    monkeypatch.setattr("rasa.__version__", "3.6.22")
+    assert patches.install([good]) == []
+    assert "Rasa 3.6.22 is not one it was written for" in caplog.text
+    monkeypatch.undo()
+    assert patches.install([good]) == ["probe"] and Owner().method() == 2
+    assert patches.install([good]) == ["probe"], "installing twice is installing once"
+    assert "Rasa patches installed: probe" in caplog.text
+
+
+# Reading the history: what an action may not do, as Rasa sends it only this turn's events.
+HISTORY = {"events", "applied_events", "events_after_latest_restart", "get_last_event_for", "idx_after_latest_restart"}
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "actions").glob("*.py")), ids=lambda p: p.name)
+def test_no_action_reads_history_it_is_not_sent(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    reads = [(node.lineno, node.attr) for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+    found = [f"{path.name}:{line} .{name}" for line, name in reads if name in HISTORY]
+    assert not found, f"actions are sent only this turn's events (rasa_plugins/this_turn.py): {found}"
+
+
+def test_the_history_check_can_fail(tmp_path: Path) -> None:
+    tree = ast.parse("def run(tracker):\n    return [e for e in tracker.events if e['event'] == 'user']\n")
+    assert {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} & HISTORY == {"events"}
 
 
 def test_action_responses_are_still_validated() -> None:
@@ -57,7 +134,7 @@ def test_action_responses_are_still_validated() -> None:
         action._validate_action_result({"events": [{"event": "no_such_event"}]})
 
 
-@pytest.mark.parametrize("cls", sorted(all_subclasses(Event), key=lambda c: c.__name__), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", sorted(all_subclasses(Event), key=str), ids=str)
 def test_event_types_resolve_as_in_stock_rasa(cls: type[Event]) -> None:
     name = cls.type_name
     assert Event.resolve_by_type(name) is speedups._stock_resolve_by_type(name)
@@ -115,7 +192,7 @@ def test_applied_events_match_stock_rasa_after_every_event() -> None:
 
 def random_event(rng: random.Random) -> Event:
     loop = rng.choice(["screening_form", "correction_form"])
-    return rng.choice(
+    make: Callable[[], Event] = rng.choice(
         [
             lambda: UserUttered("x", {"name": rng.choice(["inform", "faq_study", "affirm"])}),
             lambda: ActionExecuted(loop),
@@ -127,7 +204,8 @@ def random_event(rng: random.Random) -> Event:
             lambda: ActionReverted(),
             lambda: SessionStarted() if rng.random() < 0.3 else Restarted(),
         ]
-    )()
+    )
+    return make()
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -208,10 +286,12 @@ def test_action_calls_keep_one_connection_and_survive_a_restart_of_the_server() 
     asyncio.run(main())  # a new event loop gets sessions of its own
 
 
-def test_the_rasa_server_freezes_its_heap_and_closes_kept_sessions_at_stop() -> None:
-    blueprint = with_server_hooks(Blueprint("probe"))
-    hooks = {f.event: f.listener for f in blueprint._future_listeners}
-    assert set(hooks) >= {"after_server_start", "after_server_stop"}
+def test_the_rasa_server_freezes_its_heap_and_closes_kept_sessions_at_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    given: dict[str, object] = {}
+    monkeypatch.setattr(server, "_stock_serve_application", lambda *a, **kw: given.update(kw))
+    server.with_listeners(server._stock_serve_application)(None, server_listeners=[("theirs", "before_server_start")])
+    hooks = {event: listener for listener, event in given["server_listeners"]}  # type: ignore[attr-defined]
+    assert set(hooks) == {"before_server_start", "after_server_start", "after_server_stop"}
 
     assert not gc.get_freeze_count()
 
@@ -244,13 +324,7 @@ def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_it_op
         gc.unfreeze()
 
 
-def test_our_channels_alone_leave_rasa_stock() -> None:
-    """Only our model applies the speed-ups: the benchmark's stock Rasa must stay stock."""
-    probe = "import sys, channels.rest, channels.socketio, channels.twilio; print('components' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
-    assert done.stdout.strip() == "False"
-
-
+@pytest.mark.servers
 def test_the_running_action_server_warms_up_before_it_opens(tmp_path: Path) -> None:
     with running_action_server(tmp_path, free_port()):
         log = (tmp_path / "actions.log").read_text(encoding="utf-8")

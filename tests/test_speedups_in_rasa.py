@@ -1,4 +1,4 @@
-"""Our speed-ups inside a running Rasa agent give what stock Rasa gives (components/speedups.py).
+"""Our patches inside a running Rasa agent give what stock Rasa gives (rasa_plugins/).
 
 Whole screenings run through an agent loaded in this process with our model
 and a real action server. Every action call is captured twice, as stock Rasa
@@ -35,8 +35,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.records import Records
-from components import speedups
+from rasa_plugins import patches, speedups, this_turn
+from rasa_plugins.__main__ import ALL
 from tests.servers import ACTION_TOKEN, MODEL, free_port, running_action_server
+
+pytestmark = pytest.mark.servers  # a real action server, and our model loaded in this process
+patches.install(ALL)  # as the launcher does, before any model is loaded
 
 SCREENINGS = [
     # may be a fit, with a medicine follow-up
@@ -85,8 +89,8 @@ def captured(action_url: str, monkeypatch_module: pytest.MonkeyPatch) -> Capture
 
     def capture(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> dict[str, Any]:
         seen.trackers.append(tracker.copy())
-        ours = speedups._action_call_format(self, tracker, domain)
-        seen.calls.append((speedups._stock_action_call_format(self, tracker, domain), ours))
+        ours = this_turn._action_call_format(self, tracker, domain)
+        seen.calls.append((this_turn._stock_action_call_format(self, tracker, domain), ours))
         return ours
 
     monkeypatch_module.setattr(RemoteAction, "_action_call_format", capture)

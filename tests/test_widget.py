@@ -134,8 +134,12 @@ def browser() -> Iterator[Browser]:
 
 def new_page(browser: Browser, size: str = "desktop") -> Page:
     phone = size == "phone"
+    width, height = SIZES[size]["width"], SIZES[size]["height"]
     context = browser.new_context(
-        viewport=SIZES[size], is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
     )
     context.set_default_timeout(15_000)
     return context.new_page()

@@ -83,7 +83,9 @@ def handler(rasa: str, quiet: bool = False) -> type[BaseHTTPRequestHandler]:
                 data = page.encode("utf-8")
             self._send(200, data, content_type, body, {"Content-Security-Policy": csp} if content_type == HTML else {})
 
-        def _send(self, status: int, data: bytes, content_type: str, body: bool, extra: dict[str, str] | None = None):
+        def _send(
+            self, status: int, data: bytes, content_type: str, body: bool, extra: dict[str, str] | None = None
+        ) -> None:
             self.send_response(status)
             headers = {
                 "Content-Type": content_type,

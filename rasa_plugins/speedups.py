@@ -20,15 +20,6 @@ constant work on every call:
   of the loops that occur in them; events are only ever appended. So we keep
   the last result on the tracker and, while no new loop name appears, carry the
   fold on over the new events only, handing out copies.
-- ``RemoteAction`` sends the action server the whole history, every event of
-  the conversation, on every action call (two a turn): by the end of a
-  screening 80 KB of JSON encoded by Rasa and decoded by the action server,
-  growing with each answer. Our actions read the slots, the latest message and
-  the events of the current turn only (``actions/__init__.py``), so they are
-  sent the events from the latest user message on, with the rest of the
-  tracker state unchanged. tests/test_speedups_in_rasa.py runs every action
-  call of whole screenings both ways and checks that the actions answer and
-  store the same.
 - ``EndpointConfig.request`` opens a new HTTP session, and so a new TCP
   connection to the action server, for every action call, and closes it after.
   We keep one session per endpoint and event loop, with keep-alive connections
@@ -37,12 +28,11 @@ constant work on every call:
 - Every graph run (NLU, then each prediction) goes through dask's scheduler,
   which costs more than some of the components it runs. The predict graph is
   a handful of nodes run one at a time anyway, so the message processor runs
-  them itself, in dependency order. (Training keeps dask. This applies when
-  our tracker store is loaded before the model, as ``rasa run`` and
-  ``rasa shell`` do with our endpoints.yml; otherwise Rasa's runner is used.)
+  them itself, in dependency order. (Training keeps dask.)
 
-All but the action call format give exactly what stock Rasa gives, for any
-assistant.
+Each gives exactly what stock Rasa gives, for any assistant. The one patch that
+changes what Rasa does, sending actions only this turn's events, is in
+``this_turn.py``. ``patches.install`` puts them in place (docs/speedups.md).
 """
 
 from __future__ import annotations
@@ -50,10 +40,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
-import rasa
 from jsonschema import ValidationError, validators
 from rasa.core import processor
 from rasa.core.actions.action import RemoteAction
@@ -61,7 +50,6 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -72,12 +60,17 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_plugins.patches import Patch
+
+# The stock code each speed-up replaces (the tests compare them).
+_stock_validate_action_result = RemoteAction._validate_action_result
 _stock_resolve_by_type = Event.resolve_by_type
 _stock_applied_events = DialogueStateTracker.applied_events
-_stock_action_call_format = RemoteAction._action_call_format
+_stock_session = EndpointConfig.session
+_stock_runner = DaskGraphRunner
 
 
 def _validator(schema: dict[str, Any]) -> Any:
@@ -125,7 +118,7 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 @lru_cache(maxsize=256)
 def _known_event_type(type_name: str) -> type[Event] | None:
     try:
-        return _stock_resolve_by_type(type_name)
+        return cast("type[Event] | None", _stock_resolve_by_type(type_name))
     except ValueError:
         return None
 
@@ -134,7 +127,7 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
     found = _known_event_type(type_name)
     if found is not None:
         return found
-    return _stock_resolve_by_type(type_name, default)
+    return cast("type[Event] | None", _stock_resolve_by_type(type_name, default))
 
 
 def _loop_names(events: Iterable[Event]) -> frozenset[str]:
@@ -182,25 +175,6 @@ def _applied_events(self: DialogueStateTracker) -> list[Event]:
     applied = _fold(self, events, loops, [])
     self._applied_events_cache = (events, count, last, loops, applied)  # type: ignore[attr-defined]
     return list(applied)
-
-
-def this_turn(events: Iterable[Event]) -> list[Event]:
-    """The events from the latest user message on (all of them before the first)."""
-    events = list(events)
-    for i in range(len(events) - 1, -1, -1):
-        if isinstance(events[i], UserUttered):
-            return events[i:]
-    return events
-
-
-def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> dict[str, Any]:
-    """Stock ``RemoteAction._action_call_format`` with only this turn's events."""
-    state = tracker.current_state(EventVerbosity.NONE)
-    state["events"] = [event.as_dict() for event in this_turn(tracker.events)]
-    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
-    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
-        result["domain"] = domain.as_dict()
-    return result
 
 
 class _KeptSession:
@@ -286,10 +260,45 @@ class SequentialGraphRunner(DaskGraphRunner):
         return self._orders[targets]
 
 
-def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
-    EndpointConfig.session = _session  # type: ignore[assignment,method-assign]
-    processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
-    DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+PATCHES = [
+    Patch(
+        "validated_responses",
+        RemoteAction,
+        "_validate_action_result",
+        _validate_action_result,
+        "f8cdb4be68123961",
+        "action responses checked by validators built once, each event against its own type's schema",
+    ),
+    Patch(
+        "event_types",
+        Event,
+        "resolve_by_type",
+        staticmethod(_resolve_by_type),
+        "b5cf570fa7f286c7",
+        "the class of each event type name found once, not by walking every subclass of Event",
+    ),
+    Patch(
+        "applied_events",
+        DialogueStateTracker,
+        "applied_events",
+        _applied_events,
+        "764d5065ea9997d6",
+        "the applied events carried on from the last call over the new events only",
+    ),
+    Patch(
+        "sequential_runner",
+        processor,
+        "DaskGraphRunner",
+        SequentialGraphRunner,
+        "78a7d146c5c06d4c",
+        "prediction runs the graph's nodes in order, without dask's scheduler",
+    ),
+    Patch(
+        "kept_sessions",
+        EndpointConfig,
+        "session",
+        _session,
+        "e55aa13d9d4fb4bc",
+        "one kept HTTP session (keep-alive connections) per endpoint and event loop",
+    ),
+]

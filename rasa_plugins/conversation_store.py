@@ -44,6 +44,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class ConversationStore(SQLTrackerStore):
+    engine: sa.engine.Engine  # set by SQLTrackerStore (untyped), replaced below for SQLite
+
     def __init__(
         self,
         keep_hours: float = KEEP_HOURS,
