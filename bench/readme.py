@@ -39,6 +39,11 @@ def table(results: dict[str, Any]) -> list[str]:
     times = [ours["train_seconds"], ours["start_seconds"]]
     times_default = [default["train_seconds"], default["start_seconds"]]
     nlu, nlu_default = ours["nlu"], default["nlu"]
+
+    def ratios(label: str, values: list[float], defaults: list[float], unit: str = "") -> str:
+        shown = [_whole(x) + unit for x in values]
+        return row(label, shown, [f"{a / b:.2f}" for a, b in zip(values, defaults, strict=True)])
+
     return [
         *HEADER,
         row(
@@ -46,21 +51,9 @@ def table(results: dict[str, Any]) -> list[str]:
             [_whole(x) for x in rate],
             [f"{a / b:.1f}×" for a, b in zip(rate, rate_default, strict=True)],
         ),
-        row(
-            "p95 turn latency, back to back, 1 / 10 / 50",
-            [f"{_whole(x)} ms" for x in p95],
-            [f"{a / b:.2f}" for a, b in zip(p95, p95_default, strict=True)],
-        ),
-        row(
-            "p95 turn latency, paced, 10 / 50",
-            [f"{_whole(x)} ms" for x in paced],
-            [f"{a / b:.2f}" for a, b in zip(paced, paced_default, strict=True)],
-        ),
-        row(
-            "time to train / to start",
-            [f"{_whole(x)} s" for x in times],
-            [f"{a / b:.2f}" for a, b in zip(times, times_default, strict=True)],
-        ),
+        ratios("p95 turn latency, back to back, 1 / 10 / 50", p95, p95_default, " ms"),
+        ratios("p95 turn latency, paced, 10 / 50", paced, paced_default, " ms"),
+        ratios("time to train / to start", times, times_default, " s"),
         row(
             "peak memory, Rasa server",
             [f"{ours['peak_rss_mb']['rasa']} MB"],
