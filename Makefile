@@ -70,8 +70,8 @@ $(STAMP): requirements.in requirements.lock
 
 setup: $(MODEL)
 
-$(PIPELINE): $(STAMP) $(LEXICON) bot/nlp.py bot/lexicon.py
-	$(PY) -m bot.nlp build
+$(PIPELINE): $(STAMP) $(LEXICON) bot/reading/nlp.py bot/reading/lexicon.py
+	$(PY) -m bot.reading.nlp build
 
 spacy: $(PIPELINE)
 
@@ -105,7 +105,7 @@ run: setup $(NODE_STAMP)
 	  SCREENER_WIDGET_ORIGINS="$${SCREENER_WIDGET_ORIGINS:-http://127.0.0.1:$(WEB_PORT),http://localhost:$(WEB_PORT)}" \
 	  $(RASA_SERVER) run --model $(MODEL) --endpoints endpoints.yml --credentials credentials.yml \
 	    -i 127.0.0.1 -p $(RASA_PORT) >var/rasa.log 2>&1 & pids="$$pids $$!"; \
-	  $(PY) -m bot.wait_for_port 127.0.0.1 $(RASA_PORT) 180 || { tail -n 30 var/rasa.log; exit 1; }; \
+	  $(PY) -m tools.wait_for_port 127.0.0.1 $(RASA_PORT) 180 || { tail -n 30 var/rasa.log; exit 1; }; \
 	  $(PY) -m web.serve --quiet --port $(WEB_PORT) --rasa-url http://127.0.0.1:$(RASA_PORT) & pids="$$pids $$!"; \
 	  wait -n
 
@@ -115,7 +115,7 @@ shell: setup
 	@umask 077; mkdir -p var
 	@umask 077; $(ACTIONS_ENV) $(RASA) run actions --port $(ACTIONS_PORT) --actions actions >var/actions.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null" EXIT; \
-	  $(PY) -m bot.wait_for_port 127.0.0.1 $(ACTIONS_PORT) 60 && \
+	  $(PY) -m tools.wait_for_port 127.0.0.1 $(ACTIONS_PORT) 60 && \
 	  $(RASA_SERVER) shell --model $(MODEL) --endpoints endpoints.yml
 
 lint: $(STAMP)
@@ -153,14 +153,14 @@ safety-report: $(PIPELINE)
 nlu-report: $(PIPELINE)
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
 	  --out build/nlu-report >build/nlu-report.log 2>&1 || { tail -n 40 build/nlu-report.log; exit 1; }
-	$(PY) -m bot.nlu_report build/nlu-report --out docs/nlu-report.json
+	$(PY) -m tools.nlu_report build/nlu-report --out docs/nlu-report.json
 
 export: $(STAMP)
-	$(PY) -m bot.records export --format csv --out var/export.csv
-	$(PY) -m bot.records export --format json --out var/export.json
+	$(PY) -m bot.storage.records export --format csv --out var/export.csv
+	$(PY) -m bot.storage.records export --format json --out var/export.json
 
 purge: $(STAMP)
-	$(PY) -m bot.records purge
+	$(PY) -m bot.storage.records purge
 
 lock:
 	rm -rf build/lock-venv

@@ -10,8 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import send, trial
-from bot import messages
-from bot.records import new_reference
+from bot.session import messages
+from bot.storage.records import new_reference
 
 
 class ActionIntro(Action):

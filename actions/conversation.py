@@ -9,9 +9,9 @@ from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet, UserU
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
-from bot import messages
-from bot.corrections import Correction, find_correction
-from bot.screening import MAX_MISSES, Screening
+from bot.session import messages
+from bot.session.corrections import Correction, find_correction
+from bot.session.screening import MAX_MISSES, Screening
 
 
 class ActionEmergency(Action):

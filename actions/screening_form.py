@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
-from bot import messages
+from bot.session import messages
 
 DONE = "done"
 

@@ -12,11 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.messages import Message
-from bot.records import DEFAULT_DB, NotYours, Records
-from bot.screening import Screening, to_record
-from bot.trial import Trial, cached_trial
-from bot.understand import Understood, looks_like_question, names_only_unknowns
+from bot.reading.answers import Understood, looks_like_question, names_only_unknowns
+from bot.session.messages import Message
+from bot.session.screening import Screening, to_record
+from bot.storage.records import DEFAULT_DB, NotYours, Records
+from bot.trial.model import Trial, cached_trial
 
 STATE_SLOT = "screening_state"
 logger = logging.getLogger(__name__)

@@ -40,7 +40,6 @@ from typing import Any
 import aiohttp
 
 from bot import PROJECT_ROOT
-from bot.nlu_report import summary as nlu_summary
 from tests.servers import (
     CREDENTIALS,
     OUR_RASA,
@@ -52,6 +51,7 @@ from tests.servers import (
     Servers,
     running_servers,
 )
+from tools.nlu_report import summary as nlu_summary
 
 HERE = Path(__file__).resolve().parent
 BUILD = PROJECT_ROOT / "build" / "bench"

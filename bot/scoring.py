@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.ages import Age
-from bot.lexicon import lexicon
-from bot.times import DaysAgo, classify_window
-from bot.trial import Criterion, FollowUp, Trial
-from bot.understand import NO, UNSURE, YES, is_unclear, union
+from bot.reading.ages import Age
+from bot.reading.answers import NO, UNSURE, YES, is_unclear, union
+from bot.reading.lexicon import lexicon
+from bot.reading.times import DaysAgo, classify_window
+from bot.trial.model import Criterion, FollowUp, Trial
 
 MEETS, DOES_NOT_MEET, NEEDS_TEAM, PENDING = "meets", "does_not_meet", "needs_team", "pending"
 _SEVERITY = {MEETS: 0, NEEDS_TEAM: 1, DOES_NOT_MEET: 2}

@@ -20,14 +20,14 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.trial import cached_trial
+from bot.trial.model import Trial, cached_trial
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 MAX_MESSAGE_CHARS = 1000  # the widget answer box's maxlength (web/widget.js), for every channel
-# The payloads of the bot's own buttons (bot/messages.py, actions/) and the widget's opening
+# The payloads of the bot's own buttons (bot/session/messages.py, actions/) and the widget's opening
 # (web/widget.js): the only "/commands" a message may be.
 BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start_over", "/details"})
 # What any other typed command becomes: small talk, which gets a polite redirect and the question again.
@@ -60,7 +60,18 @@ class _CountingOutput(OutputChannel):
         await self.inner.send_response(recipient_id, message)
 
 
-def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
+class ServesTrial:
+    """A channel serves one trial, in its language: the `trial:` of its entry in credentials.yml (a
+    registry id or a path), else $SCREENER_TRIAL, else the only file in trials/."""
+
+    trial_choice: str | None = None
+
+    @property
+    def trial(self) -> Trial:
+        return cached_trial(self.trial_choice)
+
+
+def always_answer(on_new_message: OnNewMessage, trial: Trial) -> OnNewMessage:
     """Blank messages get a kind reply; a message that got no reply at all gets an apology.
 
     Nothing is lost when Rasa fails: a failed action's events are dropped, so
@@ -70,10 +81,10 @@ def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
     async def handle(message: UserMessage) -> Any:
         output = message.output_channel
         if not isinstance(message.text, str) or is_blank(message.text):
-            await output.send_text_message(message.sender_id, cached_trial().texts["blank_message"])
+            await output.send_text_message(message.sender_id, trial.texts["blank_message"])
             return None
         if len(message.text) > MAX_MESSAGE_CHARS:
-            await output.send_text_message(message.sender_id, cached_trial().texts["too_long"])
+            await output.send_text_message(message.sender_id, trial.texts["too_long"])
             return None
         message.text = as_typed(message.text)
         counting = _CountingOutput(output)
@@ -85,6 +96,6 @@ def always_answer(on_new_message: OnNewMessage) -> OnNewMessage:
             return None
         finally:
             if not counting.sent:
-                await output.send_text_message(message.sender_id, cached_trial().texts["technical_problem"])
+                await output.send_text_message(message.sender_id, trial.texts["technical_problem"])
 
     return handle

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.records import DEFAULT_DB
+from bot.storage.records import DEFAULT_DB
 
 
 class OptOuts:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import cast
+from typing import Any, cast
 
+from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import OnNewMessage, always_answer
+from channels import OnNewMessage, ServesTrial, always_answer
 
 TOKEN_ENV = "SCREENER_REST_TOKEN"
 SENDER_PREFIX = "rest-"
@@ -43,7 +44,13 @@ def refusal(request: Request) -> HTTPResponse | None:
     return None
 
 
-class RestChannel(RestInput):
+class RestChannel(ServesTrial, RestInput):
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        channel = cls()
+        channel.trial_choice = (credentials or {}).get("trial")
+        return channel
+
     async def _extract_sender(self, req: Request) -> str:
         return SENDER_PREFIX + str(req.json["sender"])
 
@@ -51,7 +58,7 @@ class RestChannel(RestInput):
         return str(self.name())  # a caller may not pose as another channel in the records
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(always_answer(on_new_message))
+        blueprint = super().blueprint(always_answer(on_new_message, self.trial))
 
         @blueprint.on_request
         async def only_with_the_token(request: Request) -> HTTPResponse | None:

@@ -27,14 +27,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import OnNewMessage, always_answer
+from channels import OnNewMessage, ServesTrial, always_answer
 
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 MAX_PACKET_BYTES = 64 * 1024
-# Fields of a bot message that the widget reads besides text and buttons (bot/messages.py).
+# Fields of a bot message that the widget reads besides text and buttons (bot/session/messages.py).
 EXTRA_FIELDS = ("kind", "progress", "outcome", "details", "report")
 
 
@@ -65,7 +65,7 @@ def _message(text: str, buttons: list[dict[str, Any]], extra: dict[str, Any]) ->
     return message
 
 
-class ScreenerSocketIO(SocketIOInput):
+class ScreenerSocketIO(ServesTrial, SocketIOInput):
     origins: tuple[str, ...] | list[str] = ()  # set by from_credentials
 
     @classmethod
@@ -79,6 +79,7 @@ class ScreenerSocketIO(SocketIOInput):
             socketio_path=credentials.get("socketio_path", "/socket.io"),
         )
         channel.origins = allowed_origins(credentials.get("allowed_origins"))
+        channel.trial_choice = credentials.get("trial")
         return channel
 
     def get_output_channel(self) -> ScreenerSocketIOOutput | None:  # type: ignore[override]
@@ -94,7 +95,7 @@ class ScreenerSocketIO(SocketIOInput):
         self.sio = sio
         busy: dict[str, int] = {}  # messages in hand per session, for the typing indicator
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
-        handle = always_answer(on_new_message)
+        handle = always_answer(on_new_message, self.trial)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

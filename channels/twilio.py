@@ -40,9 +40,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.messages import contacts_text
-from bot.trial import cached_trial
-from channels import OnNewMessage, always_answer
+from bot.session.messages import contacts_text
+from channels import OnNewMessage, ServesTrial, always_answer
 from channels.opt_outs import OptOuts
 
 logger = logging.getLogger(__name__)
@@ -212,7 +211,7 @@ class TwilioSender(OutputChannel):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         text = with_part(text, kwargs.get("progress"))
-        await self.channel.send(recipient_id, with_options(text, buttons, cached_trial().texts))
+        await self.channel.send(recipient_id, with_options(text, buttons, self.channel.trial.texts))
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
@@ -220,7 +219,7 @@ class TwilioSender(OutputChannel):
         await self.send_text_with_buttons(recipient_id, text, quick_replies)
 
 
-class TwilioChannel(TwilioInput):
+class TwilioChannel(ServesTrial, TwilioInput):
     """Webhook /webhooks/twilio/webhook: Twilio posts each incoming SMS or WhatsApp message here."""
 
     @classmethod
@@ -231,7 +230,7 @@ class TwilioChannel(TwilioInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         # credentials.yml holds no values: Rasa's ${VAR} expansion fails on an unset variable.
         env = os.environ
-        return cls(
+        channel = cls(
             env.get("TWILIO_ACCOUNT_SID"),
             env.get("TWILIO_AUTH_TOKEN"),
             env.get("TWILIO_NUMBER"),
@@ -239,6 +238,8 @@ class TwilioChannel(TwilioInput):
             api_url=env.get("TWILIO_API_URL") or DEFAULT_API_URL,
             max_length=int(env.get("TWILIO_MAX_LENGTH") or DEFAULT_MAX_LENGTH),
         )
+        channel.trial_choice = (credentials or {}).get("trial")
+        return channel
 
     def __init__(
         self,
@@ -309,7 +310,8 @@ class TwilioChannel(TwilioInput):
         sender = sender_id(address, self.auth_token)
         person = self.people.see(sender, address, form.get("To"))
         text = form.get("Body") or ""
-        texts = cached_trial().texts
+        trial = self.trial
+        texts = trial.texts
         word = keyword(text)
         # On SMS the carrier's meaning of these words wins over the screen's own "stop".
         if word in OPT_OUT:
@@ -326,8 +328,8 @@ class TwilioChannel(TwilioInput):
             await self.send(sender, texts["sms_started"])
             return 200
         if word in HELP:  # answered even when opted out, as carriers expect; the screen keeps its place
-            help_text = texts["sms_help"].format(short_name=cached_trial().info["short_name"])
-            await self._deliver(person, f"{help_text}\n{contacts_text(cached_trial())}")
+            help_text = texts["sms_help"].format(short_name=trial.info["short_name"])
+            await self._deliver(person, f"{help_text}\n{contacts_text(trial)}")
             return 200
         if person.opted_out:
             return 200
@@ -338,7 +340,7 @@ class TwilioChannel(TwilioInput):
             input_channel=self.name(),
             message_id=form.get("MessageSid"),
         )
-        await always_answer(on_new_message)(message)  # a blank message, or Rasa failing, still gets a reply
+        await always_answer(on_new_message, trial)(message)  # a blank message, or Rasa failing, still gets a reply
         return 200
 
     def _remember_opt_out(self, sender: str, opted_out: bool) -> None:

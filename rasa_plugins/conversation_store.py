@@ -10,7 +10,7 @@
   than anything else we measured; a kept tracker is used only while it has
   exactly the events last saved and the database holds exactly the rows last
   written for it, so an unsaved failed turn, a restart or a deletion by
-  ``make purge`` / ``bot.records delete`` always reads SQLite again.
+  ``make purge`` / ``bot.storage.records delete`` always reads SQLite again.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.conversations import KEEP_HOURS, purge_idle
-from bot.records import make_private
+from bot.storage.conversations import KEEP_HOURS, purge_idle
+from bot.storage.records import make_private
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 The trained classifier might miss "I have chest pain" among screening answers;
 this rule-based component runs after it and sets the intent to ``red_flag``
-or ``self_harm`` whenever ``bot.red_flags`` finds one, so the dialogue can
+or ``self_harm`` whenever ``bot.reading.red_flags`` finds one, so the dialogue can
 interrupt everything with the emergency or crisis message.
 """
 
@@ -24,7 +24,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.red_flags import find_red_flag
+from bot.reading.red_flags import find_red_flag
 
 RED_FLAG_INTENT = "red_flag"
 SELF_HARM_INTENT = "self_harm"

@@ -55,8 +55,8 @@ async def no_echo(request: Request, reply: BaseHTTPResponse) -> HTTPResponse | N
 
 
 def warm_up() -> None:
-    from bot.trial import cached_trial
-    from bot.understand import understand
+    from bot.reading.answers import understand
+    from bot.trial.model import cached_trial
 
     trial = cached_trial()
     for question in trial.questions.values():

@@ -20,10 +20,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.red_flags import evaluate
+from bot.reading.red_flags import evaluate
 from bot.scoring import MAY_FIT, OUTCOME_NEEDS_TEAM
-from bot.screening import Screening
-from bot.trial import FollowUp, load_trial
+from bot.session.screening import Screening
+from bot.trial.model import FollowUp, load_trial
 from bot.yamlfile import load_yaml
 
 DATA = Path(__file__).parent / "data"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import PROJECT_ROOT
-from bot.wait_for_port import wait_for_port
+from tools.wait_for_port import wait_for_port
 
 MODEL = PROJECT_ROOT / "models" / "screener.tar.gz"
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"

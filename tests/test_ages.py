@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.ages import parse_age
+from bot.reading.ages import parse_age
 
 TODAY = date(2026, 11, 25)
 

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.records import Records
-from bot.trial import load_trial
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 from tests.servers import Servers
 from tests.test_end_to_end import FIT, Chat, reference_in, says_outcome, start
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.trial import load_trial
+from bot.trial.model import load_trial
 from channels import MAX_MESSAGE_CHARS
 from tests.servers import REST_AUTH, Servers
 

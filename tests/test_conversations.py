@@ -13,8 +13,8 @@ from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import PROJECT_ROOT
-from bot.conversations import delete_for_reference, purge_idle
-from bot.records import main
+from bot.storage.conversations import delete_for_reference, purge_idle
+from bot.storage.records import main
 from rasa_plugins.conversation_store import ConversationStore
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -108,5 +108,5 @@ def test_an_unsaved_turn_is_not_handed_out(store: ConversationStore) -> None:
 def test_a_conversation_deleted_elsewhere_is_not_handed_out(store: ConversationStore) -> None:
     save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
     assert asyncio.run(store.retrieve("someone")) is not None
-    assert delete_for_reference("S-ABCDEFGHJK", db_of(store)) == 1  # e.g. `bot.records delete` meanwhile
+    assert delete_for_reference("S-ABCDEFGHJK", db_of(store)) == 1  # e.g. `bot.storage.records delete` meanwhile
     assert asyncio.run(store.retrieve("someone")) is None

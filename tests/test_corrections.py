@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.corrections import find_correction
-from bot.screening import Screening
-from bot.trial import load_trial
+from bot.session.corrections import find_correction
+from bot.session.screening import Screening
+from bot.trial.model import load_trial
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import PROJECT_ROOT
-from bot.trial import load_trial
+from bot.trial.model import load_trial
 from bot.yamlfile import load_yaml
 
 TRIAL = load_trial()

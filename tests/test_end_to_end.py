@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.records import Records
-from bot.trial import load_trial
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 from tests.servers import Servers
 
 pytestmark = pytest.mark.servers

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.records import Records
-from bot.trial import load_trial
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 from channels import MAX_MESSAGE_CHARS, as_typed
 from channels.rest import SENDER_PREFIX, TOKEN_ENV, refusal
 from tests.servers import ACTION_TOKEN, REST_AUTH, Servers, free_port, running_action_server
@@ -181,6 +181,6 @@ def test_files_holding_health_data_are_readable_by_their_owner_only(servers: Ser
     assert {f.name for f in files} >= {"screenings.db", "screenings.db-wal", "conversations.db"}
     assert [f.name for f in files if not _private(f)] == []
     out = tmp_path / "export.csv"
-    export = [sys.executable, "-m", "bot.records", "--db", str(servers.db), "export", "--out", str(out)]
+    export = [sys.executable, "-m", "bot.storage.records", "--db", str(servers.db), "export", "--out", str(out)]
     subprocess.run(export, cwd=PROJECT_ROOT, check=True, capture_output=True)
     assert _private(out)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.records import Records
-from bot.trial import load_trial
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 from tests.servers import Servers, running_servers
 from tests.test_end_to_end import FIT, RECAP_OK, Chat, closes_properly, reference_in, start
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.labs import CONCENTRATION, DIPSTICK, NO_UNIT, PROTEIN_24H, UACR, UPCR, parse_protein
+from bot.reading.labs import CONCENTRATION, DIPSTICK, NO_UNIT, PROTEIN_24H, UACR, UPCR, parse_protein
 
 MG_PER_MMOL = 113.12  # §4.2: creatinine molar mass
 

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.records import Records
-from bot.trial import load_trial
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 from tests.servers import Servers
 from tests.test_end_to_end import FIT, RECAP_OK, closes_properly, reference_in, start
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
-from bot import messages
+from bot.reading.answers import NotUnderstood, understand
 from bot.scoring import LIKELY_NOT, MAY_FIT, OUTCOME_NEEDS_TEAM
-from bot.screening import Screening
-from bot.trial import FollowUp, load_trial
-from bot.understand import NotUnderstood, understand
+from bot.session import messages
+from bot.session.screening import Screening
+from bot.trial.model import FollowUp, load_trial
 from channels.twilio import DEFAULT_MAX_LENGTH, split_message, with_options, with_part
 
 TRIAL = load_trial()

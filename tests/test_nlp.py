@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 from bot import LEXICON_DIR, SPACY_PIPELINE_DIR
-from bot.nlp import StalePipeline, is_current, pipeline, save_pipeline
+from bot.reading.nlp import StalePipeline, is_current, pipeline, save_pipeline
 from bot.yamlfile import load_yaml
 
 
@@ -62,7 +62,7 @@ def test_rasa_loads_the_same_pipeline() -> None:
 
 
 def test_a_name_used_for_two_things_is_refused(tmp_path: Path) -> None:
-    from bot.lexicon import LexiconError, load_lexicon
+    from bot.reading.lexicon import LexiconError, load_lexicon
 
     shutil.copytree(LEXICON_DIR, tmp_path / "lexicon")
     vaccines = tmp_path / "lexicon" / "vaccines.yml"

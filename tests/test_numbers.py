@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.numbers import words_to_digits
+from bot.reading.numbers import words_to_digits
 
 UNITS = [
     "zero",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.records import Records
-from bot.screening import Screening
+from bot.session.screening import Screening
+from bot.storage.records import Records
 from tests.safety import FIT
 from tests.servers import Servers
 from tests.test_end_to_end import RECAP_OK, TRIAL, Chat, closes_properly, reference_in, start

@@ -1,4 +1,4 @@
-"""bot.records: the SQLite store of screening records, its exports and its command line."""
+"""bot.storage.records: the SQLite store of screening records, its exports and its command line."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlite_utils.db import Table
 
-from bot.records import Records, ScreeningRecord, main, new_reference, utc_now
+from bot.storage.records import Records, ScreeningRecord, main, new_reference, utc_now
 
 T0 = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 25)
@@ -190,8 +190,8 @@ def test_references_are_readable_and_unique() -> None:
 
 def test_no_free_text_is_stored(records: Records, db: Path) -> None:
     # Imported here, not at the top: it loads the language pipeline, which the spawned workers don't need.
-    from bot.screening import Screening, to_record
-    from bot.trial import load_trial
+    from bot.session.screening import Screening, to_record
+    from bot.trial.model import load_trial
 
     typed = {
         "age": "I am 42 years old",

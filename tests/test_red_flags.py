@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.red_flags import SELF_HARM, evaluate, find_red_flag
+from bot.reading.red_flags import SELF_HARM, evaluate, find_red_flag
 from bot.yamlfile import load_yaml
 
 PHRASES: dict[str, Any] = load_yaml(Path(__file__).parent / "data" / "red_flag_phrases.yml")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.red_flags import find_red_flag
+from bot.reading.red_flags import find_red_flag
 from bot.scoring import LIKELY_NOT, MAY_FIT, OUTCOME_NEEDS_TEAM
 from bot.yamlfile import load_yaml
 from tests.safety import DATA, Case, outcome

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from bot.scoring import DOES_NOT_MEET, LIKELY_NOT, MAY_FIT, MEETS, NEEDS_TEAM, OUTCOME_NEEDS_TEAM, score
-from bot.screening import Screening
-from bot.trial import load_trial
+from bot.session.screening import Screening
+from bot.trial.model import load_trial
 from tests.safety import FIT  # someone who may be a fit: every question answered the easy way
 
 TODAY = date(2026, 11, 25)

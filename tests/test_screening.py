@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from bot import messages
-from bot.records import Records
 from bot.scoring import LIKELY_NOT
-from bot.screening import Screening, to_record
-from bot.trial import load_trial
+from bot.session import messages
+from bot.session.screening import Screening, to_record
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()

@@ -34,7 +34,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.records import Records
+from bot.storage.records import Records
 from rasa_plugins import patches, speedups, this_turn
 from rasa_plugins.__main__ import ALL
 from tests.servers import ACTION_TOKEN, MODEL, free_port, running_action_server

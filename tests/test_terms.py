@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import LEXICON_DIR
-from bot.lexicon import CATEGORIES
-from bot.terms import find_terms
+from bot.reading.lexicon import CATEGORIES
+from bot.reading.terms import find_terms
 from bot.yamlfile import load_yaml
 
 MEDICINES = load_yaml(LEXICON_DIR / "medicines.yml")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.times import DaysAgo, classify_window, parse_days_ago
+from bot.reading.times import DaysAgo, classify_window, parse_days_ago
 
 TODAY = date(2026, 11, 25)
 MONTH = 30.44  # §7.1: 365.25 / 12
@@ -250,7 +250,7 @@ def test_chinese_answers_without_a_usable_time(text: str) -> None:
     assert parse_days_ago(text, TODAY) is None
 
 
-# A hedge widens a range by a fixed amount (bot/times.py): "about N weeks" is N weeks give or take a
+# A hedge widens a range by a fixed amount (bot/reading/times.py): "about N weeks" is N weeks give or take a
 # week, a plain "N weeks" give or take 3 days; "about N days" give or take a fifth (at least a day);
 # "about 3 May" the date give or take 3 days. Pinned so that a narrower range, which can move an
 # answer from "near" a window's edge to "inside" it, fails here.

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import PROJECT_ROOT
-from bot.lexicon import lexicon
-from bot.trial import TrialFileError, load_trial
+from bot.reading.lexicon import lexicon
+from bot.session import messages
+from bot.session.screening import Screening
+from bot.trial.model import TrialFileError, load_trial, trial_file
 from bot.yamlfile import load_yaml
 
 LISTING = PROJECT_ROOT / "docs" / "sources" / "trial-listing.txt"
@@ -132,7 +137,7 @@ TRIAL_WORDS = re.compile(
 
 
 @pytest.mark.parametrize(
-    "path", sorted((PROJECT_ROOT / "bot").glob("*.py")) + sorted((PROJECT_ROOT / "actions").glob("*.py"))
+    "path", sorted((PROJECT_ROOT / "bot").rglob("*.py")) + sorted((PROJECT_ROOT / "actions").glob("*.py"))
 )
 def test_nothing_trial_specific_is_hard_coded(path: Path) -> None:
     code = "\n".join(
@@ -146,3 +151,30 @@ def test_the_closing_uses_the_listings_words_for_the_provider() -> None:
     """People meet "speak with your healthcare provider" on the trial listing; the closing says the same."""
     assert "speak with your healthcare provider" in TRIAL.texts["provider"].lower()
     assert "healthcare provider" in LISTING.read_text(encoding="utf-8").lower()
+
+
+def test_two_trial_files_each_serve_their_own_trial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another trial is another file: a second one beside ours (here ours with another id, site and age
+    limit), each chosen by its registry id, neither leaking into the other."""
+    monkeypatch.delenv("SCREENER_TRIAL", raising=False)
+    trials = tmp_path / "trials"
+    trials.mkdir()
+    shutil.copy(TRIAL.path, trials / TRIAL.path.name)
+    raw = load_yaml(TRIAL.path)
+    raw["trial"]["registry_id"] = "NCT00000001"
+    raw["trial"]["site"]["name"] = "Another Hospital"
+    next(c for c in raw["criteria"] if c["id"] == "inc_age")["rule"]["max_years"] = 75
+    (trials / "NCT00000001.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+
+    with pytest.raises(TrialFileError, match=r"2 trial files .* set SCREENER_TRIAL to one of them"):
+        trial_file(trials=trials)  # no guess: a process serves the trial it is told to
+    ours, other = (load_trial(trial_file(name, trials)) for name in (TRIAL.registry_id, "NCT00000001"))
+    assert (ours.registry_id, other.registry_id) == (TRIAL.registry_id, "NCT00000001")
+    for trial, verdict in ((ours, "does_not_meet"), (other, "meets")):
+        screening = Screening(trial)
+        screening.answer("70", date(2026, 11, 30))
+        assert screening.result().verdict("inc_age").verdict == verdict, trial.registry_id
+    assert "Another Hospital" in messages.contacts_text(other)
+    assert "Another Hospital" not in messages.contacts_text(ours)
+    monkeypatch.setenv("SCREENER_TRIAL", "NCT00000001")
+    assert trial_file(trials=trials) == trials / "NCT00000001.yml"

@@ -24,10 +24,10 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic.request import RequestParameters
 from twilio.request_validator import RequestValidator
 
-from bot import messages
-from bot.messages import contacts_text
-from bot.records import Records
-from bot.trial import load_trial
+from bot.session import messages
+from bot.session.messages import contacts_text
+from bot.storage.records import Records
+from bot.trial.model import load_trial
 from channels.opt_outs import OptOuts
 from channels.twilio import (
     DEFAULT_MAX_LENGTH,

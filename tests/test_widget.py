@@ -23,9 +23,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from pypdf import PdfReader
 
-from bot import messages
-from bot.screening import Screening
-from bot.trial import load_trial
+from bot.session import messages
+from bot.session.screening import Screening
+from bot.trial.model import load_trial
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, FakeRasa, Widget, focused, serving_page
 from tests.servers import Servers, free_port, running_servers
 from web.serve import VENDOR, serving

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 import textstat
 
-from bot import messages
-from bot.screening import Screening
-from bot.trial import load_trial
+from bot.session import messages
+from bot.session.screening import Screening
+from bot.trial.model import load_trial
 
 TRIAL = load_trial()
 TODAY = date(2026, 11, 25)

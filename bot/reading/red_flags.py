@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot import LEXICON_DIR
-from bot.words import normalise
+from bot.reading.words import normalise
 from bot.yamlfile import load_yaml
 
 SELF_HARM = "self_harm"

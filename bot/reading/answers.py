@@ -17,6 +17,7 @@ Reading errs toward the study team, never toward "may be a fit":
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -25,13 +26,13 @@ from typing import Any
 from wordfreq import zipf_frequency
 
 from bot import LEXICON_DIR
-from bot.ages import parse_age
-from bot.labs import NO_UNIT, parse_protein
-from bot.numbers import words_to_digits
-from bot.terms import Term, find_terms
-from bot.times import DaysAgo, chinese_to_english, parse_days_ago
-from bot.trial import Question
-from bot.words import english, find_groups, list_pattern, normalise, phrase_pattern, squeeze
+from bot.reading.ages import parse_age
+from bot.reading.labs import NO_UNIT, parse_protein
+from bot.reading.numbers import words_to_digits
+from bot.reading.terms import Term, find_terms
+from bot.reading.times import DaysAgo, chinese_to_english, parse_days_ago
+from bot.reading.words import english, find_groups, list_pattern, normalise, phrase_pattern, squeeze
+from bot.trial.model import Question
 from bot.yamlfile import load_yaml
 
 YES, NO, UNSURE = "yes", "no", "unsure"
@@ -536,34 +537,47 @@ def looks_like_question(text: str) -> bool:
     return clean.endswith(("?", "？", "吗", "呢")) or bool(_QUESTION_START.match(clean))
 
 
+def _age(question: Question, text: str, today: date) -> Answer:
+    age = parse_age(text, today)
+    if age:
+        return Understood(age.as_dict())
+    return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood("age")
+
+
+def _time_ago(question: Question, text: str, today: date) -> Answer:
+    ago = parse_days_ago(text, today)
+    if ago:
+        return Understood(ago.as_dict())
+    return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood("date")
+
+
+def _lab_protein(question: Question, text: str, today: date) -> Answer:
+    result = parse_protein(text)
+    if result is None:
+        return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood()
+    if result.measure == NO_UNIT:
+        return NotUnderstood("unit")
+    return Understood(result.as_dict())
+
+
+# How an answer to each type of question is read (bot/trial/model.py QUESTION_TYPES lists the
+# types; tests/test_answers.py checks every one has a reader here and a description in
+# bot/session/messages.py). A new type of question starts here.
+READERS: dict[str, Callable[[Question, str, date], Answer]] = {
+    "yes_no": lambda question, text, today: _yes_no(question, text),
+    "age": _age,
+    "time_ago": _time_ago,
+    "lab_protein": _lab_protein,
+    "medicine_list": _medicines,
+    "dose": lambda question, text, today: _dose(text, today),
+    "procedure": lambda question, text, today: _named(question, text, "procedure", today),
+    "condition": lambda question, text, today: _named(question, text, "condition", today),
+    "vaccine": lambda question, text, today: _named(question, text, "vaccine", today),
+}
+
+
 def understand(question: Question, text: str, today: date) -> Answer:
     """What ``text`` means as an answer to ``question`` on ``today``."""
     if not text or not text.strip() or text.lstrip().startswith("/"):
         return NotUnderstood()  # "/intent{...}" is a command, never an answer
-    kind = question.type
-    if kind == "yes_no":
-        return _yes_no(question, text)
-    if kind == "age":
-        age = parse_age(text, today)
-        if age:
-            return Understood(age.as_dict())
-        return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood("age")
-    if kind == "time_ago":
-        ago = parse_days_ago(text, today)
-        if ago:
-            return Understood(ago.as_dict())
-        return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood("date")
-    if kind == "lab_protein":
-        result = parse_protein(text)
-        if result is None:
-            return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood()
-        if result.measure == NO_UNIT:
-            return NotUnderstood("unit")
-        return Understood(result.as_dict())
-    if kind == "medicine_list":
-        return _medicines(question, text, today)
-    if kind == "dose":
-        return _dose(text, today)
-    if kind in ("procedure", "condition", "vaccine"):
-        return _named(question, text, kind, today)
-    raise ValueError(f"no understanding for question type {kind!r}")
+    return READERS[question.type](question, text, today)

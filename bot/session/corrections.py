@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.screening import Screening
-from bot.understand import YES, NotUnderstood, content_words, pregnancy_now, understand
-from bot.words import normalise
+from bot.reading.answers import YES, NotUnderstood, content_words, pregnancy_now, understand
+from bot.reading.words import normalise
+from bot.session.screening import Screening
 
 # Words that only say "this is a correction"; what is left is the new answer.
 _LEAD = re.compile(

@@ -1,4 +1,4 @@
-"""Wait until a TCP port accepts connections: ``python -m bot.wait_for_port HOST PORT SECONDS``."""
+"""Wait until a TCP port accepts connections: ``python -m tools.wait_for_port HOST PORT SECONDS``."""
 
 from __future__ import annotations
 

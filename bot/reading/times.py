@@ -17,8 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from bot import LEXICON_DIR
-from bot.numbers import words_to_digits
-from bot.words import english, is_hedged, mentions_ongoing, normalise
+from bot.reading.numbers import words_to_digits
+from bot.reading.words import english, is_hedged, mentions_ongoing, normalise
 from bot.yamlfile import load_yaml
 
 MONTH_DAYS = 365.25 / 12

@@ -11,10 +11,12 @@ can show more (the web widget) use the rest; the others ignore it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bot.lexicon import lexicon
+from bot.reading.answers import is_unclear
+from bot.reading.lexicon import lexicon
 from bot.scoring import (
     DOES_NOT_MEET,
     LIKELY_NOT,
@@ -25,9 +27,8 @@ from bot.scoring import (
     Verdict,
     relevant_answers,
 )
-from bot.screening import Screening
-from bot.trial import Question, Trial
-from bot.understand import is_unclear
+from bot.session.screening import Screening
+from bot.trial.model import Question, Trial
 
 Message = dict[str, Any]
 
@@ -257,27 +258,43 @@ def _names(words: dict[str, str], category: str, value: dict[str, Any]) -> str:
     return ", ".join(labels) or words[str(value.get("answer", "none"))]
 
 
+def _age_words(words: dict[str, str], value: dict[str, Any]) -> str:
+    low, high = value["min_years"], value["max_years"]
+    return words["age_years" if low == high else "age_range"].format(low=low, high=high)
+
+
+def _protein_words(words: dict[str, str], value: dict[str, Any]) -> str:
+    if value["measure"] in ("upcr", "protein_24h"):
+        grams = f"{value['grams']:.2f}".rstrip("0").rstrip(".")
+        return words["ratio" if value["measure"] == "upcr" else "daily"].format(grams=grams)
+    return words["not_accepted"]
+
+
+def _medicine_words(words: dict[str, str], value: dict[str, Any]) -> str:
+    return words["none"] if value.get("none") else _names(words, "medicine", value)
+
+
+# How an understood answer of each type of question is said back, in the trial's words (the
+# readers are bot/reading/answers.py READERS). yes_no and dose answers are words already.
+DESCRIBERS: dict[str, Callable[[dict[str, str], Any], str]] = {
+    "age": _age_words,
+    "time_ago": _ago,
+    "lab_protein": _protein_words,
+    "medicine_list": _medicine_words,
+    "procedure": lambda words, value: _names(words, "procedure", value),
+    "condition": lambda words, value: _names(words, "condition", value),
+    "vaccine": lambda words, value: _names(words, "vaccine", value),
+}
+
+
 def describe(trial: Trial, question_type: str, value: Any) -> str:
-    """An answer's normalised value in a few plain words, for the recap."""
+    """An answer's normalised value in a few plain words, for the recap and the doctor's summary."""
     words = trial.answer_words
     if is_unclear(value):
         return words["unclear"]
     if isinstance(value, str):
-        return words.get(value, value)
-    if question_type == "age":
-        low, high = value["min_years"], value["max_years"]
-        return words["age_years" if low == high else "age_range"].format(low=low, high=high)
-    if question_type == "time_ago":
-        return _ago(words, value)
-    if question_type == "lab_protein":
-        if value["measure"] in ("upcr", "protein_24h"):
-            grams = f"{value['grams']:.2f}".rstrip("0").rstrip(".")
-            return words["ratio" if value["measure"] == "upcr" else "daily"].format(grams=grams)
-        return words["not_accepted"]
-    if question_type == "medicine_list":
-        return words["none"] if value.get("none") else _names(words, "medicine", value)
-    category = {"vaccine": "vaccine", "procedure": "procedure", "condition": "condition"}[question_type]
-    return _names(words, category, value)
+        return words.get(value, value)  # yes, no, not sure, same dose...
+    return DESCRIBERS[question_type](words, value)
 
 
 def _answered(trial: Trial, answers: dict[str, Any]) -> list[tuple[Question, str]]:

@@ -1,6 +1,6 @@
 """The project's own spaCy pipeline: blank English plus rules from the lexicon.
 
-No model is downloaded. ``python -m bot.nlp build`` writes the pipeline to
+No model is downloaded. ``python -m bot.reading.nlp build`` writes the pipeline to
 ``build/spacy-pipeline`` with the spaCy that runs it; Rasa's SpacyNLP loads it
 from there, and so does :func:`pipeline`. A fingerprint of the lexicon files is
 stored beside it, so a stale pipeline is detected instead of silently used.
@@ -22,7 +22,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from bot import LEXICON_DIR, SPACY_PIPELINE_DIR
-from bot.lexicon import Lexicon, lexicon_digest, load_lexicon
+from bot.reading.lexicon import Lexicon, lexicon_digest, load_lexicon
 
 FINGERPRINT = "lexicon-fingerprint.json"
 # Chinese has no spaces; one token per character lets phrase rules match inside sentences.

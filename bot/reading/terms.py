@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from bot.lexicon import Entry, lexicon, name_key
-from bot.nlp import UNVERIFIED, pipeline
+from bot.reading.lexicon import Entry, lexicon, name_key
+from bot.reading.nlp import UNVERIFIED, pipeline
 
 _MAX_JOIN = 3  # tokens joined when looking for a split name
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot import DEFAULT_TRIAL
+from bot import TRIALS_DIR
 from bot.yamlfile import loads_yaml
 
 QUESTION_TYPES = {
@@ -374,8 +375,26 @@ def _check_sections(sections: list[Section], questions: list[Question]) -> None:
         raise TrialFileError("questions must be listed part by part, in the order of the sections")
 
 
-def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
-    path = Path(path)
+def trial_file(choice: str | None = None, trials: Path = TRIALS_DIR) -> Path:
+    """The file of the trial to serve: ``choice``, else $SCREENER_TRIAL, else the only file in ``trials``.
+
+    A choice is a registry id (the name of a file in ``trials``) or a path. With several trial
+    files and no choice, it refuses, saying how to choose: a process serves the trial it is told to.
+    """
+    chosen = choice or os.environ.get("SCREENER_TRIAL")
+    if chosen:
+        named = trials / f"{chosen}.yml"
+        return named if named.is_file() else Path(chosen)
+    files = sorted(trials.glob("*.yml"))
+    if len(files) != 1:
+        names = ", ".join(f.stem for f in files) or "none"
+        raise TrialFileError(f"{len(files)} trial files in {trials} ({names}): set SCREENER_TRIAL to one of them")
+    return files[0]
+
+
+def load_trial(path: Path | str | None = None) -> Trial:
+    """The trial file at ``path`` (default: ``trial_file()``), loaded and checked."""
+    path = Path(path) if path else trial_file()
     text = path.read_text(encoding="utf-8")
     raw = loads_yaml(text)
     if raw.get("schema") != 1:
@@ -435,6 +454,12 @@ def load_trial(path: Path | str = DEFAULT_TRIAL) -> Trial:
     )
 
 
+def cached_trial(choice: str | None = None) -> Trial:
+    """The trial a process serves (``trial_file(choice)``), loaded once."""
+    return load_once(str(trial_file(choice).resolve()))
+
+
 @lru_cache(maxsize=8)
-def cached_trial(path: str = str(DEFAULT_TRIAL)) -> Trial:
+def load_once(path: str) -> Trial:
+    """``load_trial``, kept: a trial file is read once per process."""
     return load_trial(path)

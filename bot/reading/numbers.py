@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.words import english, normalise
+from bot.reading.words import english, normalise
 
 _WORD = re.compile(r"[a-z]+|[^a-z]+")
 

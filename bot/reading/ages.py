@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.numbers import words_to_digits
-from bot.times import chinese_number
-from bot.words import english
+from bot.reading.numbers import words_to_digits
+from bot.reading.times import chinese_number
+from bot.reading.words import english
 
 OLDEST = 120
 

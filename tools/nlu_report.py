@@ -1,6 +1,6 @@
 """Summarise a Rasa NLU cross-validation report.
 
-    python -m bot.nlu_report build/nlu-report --out docs/nlu-report.json
+    python -m tools.nlu_report build/nlu-report --out docs/nlu-report.json
 
 The summary (``make nlu-report`` writes it) is committed: the README's NLU figures are read from
 it, and tests/test_readme.py checks that they match.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.numbers import words_to_digits
+from bot.reading.numbers import words_to_digits
 
 CREATININE_MG_PER_MMOL = 113.12  # molar mass of creatinine, g/mol
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.trial import load_trial
-from bot.understand import NotUnderstood, Understood, understand
+from bot.reading.answers import NotUnderstood, Understood, understand
+from bot.trial.model import load_trial
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()
@@ -408,3 +408,15 @@ def test_a_question_is_not_an_unknown_medicine() -> None:
 def test_a_medicine_no_longer_taken_is_still_a_medicine_had(text: str) -> None:
     """The question covers the last 6 months: stopping is not never having had it."""
     assert [i["id"] for i in value("infusions", text)["items"]] == ["rituximab"]
+
+
+def test_every_question_type_has_a_reader_a_description_and_a_place_in_corrections() -> None:
+    """A question type is known in three tables; a new one fails here until it is in each."""
+    from bot.reading.answers import READERS
+    from bot.session.corrections import _SPECIFIC
+    from bot.session.messages import DESCRIBERS
+    from bot.trial.model import QUESTION_TYPES
+
+    assert set(READERS) == QUESTION_TYPES
+    assert set(DESCRIBERS) == QUESTION_TYPES - {"yes_no", "dose"}  # their answers are words already
+    assert set(_SPECIFIC) == QUESTION_TYPES - {"yes_no", "dose"}  # a bare yes, no or "same" names no question

@@ -11,13 +11,13 @@ completes or leaves the previous state intact.
 
 Command line, for a study coordinator::
 
-    python -m bot.records export --format csv --out screenings.csv
-    python -m bot.records export --format json
-    python -m bot.records show REF
-    python -m bot.records delete REF       # and the conversation it came from
-    python -m bot.records purge            # older than the trial's retention period,
-                                           # and conversations idle for a day
-    python -m bot.records purge --days 30
+    python -m bot.storage.records export --format csv --out screenings.csv
+    python -m bot.storage.records export --format json
+    python -m bot.storage.records show REF
+    python -m bot.storage.records delete REF       # and the conversation it came from
+    python -m bot.storage.records purge            # older than the trial's retention period,
+                                                   # and conversations idle for a day
+    python -m bot.storage.records purge --days 30
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import PROJECT_ROOT, conversations
+from bot import PROJECT_ROOT
+from bot.storage import conversations
 
 DEFAULT_DB = PROJECT_ROOT / "var" / "screenings.db"
 # How long a write waits for another writer; the fault tests shorten it.
@@ -298,7 +299,9 @@ class Records:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.records", description="Screening records for coordinators.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.storage.records", description="Screening records for coordinators."
+    )
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("SCREENER_DB", DEFAULT_DB)))
     parser.add_argument("--conversations-db", type=Path, default=conversations.DEFAULT_DB)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -339,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "purge":
             days = args.days
             if days is None:
-                from bot.trial import cached_trial
+                from bot.trial.model import cached_trial
 
                 days = cached_trial().retention_days
             print(f"purged {records.purge(days)} records older than {days} days")

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.lexicon import lexicon
-from bot.records import ScreeningRecord
+from bot.reading.answers import UNCLEAR, UNSURE, YES, Answer, NotUnderstood, Understood, pregnancy_now, understand
+from bot.reading.lexicon import lexicon
 from bot.scoring import Result, score
-from bot.trial import FollowUp, Question, Trial
-from bot.understand import UNCLEAR, UNSURE, YES, Answer, NotUnderstood, Understood, pregnancy_now, understand
+from bot.storage.records import ScreeningRecord
+from bot.trial.model import FollowUp, Question, Trial
 
 MAX_MISSES = 2  # after a second answer we cannot understand, the study team checks it
 

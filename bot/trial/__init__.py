@@ -1,0 +1,1 @@
+"""The trial as data: its file under ``trials/``, loaded and checked (``model.py``)."""
