@@ -41,7 +41,7 @@ from sanic import Sanic
 
 from bot import PROJECT_ROOT
 from bot.reading.nlp import pipeline
-from bot.trial.model import load_once
+from bot.trial.model import cached_trial
 from rasa_plugins import patches, server, speedups, this_turn
 from rasa_plugins.__main__ import ALL
 from tests.servers import free_port, running_action_server
@@ -312,12 +312,12 @@ def test_the_rasa_server_freezes_its_heap_and_closes_kept_sessions_at_stop(monke
 def test_the_action_server_loads_what_it_needs_and_freezes_its_heap_before_it_opens() -> None:
     registered = [type(p).__name__ for p in plugin_manager().get_plugins()]
     assert "_Plugin" in registered, "rasa_sdk finds our plugin"
-    load_once.cache_clear()
+    cached_trial.cache_clear()
     pipeline.cache_clear()
     assert not gc.get_freeze_count()
     try:
         plugin_manager().hook.attach_sanic_app_extensions(app=Sanic("probe_actions"))
-        assert load_once.cache_info().currsize == 1
+        assert cached_trial.cache_info().currsize == 1
         assert pipeline.cache_info().currsize == 1
         assert gc.get_freeze_count() > 0
     finally:

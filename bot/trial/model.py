@@ -454,12 +454,8 @@ def load_trial(path: Path | str | None = None) -> Trial:
     )
 
 
-def cached_trial(choice: str | None = None) -> Trial:
-    """The trial a process serves (``trial_file(choice)``), loaded once."""
-    return load_once(str(trial_file(choice).resolve()))
-
-
 @lru_cache(maxsize=8)
-def load_once(path: str) -> Trial:
-    """``load_trial``, kept: a trial file is read once per process."""
-    return load_trial(path)
+def cached_trial(choice: str | None = None) -> Trial:
+    """The trial a process serves (``trial_file(choice)``), chosen and loaded once: actions ask for it
+    many times a turn."""
+    return load_trial(trial_file(choice))
