@@ -41,7 +41,7 @@ class Patch:
     attribute: str
     replacement: Any
     stock_hash: str  # source_hash of the stock attribute it was written against
-    what: str  # one line for the log and docs/speedups.md
+    what: str  # what it does, in one line (docs/speedups.md says what it saves and when to remove it)
 
     def refusal(self) -> str | None:
         """Why this patch may not be installed here, or None."""
@@ -49,11 +49,10 @@ class Patch:
             return f"Rasa {rasa.__version__} is not one it was written for ({', '.join(RASA_VERSIONS)})"
         if not hasattr(self.owner, self.attribute):
             return f"{_name(self.owner)}.{self.attribute} no longer exists"
-        current = getattr(self.owner, self.attribute)
         if self.installed():
             return None
         try:
-            found = source_hash(current)
+            found = source_hash(getattr(self.owner, self.attribute))
         except (OSError, TypeError):
             return f"the source of {_name(self.owner)}.{self.attribute} cannot be read"
         if found != self.stock_hash:
@@ -61,9 +60,8 @@ class Patch:
         return None
 
     def installed(self) -> bool:
-        current = inspect.getattr_static(self.owner, self.attribute, None)
-        wanted = self.replacement
-        return current is wanted or getattr(current, "__func__", None) is getattr(wanted, "__func__", wanted)
+        # getattr_static: a staticmethod replacement is found as itself, not as the function it wraps
+        return inspect.getattr_static(self.owner, self.attribute, None) is self.replacement
 
     def install(self) -> None:
         setattr(self.owner, self.attribute, self.replacement)
