@@ -107,8 +107,11 @@ def posted_form(body: bytes) -> RequestParameters:
     return RequestParameters(parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True))
 
 
-def with_options(text: str, buttons: list[dict[str, Any]], texts: dict[str, str]) -> str:
-    """The text, then "Reply 1 for Yes, 2 for No..." (SMS has no buttons)."""
+def with_options(text: str, buttons: list[dict[str, Any]], texts: dict[str, str], numbered: bool = True) -> str:
+    """The text, then "Reply 1 for Yes, 2 for No..." (SMS has no buttons). Where a bare number is
+    an answer ("1.2" to a lab question), the options are offered as words: 'You can also reply "I don't know".'"""
+    if not numbered:
+        return f"{text}\n{texts['sms_words'].format(answer=texts['sms_or'].join(str(b['title']) for b in buttons))}"
     options = [texts["sms_option"].format(number=n, answer=b["title"]) for n, b in enumerate(buttons, 1)]
     # "1 for Yes, show my result; 2 for Change an answer": a comma in a title would blur the list.
     separator = "; " if any("," in str(b["title"]) for b in buttons) else ", "
@@ -201,6 +204,8 @@ class TwilioSender(OutputChannel):
         person = self.channel.people.get(recipient_id)
         if person is not None:
             buttons = message.get("buttons") or message.get("quick_replies") or []
+            if message.get("numbers_answer"):
+                buttons = []  # "1" to "what was your urine protein result?" is a value, not option 1
             person.options = [{"title": str(b["title"]), "payload": str(b["payload"])} for b in buttons]
         await super().send_response(recipient_id, message)
 
@@ -211,7 +216,8 @@ class TwilioSender(OutputChannel):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         text = with_part(text, kwargs.get("progress"))
-        await self.channel.send(recipient_id, with_options(text, buttons, self.channel.trial.texts))
+        texts, numbered = self.channel.trial.texts, not kwargs.get("numbers_answer")
+        await self.channel.send(recipient_id, with_options(text, buttons, texts, numbered))
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -26,6 +27,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.session import messages
 from bot.session.messages import contacts_text
+from bot.session.screening import Screening
 from bot.storage.records import Records
 from bot.trial.model import load_trial
 from channels.opt_outs import OptOuts
@@ -294,6 +296,24 @@ def test_options_map_back_only_until_a_message_without_options(channel: TwilioCh
     other = Bot()
     receive(channel, other, "2", sender="+15551230002")
     assert other.given[0].text == "2"  # options belong to one person
+
+
+def test_where_a_number_is_an_answer_the_options_are_words_and_numbers_stay_values(channel: TwilioChannel) -> None:
+    """ "1" to "what was your last urine protein result?" is a value to ask about, never "I don't know"."""
+    screening = Screening(TRIAL)
+    for text in ("40", "yes", "yes"):
+        screening.answer(text, date(2026, 11, 30))
+    asked = messages.question(screening, "protein_result")
+    receive(channel, Bot([asked]), "hello")
+    assert sent(channel).bodies()[-1] == f'{asked["text"]}\nYou can also reply "I don\'t know".'
+    bot = Bot()
+    receive(channel, bot, "1")
+    assert bot.given[0].text == "1"
+    bot = Bot()
+    receive(channel, Bot([{"text": "Which?", "buttons": YES_NO, "numbers_answer": True}]), "x")
+    receive(channel, bot, "Not sure")
+    assert bot.given[0].text == "Not sure"  # the words still answer
+    assert with_options("When?", YES_NO, TEXTS, numbered=False).endswith('reply "Yes" or "No" or "Not sure".')
 
 
 def test_help_and_blank_replies_keep_the_options(channel: TwilioChannel) -> None:

@@ -576,6 +576,11 @@ READERS: dict[str, Callable[[Question, str, date], Answer]] = {
 }
 
 
+# Types whose answer may be a bare number ("34", "1.2"): a channel that numbers its options (SMS)
+# must not take "1" there for its first option.
+TAKES_NUMBERS = frozenset({"age", "lab_protein", "time_ago"})
+
+
 def understand(question: Question, text: str, today: date) -> Answer:
     """What ``text`` means as an answer to ``question`` on ``today``."""
     if not text or not text.strip() or text.lstrip().startswith("/"):

@@ -4,8 +4,9 @@ A message is a dict with ``text`` and, where quick replies fit, ``buttons``
 (each ``{"title", "payload"}``), which is what Rasa's dispatcher takes. Some
 also carry ``kind`` ("question", "recap", "result", "next_steps", "details"),
 a question its ``progress`` (``{"number", "total", "label", "opens"}``: the part
-of the screen), and the result card its ``outcome``, ``details`` and ``report``
-(the doctor's summary). Every message reads well as text alone: channels that
+of the screen) and ``numbers_answer`` when a bare number is an answer to it,
+and the result card its ``outcome``, ``details`` and ``report`` (the doctor's
+summary). Every message reads well as text alone: channels that
 can show more (the web widget) use the rest; the others ignore it.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bot.reading.answers import is_unclear
+from bot.reading.answers import TAKES_NUMBERS, is_unclear
 from bot.reading.lexicon import lexicon
 from bot.scoring import (
     DOES_NOT_MEET,
@@ -81,6 +82,8 @@ def question(screening: Screening, question_id: str, retry: bool = False) -> Mes
     }
     if q.replies:
         message["buttons"] = buttons(q.replies)
+        if q.type in TAKES_NUMBERS:
+            message["numbers_answer"] = True  # "1" is a value here, never the first button
     return message
 
 

@@ -155,6 +155,8 @@ REQUIRED_TEXTS = {
     "verdict_not_applicable",
     "sms_options",
     "sms_option",
+    "sms_words",
+    "sms_or",
     "sms_help",
     "sms_stopped",
     "sms_started",
