@@ -146,9 +146,10 @@ def new_page(browser: Browser, size: str = "desktop") -> Page:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab (its own sessionStorage); fails the test on a script error or a CSP violation."""
-    page = new_page(browser)
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage), at desktop size unless parametrized with another;
+    fails the test on a script error or a CSP violation."""
+    page = new_page(browser, getattr(request, "param", "desktop"))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
@@ -231,7 +232,9 @@ def pdf_text(page: Page, keep_as: str | None = None) -> tuple[int, str]:
 # ----------------------------------------------------------------- against the real servers
 
 
+@pytest.mark.parametrize("page", SIZES, indirect=True)
 def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> None:
+    """At both sizes: every closed question with its buttons, the card, the details, the summary."""
     page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
     widget = start(page, site.url)
     expect(widget.progress).to_be_hidden()
@@ -255,7 +258,7 @@ def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> No
 
     # The result opens with its card: the outcome first, what decided it, then what to do next.
     card = page.locator(".scr-card")
-    expect(card).to_be_in_viewport()
+    expect(card.locator(".scr-card-outcome")).to_be_in_viewport()  # the outcome, as the result arrives
     expect(card.locator(".scr-card-outcome")).to_have_text(TRIAL.outcomes["may_fit"])
     expect(card).to_contain_text(TRIAL.texts["reasons_heading"])
     expect(card).to_contain_text(TRIAL.texts["provider"])
@@ -302,8 +305,9 @@ def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> No
 
     card.get_by_role("button", name="Print or save as PDF").click()
     assert page.evaluate("window.__printed") == 1
-    pages, text = pdf_text(page, keep_as="summary.pdf")
-    shutil.copy(download.value.path(), ARTIFACTS / "summary.txt")
+    size = "phone" if page.viewport_size and page.viewport_size["width"] < 600 else "desktop"
+    pages, text = pdf_text(page, keep_as=f"summary-{size}.pdf")
+    shutil.copy(download.value.path(), ARTIFACTS / f"summary-{size}.txt")
     words = " ".join(text.split())
     assert pages == 1, f"the summary takes {pages} pages"
     for expected in (
