@@ -78,7 +78,8 @@ def install(patches: Iterable[Patch]) -> list[str]:
         reason = patch.refusal()
         if reason:
             refused.append(patch.name)
-            logger.warning("Not installing the Rasa patch %r: %s. Rasa's own code runs instead.", patch.name, reason)
+            message = "Not installing the Rasa patch %r (%s): %s. Rasa's own code runs instead."
+            logger.warning(message, patch.name, patch.what, reason)
             continue
         if not patch.installed():
             patch.install()

@@ -34,6 +34,15 @@ TYPED = {
 }
 
 
+def answered(answers: dict[str, str], rest: str = "no") -> Screening:
+    """A whole screening answered from ``answers``, by question id or by follow-up kind (any item);
+    ``rest`` to every other question."""
+    screening = Screening(TRIAL)
+    while qid := screening.current_question_id():
+        screening.answer(answers.get(qid, answers.get(qid.split(":")[0], rest)), TODAY)
+    return screening
+
+
 @st.composite
 def screenings(draw: st.DrawFn) -> tuple[Screening, list[tuple[str, dict[str, Any]]]]:
     """A whole screening, and each question as it was sent (its id and message)."""
@@ -150,13 +159,10 @@ LONG_REASONS = {
 def test_the_longest_results_fit_three_text_messages(answer: str) -> None:
     """Every question not understood (asked again, then left to the team), not sure, or yes (every
     follow-up asked); and many long reasons."""
-    screening = Screening(TRIAL)
     given = {"age": "40", "protein_result": "2 g/g"}
     if answer == "long reasons":
         given.update(LONG_REASONS, lupus_diagnosis="yes", kidney_involvement="yes", medicines="none", willing="yes")
-    while qid := screening.current_question_id():
-        screening.answer(given.get(qid, "no" if answer == "long reasons" else answer), TODAY)
-    assert_a_short_result(screening, "S-ABCDEFGH23")
+    assert_a_short_result(answered(given, "no" if answer == "long reasons" else answer), "S-ABCDEFGH23")
 
 
 def assert_a_short_result(screening: Screening, reference: str | None) -> None:
@@ -224,10 +230,8 @@ def test_the_doctors_summary_holds_the_trial_the_date_the_outcome_answers_and_ev
 
 
 def test_a_may_fit_result_says_what_the_answers_showed_and_that_the_team_still_checks() -> None:
-    screening = Screening(TRIAL)
     fit = {"age": "34", "lupus_diagnosis": "yes", "kidney_involvement": "yes", "protein_result": "UPCR 1.8 g/g"}
-    while qid := screening.current_question_id():
-        screening.answer({**fit, "willing": "yes"}.get(qid, "no"), TODAY)
+    screening = answered({**fit, "willing": "yes"})
     assert screening.result(final=True).outcome == MAY_FIT
     card = result_of(screening)[0]["text"]
     assert TRIAL.criterion("inc_age").reasons["in_range"] in card

@@ -28,6 +28,7 @@ from bot.session.screening import Screening
 from bot.trial.model import load_trial
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, FakeRasa, Widget, focused, serving_page
 from tests.servers import Servers, free_port, running_servers
+from tests.test_messages import TODAY, answered
 from web.serve import VENDOR, serving
 
 pytestmark = pytest.mark.servers
@@ -591,12 +592,9 @@ def test_the_result_card_and_summary_take_only_text_from_a_message(fake: FakeSit
 
 
 def result_messages(answers: dict[str, str]) -> list[dict[str, object]]:
-    """The bot's result messages for a screening answered from ``answers`` (by question id, or by
-    follow-up kind for any item; "no" to the rest)."""
-    screening, today = Screening(TRIAL), date(2026, 11, 30)
-    while qid := screening.current_question_id():
-        screening.answer(answers.get(qid, answers.get(qid.split(":")[0], "no")), today)
-    return messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers, today)
+    """The bot's result messages for a screening answered from ``answers`` ("no" to the rest)."""
+    screening = answered(answers)
+    return messages.result(TRIAL, screening.result(final=True), "S-ABCDEFGH23", screening.answers, TODAY)
 
 
 FIT_ANSWERS = {

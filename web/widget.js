@@ -333,7 +333,7 @@
     const id = uid + "-details-" + ++cardCount;
     const button = el("button", {
       type: "button",
-      class: "scr-tool scr-details-button",
+      class: "scr-tool",
       "aria-expanded": "false",
       "aria-controls": id,
       text: t.showDetails,
