@@ -33,6 +33,9 @@ BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start
 # What any other typed command becomes: small talk, which gets a polite redirect and the question again.
 NOT_A_COMMAND = "/out_of_scope"
 _COMMAND = re.compile(r"\s*/")
+# Fields of a bot message besides text and buttons (bot/session/messages.py) that a channel may pass
+# on: the widget reads them; the REST channel returns them to its callers (the tests).
+EXTRA_FIELDS = ("kind", "question", "progress", "outcome", "details", "report")
 
 
 def is_blank(text: str | None) -> bool:

@@ -14,13 +14,13 @@ import hmac
 import os
 from typing import Any, cast
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import OnNewMessage, ServesTrial, always_answer
+from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer
 
 TOKEN_ENV = "SCREENER_REST_TOKEN"
 SENDER_PREFIX = "rest-"
@@ -44,6 +44,40 @@ def refusal(request: Request) -> HTTPResponse | None:
     return None
 
 
+class _KeepingFields(CollectingOutputChannel):
+    """Rasa's collector, also keeping the fields the widget gets (which question is asked, the kind
+    of message...), on the first part of a text: callers need not tell a question by its words."""
+
+    def __init__(self, inner: CollectingOutputChannel) -> None:
+        self.messages = inner.messages  # the list Rasa's handler returns
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._keep(recipient_id, text, None, kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._keep(recipient_id, text, buttons, kwargs)
+
+    async def _keep(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]] | None, extra: dict[str, Any]
+    ) -> None:
+        parts = text.strip().split("\n\n") if buttons is None else [text]  # as Rasa's collector splits them
+        fields = {k: extra[k] for k in EXTRA_FIELDS if extra.get(k) is not None}
+        for number, part in enumerate(parts):
+            message = self._message(recipient_id, text=part, buttons=buttons)
+            await self._persist_message({**message, **fields} if number == 0 else message)
+
+
+def keeping_fields(on_new_message: OnNewMessage) -> OnNewMessage:
+    async def handle(message: UserMessage) -> Any:
+        if isinstance(message.output_channel, CollectingOutputChannel):
+            message.output_channel = _KeepingFields(message.output_channel)
+        return await on_new_message(message)
+
+    return handle
+
+
 class RestChannel(ServesTrial, RestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -58,7 +92,7 @@ class RestChannel(ServesTrial, RestInput):
         return str(self.name())  # a caller may not pose as another channel in the records
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(always_answer(on_new_message, self.trial))
+        blueprint = super().blueprint(keeping_fields(always_answer(on_new_message, self.trial)))
 
         @blueprint.on_request
         async def only_with_the_token(request: Request) -> HTTPResponse | None:

@@ -27,15 +27,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import OnNewMessage, ServesTrial, always_answer
+from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer
 
 logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 DEFAULT_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 MAX_PACKET_BYTES = 64 * 1024
-# Fields of a bot message that the widget reads besides text and buttons (bot/session/messages.py).
-EXTRA_FIELDS = ("kind", "progress", "outcome", "details", "report")
 
 
 def allowed_origins(configured: str | list[str] | None) -> list[str]:

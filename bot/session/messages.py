@@ -3,7 +3,7 @@
 A message is a dict with ``text`` and, where quick replies fit, ``buttons``
 (each ``{"title", "payload"}``), which is what Rasa's dispatcher takes. Some
 also carry ``kind`` ("question", "recap", "result", "next_steps", "details"),
-a question its ``progress`` (``{"number", "total", "label", "opens"}``: the part
+a question its id (``question``) and its ``progress`` (``{"number", "total", "label", "opens"}``: the part
 of the screen) and ``numbers_answer`` when a bare number is an answer to it,
 and the result card its ``outcome``, ``details`` and ``report`` (the doctor's
 summary). Every message reads well as text alone: channels that
@@ -78,6 +78,7 @@ def question(screening: Screening, question_id: str, retry: bool = False) -> Mes
     message: Message = {
         "text": text,
         "kind": "question",
+        "question": question_id,
         "progress": {"number": number, "total": total, "label": label, "opens": opens and not retry},
     }
     if q.replies:

@@ -1,0 +1,358 @@
+"""Held-out sets: people and messages written from ``docs/sources/`` alone, before a change to the
+reader, by someone who had not read it (``tests/data/heldout/``, one dated file per set).
+
+They are played as a person meets the screener:
+- **answers**: each person's whole screening, through the engine and through the real servers
+  (the trained classifier, the red-flag layers, the actions), once retyping an answer the bot asks
+  again and once tapping the button they would tap;
+- **red flags**: each message typed at its question, through the keyword layer alone and through
+  the real servers, then typed again after the alarm.
+
+A set is never tuned on: once measured before and after a change, it is folded into the tuned
+tables and the next one is written. ``python -m tests.heldout`` prints the figures that
+``make safety-report`` keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.reading.red_flags import find_red_flag
+from bot.scoring import MAY_FIT, OUTCOME_NEEDS_TEAM
+from bot.session.screening import Screening
+from bot.trial.model import FollowUp, load_trial
+from bot.yamlfile import load_yaml
+from tests.safety import FIT
+
+HELDOUT = Path(__file__).parent / "data" / "heldout"
+TRIAL = load_trial()
+MODES = ("retype", "tap")
+NOT_MAY_FIT = "not_may_fit"
+# Every question that asks "when?" is answered with the person's `replies: when`.
+_WHEN = {"last_dose", "dose_when", "vaccine_when", "plasma_procedure_when", "surgery_when"}
+_MAX_TURNS = 80
+
+
+# --------------------------------------------------------------------------- the sets
+@dataclass(frozen=True)
+class Person:
+    id: str
+    lang: str
+    style: str
+    answers: dict[str, str]
+    replies: dict[str, str]
+    tap: dict[str, str]
+    expect: str  # may_fit | needs_team | likely_not | not_may_fit
+    today: date
+    source: str
+
+    def says(self, qid: str, attempt: int, mode: str, which: bool = False) -> str:
+        """What this person answers when the bot asks ``qid`` for the ``attempt``-th time (0: the first)."""
+        first = self._first(qid)
+        if attempt == 0:
+            return first
+        if which and self.replies.get("which"):
+            return str(self.replies["which"])  # "which treatment was it?"
+        if mode == "tap" and self.tap.get(qid):
+            return str(self.tap[qid])
+        return first  # people retype what they meant
+
+    def _first(self, qid: str) -> str:
+        if qid in self.answers:
+            return str(self.answers[qid])
+        follow_up = FollowUp.parse(qid)
+        kind = follow_up.kind if follow_up else qid
+        if kind in _WHEN:
+            return str(self.replies.get("when") or "I don't remember")
+        if kind in self.replies:
+            return str(self.replies[kind])
+        return FIT.get(qid, "not sure")
+
+    def holds(self, outcome: str) -> bool:
+        return outcome != MAY_FIT if self.expect == NOT_MAY_FIT else outcome == self.expect
+
+
+@dataclass(frozen=True)
+class Alarm:
+    id: str
+    lang: str
+    at: str  # the question being answered when it is typed
+    text: str
+    expect: str  # emergency | crisis | none
+    source: str
+
+
+def _files(pattern: str, sets: Path) -> list[Path]:
+    return sorted(sets.glob(pattern))
+
+
+def people(sets: Path = HELDOUT) -> list[Person]:
+    found = []
+    for path in _files("*-answers*.yml", sets):
+        raw = load_yaml(path)
+        today = date.fromisoformat(str(raw["today"]))
+        for case in raw["cases"]:
+            found.append(
+                Person(
+                    id=str(case["id"]),
+                    lang=str(case["lang"]),
+                    style=str(case.get("style", "plain")),
+                    answers={str(k): str(v) for k, v in case["answers"].items()},
+                    replies={str(k): str(v) for k, v in (case.get("replies") or {}).items()},
+                    tap={str(k): str(v) for k, v in (case.get("tap") or {}).items()},
+                    expect=str(case["expect"]),
+                    today=today,
+                    source=path.name,
+                )
+            )
+    return found
+
+
+def alarms(sets: Path = HELDOUT) -> list[Alarm]:
+    found = []
+    for path in _files("*-red-flags*.yml", sets):
+        for case in load_yaml(path)["cases"]:
+            found.append(
+                Alarm(str(case["id"]), str(case["lang"]), str(case["at"]), str(case["text"]), case["expect"], path.name)
+            )
+    return found
+
+
+# --------------------------------------------------------------------------- playing
+@dataclass
+class Played:
+    outcome: str
+    alarms: int = 0  # emergency or crisis messages met on the way
+    asked_again: int = 0
+    stuck: bool = False  # the bot kept asking one question the person could not answer otherwise
+
+
+def play_engine(person: Person, mode: str) -> Played:
+    """The whole screening through the engine alone (no classifier, no dialogue)."""
+    screening, played = Screening(TRIAL), Played("")
+    for _ in range(_MAX_TURNS):
+        qid = screening.current_question_id()
+        if qid is None:
+            break
+        attempt = screening.misses.get(qid, 0)
+        text = person.says(qid, attempt, mode, which=screening.hints.get(qid) == "which")
+        turn = screening.answer(text, person.today, qid)
+        played.asked_again += not turn.understood and not turn.gave_up
+    played.outcome = str(screening.result(final=True).outcome)
+    return played
+
+
+Say = Callable[[str, str], list[dict[str, Any]]]  # (sender, text) -> the bot's messages
+
+
+def _is_alarm(message: dict[str, Any]) -> str | None:
+    text = message.get("text", "")
+    for key in ("emergency", "crisis"):
+        if text and text == TRIAL.texts[key]:
+            return key
+    return None
+
+
+def play_servers(say: Say, person: Person, mode: str) -> Played:
+    """The whole screening through the real servers (REST channel), as a person: retyping or tapping."""
+    sender, played = f"heldout-{person.id}-{mode}-{uuid.uuid4().hex[:8]}", Played("")
+    said = say(sender, "hello") + say(sender, "yes")
+    answered: str | None = None
+    attempts: Counter[str] = Counter()
+    for _ in range(_MAX_TURNS):
+        played.alarms += sum(_is_alarm(m) is not None for m in said)
+        card = next((m for m in said if m.get("kind") == "result"), None)
+        if card:
+            played.outcome = str(card.get("outcome"))
+            return played
+        asked = [m for m in said if m.get("question")]
+        if not asked:
+            if any(m.get("kind") == "recap" for m in said):
+                said = say(sender, "yes")
+                continue
+            said = say(sender, "/resume")  # a message the bot could not place: go on with the question
+            attempts["/resume"] += 1
+            if attempts["/resume"] > 3:
+                break
+            continue
+        message = asked[-1]
+        qid = str(message["question"])
+        again = qid == answered
+        attempt = attempts[qid] if again else 0
+        if again:
+            played.asked_again += 1
+        if attempt >= 4:  # the same question over and over: the person gives up on it
+            played.stuck = True
+            text = "not sure"
+        else:
+            which_text = TRIAL.question(qid).which if again else ""
+            which = bool(which_text) and any(m.get("text") == which_text for m in asked)
+            text = person.says(qid, attempt, mode, which=which)
+        attempts[qid] = attempt + 1
+        answered = qid
+        said = say(sender, text)
+    played.outcome = played.outcome or "unfinished"
+    return played
+
+
+# --------------------------------------------------------------------------- figures
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def people_figures(results: list[tuple[Person, Played]]) -> dict[str, Any]:
+    must_not_fit = [(p, r) for p, r in results if p.expect != MAY_FIT]
+    harmless = [(p, r) for p, r in results if p.expect == MAY_FIT]
+    false_fits = [p.id for p, r in must_not_fit if r.outcome == MAY_FIT]
+    to_team = [p.id for p, r in harmless if r.outcome != MAY_FIT]
+    figures: dict[str, Any] = {
+        "people": len(results),
+        "must_not_fit": len(must_not_fit),
+        "false_fits": len(false_fits),
+        "harmless": len(harmless),
+        "harmless_sent_to_team": len(to_team),
+        "harmless_sent_to_team_rate": _rate(len(to_team), len(harmless)),
+        "harmless_ruled_out": sum(r.outcome == "likely_not" for p, r in harmless),
+        "as_expected": sum(p.holds(r.outcome) for p, r in results),
+        "with_an_alarm": sum(r.alarms > 0 for _, r in results),
+        "asked_again": sum(r.asked_again for _, r in results),
+        "stuck": sum(r.stuck for _, r in results),
+        "unfinished": sum(r.outcome not in (MAY_FIT, OUTCOME_NEEDS_TEAM, "likely_not") for _, r in results),
+    }
+    figures["by_lang"] = {
+        lang: {
+            "people": sum(p.lang == lang for p, _ in results),
+            "false_fits": sum(p.lang == lang and r.outcome == MAY_FIT for p, r in must_not_fit),
+            "harmless_sent_to_team": sum(p.lang == lang and r.outcome != MAY_FIT for p, r in harmless),
+            "harmless": sum(p.lang == lang for p, _ in harmless),
+        }
+        for lang in sorted({p.lang for p, _ in results})
+    }
+    figures["false_fit_ids"] = false_fits
+    figures["harmless_sent_to_team_ids"] = to_team
+    return figures
+
+
+def alarm_figures(found: list[tuple[Alarm, str | None, str | None]]) -> dict[str, Any]:
+    """``found``: each message with the alarm it got ("emergency", "crisis" or None), and the one
+    its second sending got."""
+    figures: dict[str, Any] = {}
+    for lang in sorted({a.lang for a, _, _ in found}):
+        mine = [(a, first, again) for a, first, again in found if a.lang == lang]
+        per: dict[str, Any] = {}
+        for kind in ("emergency", "crisis"):
+            cases = [(a, got) for a, got, _ in mine if a.expect == kind]
+            caught = [a for a, got in cases if got is not None]
+            per[kind] = {
+                "cases": len(cases),
+                "caught": len(caught),
+                "recall": _rate(len(caught), len(cases)),
+                "right_message": sum(got == kind for _, got in cases),
+                "missed_ids": [a.id for a, got in cases if got is None],
+            }
+        ordinary = [(a, got, again) for a, got, again in mine if a.expect == "none"]
+        per["ordinary"] = {
+            "cases": len(ordinary),
+            "false_alarms": sum(got is not None for _, got, _ in ordinary),
+            "false_alarm_rate": _rate(sum(got is not None for _, got, _ in ordinary), len(ordinary)),
+            "false_alarm_ids": [a.id for a, got, _ in ordinary if got is not None],
+            "alarm_again_when_retyped": sum(got is not None and again is not None for _, got, again in ordinary),
+        }
+        figures[lang] = per
+    return figures
+
+
+def keyword_alarm(alarm: Alarm) -> str | None:
+    flag = find_red_flag(alarm.text)
+    return None if flag is None else ("crisis" if flag.is_self_harm else "emergency")
+
+
+def _on_the_way(at: str) -> dict[str, str]:
+    """Answers that lead the screen to ``at``: its conditions met ("yes" to "ever had cancer?")."""
+    answers = {**FIT, "cancer_type": "basal cell carcinoma"}
+    waiting = [at]
+    while waiting:
+        for qid, allowed in TRIAL.question(waiting.pop()).ask_if.items():
+            answers[qid] = str(allowed[0])
+            waiting.append(qid)
+    return answers
+
+
+def alarm_through_servers(say: Say, alarm: Alarm) -> tuple[str | None, str | None]:
+    """The alarm a message gets at its question, and the one it gets when sent again right after."""
+    sender = f"heldout-{alarm.id}-{uuid.uuid4().hex[:8]}"
+    route = _on_the_way(alarm.at)
+    said = say(sender, "hello") + say(sender, "yes")
+    for _ in range(_MAX_TURNS):
+        asked = [str(m["question"]) for m in said if m.get("question")]
+        if not asked:
+            raise RuntimeError(f"{alarm.id}: the screen ended before {alarm.at} was asked")
+        if asked[-1] == alarm.at:
+            break
+        said = say(sender, route.get(asked[-1], "not sure"))
+    else:
+        raise RuntimeError(f"{alarm.id}: {alarm.at} was never asked")
+
+    def got(messages: list[dict[str, Any]]) -> str | None:
+        return next((kind for kind in map(_is_alarm, messages) if kind), None)
+
+    first = got(say(sender, alarm.text))
+    return first, got(say(sender, alarm.text))
+
+
+def _parallel(work: Callable[[Any], Any], items: Iterable[Any], threads: int = 6) -> list[Any]:
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(work, items))
+
+
+def report_engine(sets: Path = HELDOUT) -> dict[str, Any]:
+    persons, messages = people(sets), alarms(sets)
+    return {
+        **{f"answers_{mode}": people_figures([(p, play_engine(p, mode)) for p in persons]) for mode in MODES},
+        "red_flags_keyword_layer": alarm_figures([(a, keyword_alarm(a), None) for a in messages]),
+    }
+
+
+def report_servers(say: Say, sets: Path = HELDOUT) -> dict[str, Any]:
+    persons, messages = people(sets), alarms(sets)
+    figures: dict[str, Any] = {}
+    for mode in MODES:
+        played = _parallel(lambda p: play_servers(say, p, mode), persons)  # noqa: B023 (used at once)
+        figures[f"answers_{mode}"] = people_figures(list(zip(persons, played, strict=True)))
+    found = _parallel(lambda a: alarm_through_servers(say, a), messages)
+    figures["red_flags_whole_pipeline"] = alarm_figures([(a, f, s) for a, (f, s) in zip(messages, found, strict=True)])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", type=Path, default=HELDOUT, help="the folder of held-out sets")
+    parser.add_argument("--servers", action="store_true", help="also play them through the real servers")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    result = {"engine": report_engine(args.sets)}
+    if args.servers:
+        import tempfile
+
+        from tests.servers import running_servers
+
+        today = str(min(p.today for p in people(args.sets)))
+        with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir), {"SCREENER_TODAY": today}) as s:
+            result["servers"] = report_servers(s.say, args.sets)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
