@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
+from actions.state import STATE_SLOT, noted, save, screening_of, send, today, took_as_answer, trial
+from bot.reading.red_flags import UNCONFIRMED
+from bot.reading.words import normalise
 from bot.session import messages
 from bot.session.corrections import Correction, find_correction
 from bot.session.screening import MAX_MISSES, Screening
@@ -18,19 +21,34 @@ class ActionEmergency(Action):
     """Red flags and self-harm: the emergency or crisis message before anything else.
 
     Mid-screen the form stays active and asks its question again right after, so an answer
-    simply continues; the Continue button says so for anyone not ready to answer yet.
+    simply continues; the Continue button says so for anyone not ready to answer yet. Two
+    messages are taken as the answer to the open question instead: one that only the classifier
+    took for a red flag ("breastfeeding" at the pregnancy question), and the very message that
+    raised the last alarm, sent again (an alarm never loops).
     """
 
     def name(self) -> str:
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        said = alarm_key(tracker.latest_message.get("text") or "")
+        if tracker.latest_message.get(UNCONFIRMED) or tracker.get_slot(ALARMED_SLOT) == said:
+            taken = took_as_answer(tracker)
+            if taken is not None:
+                return [*taken, SlotSet(ALARMED_SLOT, None)]
         self_harm = tracker.get_intent_of_latest_message() == "self_harm"
         message: dict[str, Any] = {"text": trial().texts["crisis" if self_harm else "emergency"]}
         if tracker.active_loop_name:
             message["buttons"] = [{"title": trial().texts["continue_button"], "payload": "/resume"}]
         send(dispatcher, [message])
-        return []
+        return [SlotSet(ALARMED_SLOT, said)]
+
+
+ALARMED_SLOT = "alarmed"  # which message raised the last alarm (a hash, not the words)
+
+
+def alarm_key(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
 
 
 def awaiting_consent(tracker: Tracker) -> bool:
@@ -57,7 +75,7 @@ class ActionAnswerFaq(Action):
             return taken  # "Cell-Cept" answers the medicines question; it is not about stem cells
         key = (tracker.get_intent_of_latest_message() or "").removeprefix("faq_")
         dispatcher.utter_message(text=trial().faq.get(key, trial().texts["out_of_scope"]))
-        return reask_consent(dispatcher) if awaiting_consent(tracker) else []
+        return reask_consent(dispatcher) if awaiting_consent(tracker) else noted(tracker)
 
 
 class ActionExplainWhy(Action):
@@ -88,7 +106,7 @@ class _Say(Action):
         for key in self.text_keys:
             text = messages.contacts_text(trial()) if key == "contact" else trial().texts[key]
             dispatcher.utter_message(text=text)
-        return reask_consent(dispatcher) if awaiting_consent(tracker) else []
+        return reask_consent(dispatcher) if awaiting_consent(tracker) else noted(tracker)
 
 
 class ActionTalkToPerson(_Say):

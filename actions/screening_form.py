@@ -74,7 +74,12 @@ class ActionScreeningResult(Action):
         send(
             dispatcher,
             messages.result(
-                trial(), screening.result(final=True), tracker.get_slot("reference"), screening.answers, today()
+                trial(),
+                screening.result(final=True),
+                tracker.get_slot("reference"),
+                screening.answers,
+                today(),
+                screening.mentioned,
             ),
         )
         return [SlotSet("answer", None), SlotSet("finished", True)]
@@ -91,7 +96,9 @@ class ActionStopScreening(Action):
         reference = tracker.get_slot("reference")
         if screening.answers:
             result = screening.result(final=True)
-            send(dispatcher, messages.result(trial(), result, reference, screening.answers, today()))
+            send(
+                dispatcher, messages.result(trial(), result, reference, screening.answers, today(), screening.mentioned)
+            )
         else:  # nothing answered yet: no result to give, only where to turn
             send(dispatcher, messages.closing(trial(), reference))
         return [SlotSet("answer", None), SlotSet("finished", True)]

@@ -66,6 +66,18 @@ def save(tracker: Tracker, screening: Screening, status: str = "in_progress") ->
         logger.warning("A conversation claimed a reference it did not create; nothing was stored.")
 
 
+def noted(tracker: Tracker) -> list[EventType]:
+    """Mid-screen, facts in a message that is no answer (a question of their own) answer the questions
+    they belong to: nothing said is thrown away."""
+    if tracker.active_loop_name != "screening_form":
+        return []
+    screening = screening_of(tracker)
+    if not screening.note(tracker.latest_message.get("text") or "", today()):
+        return []
+    save(tracker, screening)
+    return [SlotSet(STATE_SLOT, screening.to_dict())]
+
+
 def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     """Mid-screen, a message the classifier sent elsewhere may still answer the current question.
 

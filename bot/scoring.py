@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.reading.ages import Age
-from bot.reading.answers import NO, UNSURE, YES, is_unclear, union
+from bot.reading.answers import NO, UNSURE, YES, is_unclear
+from bot.reading.clauses import union
 from bot.reading.lexicon import lexicon
 from bot.reading.times import DaysAgo, classify_window
 from bot.trial.model import Criterion, FollowUp, Trial
@@ -321,9 +322,13 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
             else:
                 findings.append(Finding(MEETS, "pulse_outside", params))
             continue
-        # A start or change said with the name ("I started it 6 weeks ago") outweighs a later "same dose".
+        # A start or change said with the name ("I started it 6 weeks ago") outweighs a later "same dose";
+        # so does taking it only since a time inside the window ("on it for 5 weeks").
         dose = item.get("dose") or answers.get(FollowUp("dose", mid).id)
         ago = item.get("dose_when") or answers.get(FollowUp("dose_when", mid).id)
+        since = item.get("since")
+        if since and _window(since, rule) != "outside" and dose in (None, "stable"):
+            dose, ago = "started", since
         if dose is None:
             waiting.append(FollowUp("dose", mid).id)
         elif dose == "stable" and ago is None:

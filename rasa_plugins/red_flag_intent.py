@@ -1,9 +1,13 @@
-"""Red flags win over whatever the classifier guessed.
+"""Red flags as a person meets them: the keyword layer and the classifier together.
 
-The trained classifier might miss "I have chest pain" among screening answers;
-this rule-based component runs after it and sets the intent to ``red_flag``
-or ``self_harm`` whenever ``bot.reading.red_flags`` finds one, so the dialogue can
-interrupt everything with the emergency or crisis message.
+This rule-based component runs after the classifier:
+- a red flag the keyword layer finds (``bot.reading.red_flags``) sets the intent to ``red_flag`` or
+  ``self_harm``, whatever the classifier guessed, so the dialogue interrupts everything;
+- where the keyword layer saw red-flag words and ruled them out ("no chest pain", "I had a seizure
+  as a child"), a red-flag guess of the classifier is dropped for its next intent;
+- a red-flag guess of the classifier alone is kept, marked unconfirmed (``red_flag_unconfirmed`` in
+  the parse data), so the emergency action can take an ordinary answer to the open question
+  ("breastfeeding" at the pregnancy question) as the answer instead.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.reading.red_flags import find_red_flag
+from bot.reading.red_flags import UNCONFIRMED, read_red_flags
 
 RED_FLAG_INTENT = "red_flag"
 SELF_HARM_INTENT = "self_harm"
@@ -44,6 +48,7 @@ class RedFlagIntent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RedFlagIntent:
+        read_red_flags("")  # compiles the lexicon now, not on the first person's message
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -54,22 +59,26 @@ class RedFlagIntent(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # a typed intent is handled (and checked) by the dialogue
-            flag = find_red_flag(text)
-            if flag is not None:
-                name = SELF_HARM_INTENT if flag.is_self_harm else RED_FLAG_INTENT
+            reading = read_red_flags(text)
+            if reading.flag is not None:
+                name = SELF_HARM_INTENT if reading.flag.is_self_harm else RED_FLAG_INTENT
                 intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, intent, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
             else:
-                self._doubt_unconfirmed(message)
+                self._doubt_unconfirmed(message, reading.ruled_out)
         return messages
 
     @staticmethod
-    def _doubt_unconfirmed(message: Message) -> None:
-        """Drop a weak, unconfirmed red-flag guess in favour of the next intent."""
+    def _doubt_unconfirmed(message: Message, ruled_out: bool) -> None:
+        """A red-flag guess of the classifier alone: dropped for the next intent when it is weak or the
+        keyword layer ruled its words out, otherwise marked unconfirmed."""
         intent = message.get(INTENT) or {}
         threshold = MIN_CONFIDENCE.get(intent.get(INTENT_NAME_KEY, ""))
-        if threshold is None or intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= threshold:
+        if threshold is None:
+            return
+        if intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= threshold and not ruled_out:
+            message.set(UNCONFIRMED, True, add_to_output=True)
             return
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) not in MIN_CONFIDENCE]
         fallback = ranking[0] if ranking else {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}

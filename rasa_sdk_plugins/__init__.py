@@ -54,14 +54,27 @@ async def no_echo(request: Request, reply: BaseHTTPResponse) -> HTTPResponse | N
     return None
 
 
+# Together they touch every reader, the word-frequency list, Chinese numbers and festivals.
+WARM_UP_TEXTS = (
+    "not sure, maybe 3 months ago",
+    "no, except 打针 and a weekly pill from my aunt",
+    "我妈春节前后两三周打的",
+)
+
+
 def warm_up() -> None:
     from bot.reading.answers import understand
     from bot.trial.model import cached_trial
 
     trial = cached_trial()
     for question in trial.questions.values():
-        # Both texts together touch every reader, the word-frequency list and the Chinese words.
-        for text in ("not sure, maybe 3 months ago", "no, except 打针 and a weekly pill from my aunt"):
+        # The texts together touch every reader, the word-frequency list, Chinese numbers and festivals.
+        texts = (
+            "not sure, maybe 3 months ago",
+            "no, except 打针 and a weekly pill from my aunt",
+            "我妈春节前后两三周打的",
+        )
+        for text in texts:
             understand(question, text, date.today())
     gc.collect()
     gc.freeze()

@@ -314,16 +314,80 @@ def _parallel(work: Callable[[Any], Any], items: Iterable[Any], threads: int = 6
         return list(pool.map(work, items))
 
 
-def report_engine(sets: Path = HELDOUT) -> dict[str, Any]:
-    persons, messages = people(sets), alarms(sets)
+# --------------------------------------------------------------------------- the tuned sets
+# The same people and messages drawn from the tables the reader was tuned on, for the figures beside
+# the held-out ones: a stratified sample of the safety cases, and every red-flag phrase.
+_ASKED_AT = ("age", "medicines", "pregnant_or_breastfeeding", "infection_serious", "serious_illness", "willing")
+
+
+def _tap_of(text: str) -> str:
+    """The button a hurried person taps: the one their message began with ("no, except ..." -> No)."""
+    words = text.lower().replace(",", " ").split()
+    first = words[0] if words else ""
+    if first in ("no", "nope", "nah", "none", "never", "nothing", "not") or text.startswith(("没", "无", "不", "都没")):
+        return "No"
+    if first in ("yes", "yeah", "yep") or text.startswith(("是", "有", "对")):
+        return "Yes"
+    return ""
+
+
+def tuned_people(per_stratum: int = 2, seed: int = 2026) -> list[Person]:
+    """A stratified sample of the safety table's cases (tests/safety.py), as people."""
+    import random
+    from collections import defaultdict
+
+    from tests.safety import HARMLESS, MUST_NOT_FIT, TODAY, all_cases
+
+    strata: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+    for group, cases in all_cases().items():
+        if group in MUST_NOT_FIT or group in HARMLESS:
+            for case in cases:
+                strata[(group, case.section, case.question, str(case.text.isascii()))].append(case)
+    rng, found = random.Random(seed), list[Person]()
+    for key in sorted(strata):
+        for case in rng.sample(strata[key], min(per_stratum, len(strata[key]))):
+            tap = _tap_of(case.text)
+            replies = {"when": case.time or "I don't remember", "dose": case.dose}
+            found.append(
+                Person(
+                    id=f"{key[0]}-{len(found)}",
+                    lang="en" if case.text.isascii() else "zh",
+                    style="tuned",
+                    answers={**case.follow, case.question: case.text},
+                    replies={**replies, **case.follow},
+                    tap={case.question: tap} if tap else {},
+                    expect=case.expect,
+                    today=TODAY,
+                    source="tests/data/safety_facts.yml",
+                )
+            )
+    return found
+
+
+def tuned_alarms() -> list[Alarm]:
+    """Every phrase of tests/data/red_flag_phrases.yml, each typed at one of a few questions."""
+    raw = load_yaml(Path(__file__).parent / "data" / "red_flag_phrases.yml")
+    found = []
+    for lang, by_category in raw["positives"].items():
+        for category, texts in by_category.items():
+            expect = "crisis" if category == "self_harm" else "emergency"
+            found += [(lang, str(t), expect) for t in texts]
+    found += [(lang, str(t), "none") for lang, texts in raw["negatives"].items() for t in texts]
+    return [
+        Alarm(f"tuned-{i}", lang, _ASKED_AT[i % len(_ASKED_AT)], text, expect, "tests/data/red_flag_phrases.yml")
+        for i, (lang, text, expect) in enumerate(found)
+    ]
+
+
+# --------------------------------------------------------------------------- reports
+def report_engine(persons: list[Person], messages: list[Alarm]) -> dict[str, Any]:
     return {
         **{f"answers_{mode}": people_figures([(p, play_engine(p, mode)) for p in persons]) for mode in MODES},
         "red_flags_keyword_layer": alarm_figures([(a, keyword_alarm(a), None) for a in messages]),
     }
 
 
-def report_servers(say: Say, sets: Path = HELDOUT) -> dict[str, Any]:
-    persons, messages = people(sets), alarms(sets)
+def report_servers(say: Say, persons: list[Person], messages: list[Alarm]) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for mode in MODES:
         played = _parallel(lambda p: play_servers(say, p, mode), persons)  # noqa: B023 (used at once)
@@ -333,21 +397,41 @@ def report_servers(say: Say, sets: Path = HELDOUT) -> dict[str, Any]:
     return figures
 
 
+def _through_servers(today: date, work: Callable[[Say], dict[str, Any]]) -> dict[str, Any]:
+    import tempfile
+
+    from tests.servers import running_servers
+
+    with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir), {"SCREENER_TODAY": str(today)}) as s:
+        return work(s.say)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", type=Path, default=HELDOUT, help="the folder of held-out sets")
     parser.add_argument("--servers", action="store_true", help="also play them through the real servers")
+    parser.add_argument("--tuned", action="store_true", help="also the tuned sets, for the figures beside")
+    parser.add_argument("--before", type=Path, help="figures of the same sets measured before the change")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    result = {"engine": report_engine(args.sets)}
+    persons, messages = people(args.sets), alarms(args.sets)
+    heldout: dict[str, Any] = {
+        "sets": sorted({p.source for p in persons} | {a.source for a in messages}),
+        "engine": report_engine(persons, messages),
+    }
+    result: dict[str, Any] = {"heldout": heldout}
     if args.servers:
-        import tempfile
-
-        from tests.servers import running_servers
-
-        today = str(min(p.today for p in people(args.sets)))
-        with tempfile.TemporaryDirectory() as workdir, running_servers(Path(workdir), {"SCREENER_TODAY": today}) as s:
-            result["servers"] = report_servers(s.say, args.sets)
+        today = min(p.today for p in persons)
+        heldout["servers"] = _through_servers(today, lambda say: report_servers(say, persons, messages))
+    if args.tuned:
+        tuned_persons, tuned_messages = tuned_people(), tuned_alarms()
+        tuned: dict[str, Any] = {"engine": report_engine(tuned_persons, tuned_messages)}
+        if args.servers:
+            today = tuned_persons[0].today
+            tuned["servers"] = _through_servers(today, lambda say: report_servers(say, tuned_persons, tuned_messages))
+        result["tuned"] = tuned
+    if args.before:
+        heldout["before"] = json.loads(args.before.read_text(encoding="utf-8"))
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)
     if args.out:

@@ -14,9 +14,11 @@ import argparse
 import itertools
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +68,7 @@ class Case:
     text: str
     time: str = ""  # the time phrase in the text, given again when the bot asks when
     dose: str = "it changed"  # the answer to a dose question
-    expect: str = "not_may_fit"  # not_may_fit | may_fit | needs_team
+    expect: str = "not_may_fit"  # not_may_fit | not_likely_not | may_fit | needs_team | likely_not
     follow: dict[str, str] = field(default_factory=dict)  # answers to other questions the bot may ask
 
 
@@ -200,13 +202,195 @@ def two_time_cases() -> Iterator[Case]:
                 yield Case("live_vaccines", new["id"], "vaccine_recent", text, t_in)
 
 
+# --------------------------------------------------------------------------- composed
+# Each dimension of an answer varies on its own (test audit 2, §1.1): how the person says no, the
+# contrast word, where the time stands, the punctuation, and the item's own phrasing, formal,
+# colloquial or misspelt. The choices are seeded, so a report is reproducible.
+COMPOSE: dict[str, Any] = FACTS["compose"]
+_TIMED = ("live_vaccines", "b_cell_depleters", "biologics_and_jak", "plasma_procedures", "major_surgery")
+_KIND_OF = {
+    "live_vaccines": "vaccine",
+    "b_cell_depleters": "medicine",
+    "biologics_and_jak": "medicine",
+    "immunosuppressants": "medicine",
+    "plasma_procedures": "procedure",
+    "major_surgery": "procedure",
+}
+_PUNCTUATION = {"en": [", ", " ", ". ", " - ", "... "], "zh": ["，", "", "。", " ", "、"]}
+
+
+def _fits_kind(entry: dict[str, Any], kind: str) -> bool:
+    return "any" in entry.get("for", ["any"]) or kind in entry.get("for", [])
+
+
+def _phrasings(section: dict[str, Any], item: dict[str, Any], lang: str, name: str) -> list[str]:
+    """The item's phrasings, and the table's colloquial ones for it (not the lexicon's words)."""
+    colloquial = COMPOSE["colloquial_items"].get(name, {}).get(lang, [])
+    return list(item[lang]) + [c["text"] for c in colloquial if c["id"] == item["id"]]
+
+
+def _expect(section: dict[str, Any], item: dict[str, Any]) -> str:
+    return "needs_team" if section.get("route") or item.get("route") else "not_may_fit"
+
+
+@lru_cache(maxsize=1)
+def _names_to_verify() -> frozenset[str]:
+    """Chinese names in the rows of the domain reference marked "(verify)" (brands from recall)."""
+    text = (Path(__file__).parents[1] / "docs" / "sources" / "domain-reference.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if "(verify)" in line and line.startswith("|")]
+    return frozenset(name for row in rows for name in re.findall(r"[\u4e00-\u9fff]{2,}", row))
+
+
+def _settled(item: dict[str, Any], phrase: str) -> bool:
+    """Whether the phrase names the item for sure: not routed, and not a name the DR asks to verify."""
+    return not item.get("route") and phrase not in _names_to_verify()
+
+
+def composed_cases(per_item: int = 12, seed: int = 2026) -> Iterator[Case]:
+    """Excluding items said inside a no, with a contrast, the time before or after, any punctuation."""
+    rng = random.Random(seed)
+    for name, section in _sections("excluding"):
+        kind = _KIND_OF.get(name)
+        if kind is None:
+            continue
+        for item, lang in itertools.product(section["items"], LANGS):
+            phrasings = _phrasings(section, item, lang, name)
+            if not phrasings:
+                continue
+            negations = [
+                n for n in COMPOSE["negations"][lang] if kind in COMPOSE["negations"].get("zh_for", {}).get(n, [kind])
+            ]
+            contrasts = [c["text"] for c in COMPOSE["contrasts"][lang]]
+            positions = [p["text"] for p in COMPOSE["time_positions"][lang] if _fits_kind(p, kind)]
+            if name == "immunosuppressants":
+                positions = list(section["assert_frames"][lang])  # a start or change, not only "had"
+            for _ in range(per_item):
+                time = rng.choice(section["times"]["inside"][lang])
+                said = _fill(rng.choice(positions), rng.choice(phrasings), time)
+                gap = rng.choice(_PUNCTUATION[lang])
+                joiner = "" if lang == "zh" else " "
+                text = f"{rng.choice(negations)}{gap}{rng.choice(contrasts)}{joiner}{said}"
+                yield Case(
+                    name, item["id"], question_of(section, item), text.strip(), time, expect=_expect(section, item)
+                )
+
+
+def question_of(section: dict[str, Any], item: dict[str, Any]) -> str:
+    return str(item.get("question", section["question"]))
+
+
+def far_negation_cases() -> Iterator[Case]:
+    """A negation five to eight words before the item, about something else ("no problems at all with
+    my rituximab in October"): the item still counts."""
+    for name in _TIMED:
+        section = FACTS["sections"][name]
+        for item, lang in itertools.product(section["items"], LANGS):
+            time = section["times"]["inside"][lang][0]
+            for frame in COMPOSE["far_negations"][lang]:
+                if not _fits_kind(frame, _KIND_OF[name]) or not item[lang]:
+                    continue
+                said = f"{item[lang][0]} {time}" if lang == "en" else f"{time}的{item[lang][0]}"
+                text = frame["text"].format(x=said)
+                yield Case(name, item["id"], question_of(section, item), text, time, expect=_expect(section, item))
+
+
+def margin_cases() -> Iterator[Case]:
+    """Each window's edges, in exact days (DR §7.2 rule 4): just inside the margin goes to the team as
+    near, one day further is outside; as far as the margin reaches on the near side is near too."""
+    for name, section in _sections("excluding"):
+        window = section.get("window")
+        if not window or name not in _KIND_OF:
+            continue
+        days, margin = int(section["window_days"]), int(section["margin_days"])
+        edges = {days + margin: "needs_team", days + margin + 1: MAY_FIT, days - margin: "needs_team"}
+        for item in section["items"]:
+            if item.get("route") or not item["en"]:
+                continue
+            for ago, expect in edges.items():
+                time = f"{ago} days ago"
+                if name == "immunosuppressants":
+                    text = f"my {item['en'][0]} dose was changed {time}"
+                    yield Case(name, item["id"], question_of(section, item), text, time, expect=expect)
+                else:
+                    text = f"{item['en'][0]} {time}"
+                    yield Case(name, item["id"], question_of(section, item), text, time, expect=expect)
+
+
+def outside_cases() -> Iterator[Case]:
+    """Excluding items clearly outside their window: never "likely not"; "may be a fit" unless the team
+    decides the item (DR §7.2 rule 3); a time that needs a date is the team's at most."""
+    for name, section in _sections("excluding"):
+        times = section.get("times") or {}
+        if name not in _KIND_OF or "outside" not in times:
+            continue
+        for item, lang in itertools.product(section["items"], LANGS):
+            if not item[lang]:
+                continue
+            phrase = item[lang][0]
+            for time in times["outside"][lang]:
+                text = f"{phrase} {time}" if lang == "en" else f"{time}用过{phrase}"
+                expect = MAY_FIT if _settled(item, phrase) and not section.get("route") else "not_likely_not"
+                dose = "it changed"
+                if name == "immunosuppressants":
+                    text = f"my {phrase} dose was changed {time}" if lang == "en" else f"{time}{phrase}调过剂量"
+                yield Case(name, item["id"], question_of(section, item), text, time, dose=dose, expect=expect)
+            for time in times.get("outside_needs_date", {}).get(lang, []):
+                text = f"{phrase} {time}" if lang == "en" else f"{time}用过{phrase}"
+                yield Case(name, item["id"], question_of(section, item), text, time, expect="not_likely_not")
+
+
+def stable_cases() -> Iterator[Case]:
+    """A steady immunosuppressant dose for 12 weeks or more is no exclusion (DR §0.6, §5B); one given
+    as pulses (the table's note says so) is the team's to date, never "likely not"."""
+    section = FACTS["sections"]["immunosuppressants"]
+    for item, lang in itertools.product(section["items"], LANGS):
+        if item.get("route") or not item[lang]:
+            continue
+        pulses = "pulse" in str(item.get("note", ""))
+        expect = MAY_FIT if _settled(item, item[lang][0]) and not pulses else "not_likely_not"
+        for frame in section["stable_frames"][lang]:
+            text = _fill(frame, item[lang][0])
+            yield Case("immunosuppressants", item["id"], "medicines", text, dose=STEADY, expect=expect)
+
+
+STEADY = "same dose for more than 3 months"
+
+
+def others_cases() -> Iterator[Case]:
+    """Someone else's fact ("my mum had the MMR last month, not me"): it never counts."""
+    for lang, table in COMPOSE["others"].items():
+        for frame, person in itertools.product(table["frames"], table.get("subjects", [])):
+            for name, kind in _KIND_OF.items():
+                if not _fits_kind(frame, kind) or name == "immunosuppressants":
+                    continue
+                section = FACTS["sections"][name]
+                item = section["items"][len(person) % len(section["items"])]
+                if not item[lang]:
+                    continue
+                possessive = f"{person}'s" if lang == "en" else f"{person}的"
+                time = section["times"]["inside"][lang][0]
+                text = frame["text"].format(other=person, possessive=possessive, item=item[lang][0], time=time)
+                yield Case(name, item["id"], question_of(section, item), " ".join(text.split()), time, expect=MAY_FIT)
+
+
 def all_cases() -> dict[str, list[Case]]:
     return {
         "excluding": list(excluding_cases()),
+        "composed": list(composed_cases()),
+        "far_negations": list(far_negation_cases()),
         "two_times": list(two_time_cases()),
         "route": list(route_cases()),
+        "margins": list(margin_cases()),
+        "outside": list(outside_cases()),
+        "stable": list(stable_cases()),
         "harmless": list(harmless_cases()),
+        "someone_else": list(others_cases()),
     }
+
+
+# Groups whose cases must not end "may be a fit", and groups of harmless answers.
+MUST_NOT_FIT = ("excluding", "composed", "far_negations", "two_times", "route")
+HARMLESS = ("harmless", "someone_else", "stable")
 
 
 # --------------------------------------------------------------------------- playing
@@ -261,11 +445,11 @@ def outcome(case: Case) -> str:
 
 
 def holds(case: Case, result: str) -> bool:
-    if case.expect == MAY_FIT:
-        return result == MAY_FIT
-    if case.expect == "needs_team":
-        return result == OUTCOME_NEEDS_TEAM
-    return result != MAY_FIT
+    if case.expect == "not_may_fit":
+        return result != MAY_FIT
+    if case.expect == "not_likely_not":
+        return result != "likely_not"
+    return result == {"needs_team": OUTCOME_NEEDS_TEAM}.get(case.expect, case.expect)
 
 
 # --------------------------------------------------------------------------- report
@@ -279,19 +463,23 @@ def red_flag_figures() -> dict[str, Any]:
     }
 
 
-def report() -> dict[str, Any]:
+def report(cases: dict[str, list[Case]] | None = None) -> dict[str, Any]:
+    """Every group played: failures per group, false "may be a fit" in the groups that must not fit,
+    and harmless answers sent to the study team (or ruled out)."""
     failures: dict[str, list[dict[str, str]]] = {}
     figures: dict[str, Any] = {"false_may_fit": 0}
-    for group, group_cases in all_cases().items():
+    harmless_cases, harmless_failed = 0, 0
+    for group, group_cases in (cases or all_cases()).items():
         results = [(case, outcome(case)) for case in group_cases]
         failed = [(c, r) for c, r in results if not holds(c, r)]
         failures[group] = [{"question": c.question, "text": c.text, "outcome": r} for c, r in failed[:20]]
         figures[group] = {"cases": len(group_cases), "failed": len(failed)}
-        if group != "harmless":
+        if group in MUST_NOT_FIT:
             figures["false_may_fit"] += sum(r == MAY_FIT for _, r in results)
-    figures["harmless_sent_to_team_rate"] = round(
-        figures["harmless"]["failed"] / max(figures["harmless"]["cases"], 1), 4
-    )
+        if group in HARMLESS:
+            harmless_cases += len(group_cases)
+            harmless_failed += len(failed)
+    figures["harmless_sent_to_team_rate"] = round(harmless_failed / max(harmless_cases, 1), 4)
     figures.update(red_flag_figures())
     return {"figures": figures, "examples_of_failures": failures}
 

@@ -54,6 +54,13 @@ def screening() -> Screening:
         ("oops I meant yes, an operation is planned", "surgery_planned", lambda v: v == "yes"),
         ("actually I am pregnant", "pregnant_or_breastfeeding", lambda v: v == "yes"),
         ("sorry, I am 5 months along", "pregnant_or_breastfeeding", lambda v: v == "yes"),
+        # An illness of one's own is no vaccine against it (test audit 2, M11).
+        ("actually I have hepatitis B", "chronic_infection", lambda v: v["items"][0]["id"] == "hepatitis_b"),
+        ("我有乙肝", "chronic_infection", lambda v: v["items"][0]["id"] == "hepatitis_b"),
+        ("actually I had TB", "chronic_infection", lambda v: v["items"][0]["id"] == "tuberculosis"),
+        ("sorry, I'm a hepatitis B carrier", "chronic_infection", lambda v: v["items"][0]["id"] == "hepatitis_b"),
+        ("oops, hepatitis B", "chronic_infection", lambda v: v["items"][0]["id"] == "hepatitis_b"),  # no verb
+        ("更正：乙肝", "chronic_infection", lambda v: v["items"][0]["id"] == "hepatitis_b"),
     ],
 )
 def test_a_correction_finds_its_question(screening: Screening, text: str, question: str, check) -> None:  # type: ignore[no-untyped-def]

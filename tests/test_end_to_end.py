@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -344,6 +345,93 @@ def test_an_answer_right_after_an_emergency_message_simply_continues(servers: Se
     assert TRIAL.questions["kidney_involvement"].text in reply[-1]
     reply = chat.send("qwzx vbnm")  # not understood: the question is shown again, never a dead end
     assert reply[-1] == TRIAL.questions["kidney_involvement"].retry
+
+
+def screen_through(servers: Servers, sender: str, answers: dict[str, str]) -> tuple[str, list[str]]:
+    """A whole screen over REST, answering each question the bot names (by its id) from ``answers``,
+    else as someone who may fit; the outcome, and every text the bot sent."""
+    return finish(servers, sender, servers.say(sender, "hello") + servers.say(sender, "yes"), answers)
+
+
+def finish(
+    servers: Servers, sender: str, said: list[dict[str, Any]], answers: dict[str, str] | None = None
+) -> tuple[str, list[str]]:
+    """Go on from what the bot just ``said`` to the result."""
+    texts: list[str] = [m.get("text", "") for m in said]
+    for _ in range(60):
+        card = next((m for m in said if m.get("kind") == "result"), None)
+        if card:
+            return str(card["outcome"]), texts
+        asked = [m["question"] for m in said if m.get("question")]
+        reply = "yes" if not asked else (answers or {}).get(asked[-1], SAFE_FIT.get(asked[-1], "no"))
+        said = servers.say(sender, reply)
+        texts += [m.get("text", "") for m in said]
+    raise AssertionError(f"the screen did not end: {texts[-3:]}")
+
+
+SAFE_FIT = {**FIT, "dose:mycophenolate_mofetil": "same dose for more than 3 months"}
+ALARMS = (TRIAL.texts["emergency"], TRIAL.texts["crisis"])
+
+
+@pytest.mark.parametrize(
+    ("name", "answers", "outcome"),
+    [
+        ("breastfeeding", {"pregnant_or_breastfeeding": "breastfeeding"}, "likely_not"),
+        ("i-am-breastfeeding", {"pregnant_or_breastfeeding": "I am breastfeeding"}, "likely_not"),
+        ("breastfeeding-my-baby", {"pregnant_or_breastfeeding": "yes, I'm breastfeeding my baby"}, "likely_not"),
+        (
+            "a-man",
+            {
+                "pregnant_or_breastfeeding": "no, I'm a man",
+                "could_have_children": "yes",
+                "could_become_pregnant": "no, I'm a man",
+                "contraception_agree": "yes",
+            },
+            "may_fit",
+        ),
+        ("no-chest-pain", {"serious_illness": "no chest pain"}, "may_fit"),
+        ("no-chest-pain-zh", {"serious_illness": "没有胸痛"}, "may_fit"),
+    ],
+)
+def test_ordinary_answers_finish_without_an_alarm(
+    servers: Servers, name: str, answers: dict[str, str], outcome: str
+) -> None:
+    result, texts = screen_through(servers, f"no-alarm-{name}", answers)
+    assert not [t for t in texts if t in ALARMS], name
+    assert result == outcome
+
+
+def answer_until(servers: Servers, sender: str, question: str) -> None:
+    """Begin a screen and answer as someone who may fit until the bot asks ``question``."""
+    said = servers.say(sender, "hello") + servers.say(sender, "yes")
+    for _ in range(40):
+        asked = [m["question"] for m in said if m.get("question")]
+        if asked and asked[-1] == question:
+            return
+        said = servers.say(sender, SAFE_FIT.get(asked[-1], "no") if asked else "yes")
+    raise AssertionError(f"{question} was never asked")
+
+
+def test_a_partly_read_answer_keeps_its_fact_when_a_button_is_tapped(servers: Servers) -> None:
+    sender = "partly-read-1"
+    answer_until(servers, sender, "cancer_history")
+    again = servers.say(sender, "No, lymphoma")
+    assert again[-1]["question"] == "cancer_history" and "lymphoma" in again[-1]["text"]
+    assert "No, someone else" in [b["title"] for b in again[-1]["buttons"]]
+    result, texts = finish(servers, sender, servers.say(sender, "No"))  # the tapped button erases nothing
+    assert result == "needs_team"
+    assert any("lymphoma" in t for t in texts), "the recap shows what was read"
+
+
+def test_an_alarm_followed_by_the_same_answer_continues(servers: Servers) -> None:
+    sender = "alarm-once-1"
+    answer_until(servers, sender, "serious_illness")
+    answer = "yes, my chest hurts all the time"
+    first = servers.texts(sender, answer)
+    assert first[0] == TRIAL.texts["emergency"]
+    again = servers.say(sender, answer)  # the same answer again is taken as the answer
+    assert not [m for m in again if m.get("text") in ALARMS]
+    assert again[-1]["question"] == "willing"
 
 
 def test_self_harm_gets_the_crisis_message(servers: Servers) -> None:

@@ -6,6 +6,8 @@ phrase that fails there is a gap in lexicon/red_flags.yml, not a test to loosen.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.reading.red_flags import SELF_HARM, evaluate, find_red_flag
+from bot import PROJECT_ROOT
+from bot.reading.red_flags import SELF_HARM, evaluate, find_red_flag, read_red_flags
 from bot.yamlfile import load_yaml
 
 PHRASES: dict[str, Any] = load_yaml(Path(__file__).parent / "data" / "red_flag_phrases.yml")
@@ -318,6 +321,294 @@ def test_evaluate_reports_recall_and_false_alarms() -> None:
     assert report["false_alarm_rate"] == 0.5 and report["false_alarms"] == ["heart attack"]
     whole = evaluate(PHRASES)
     assert (whole["recall"], whole["false_alarm_rate"], whole["wrong_category"]) == (1.0, 0.0, [])
+
+
+# ---------------------------------------------------------------- slips
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("chset pain", "chest"),
+        ("chest pian rn", "chest"),
+        ("cnat breathe", "breathing"),
+        ("siezure", "brain"),
+        ("my son had two siezures today", "brain"),  # an inflected slip keeps its ending
+        ("strok", "brain"),
+        ("fevr 39 and chills", "infection"),
+        ("caughing up blood", "breathing"),
+        ("i can barly breathe", "breathing"),  # "barely", not "badly": a missed letter before a changed one
+        ("sucidal", SELF_HARM),
+        ("took an overdoes", SELF_HARM),
+        ("honestly want to kms", SELF_HARM),  # texting short form
+        # Everyday words typed for another, only inside a phrase (lexicon: real_word_slips).
+        ("cheat pain and sweating", "chest"),
+        ("i cant breath", "breathing"),
+        ("struggling to breath", "breathing"),
+        ("i want to dye", SELF_HARM),
+    ],
+)
+def test_slips_of_red_flag_words_are_read_as_meant(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to back out of the study",  # not "black out"
+        "I don't want to give up",  # not "live"
+        "I can't walk properly since my knee surgery",  # not "talk"
+        "I can't see the button",  # not "pee"
+        "I can't make him come with me",  # not "wake"
+        "I want to dye my hair, is that allowed?",
+        "I cheat at cards",
+        "I take my breath",
+        "I was overjoyed to hear about the study",  # a rarer word, but a word: not "overdosed"
+        "I live 20 kms from the hospital",  # kilometres, not "kill myself"
+    ],
+)
+def test_real_words_are_not_slips(text: str) -> None:
+    assert find_red_flag(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("凶口疼", "chest"),
+        ("凶口很痛", "chest"),  # with an intensifier between
+        ("胸口通", "chest"),
+        ("喘不上起", "breathing"),
+        ("呼吸困男", "breathing"),
+        ("晕到了", "brain"),
+        ("我奶奶昏到了", "brain"),
+        ("好像中疯了", "brain"),
+        ("出血止不柱", "bleeding"),
+        ("吐学了", "bleeding"),
+        ("发高少", "infection"),
+        ("肚子通的厉害", "abdomen"),  # 的 for 得, and a homophone
+        ("想一了白了", SELF_HARM),
+        ("想割婉", SELF_HARM),
+        ("想紫砂", SELF_HARM),  # 紫砂 is listed: the slang for 自杀
+    ],
+)
+def test_input_method_homophones_in_chinese_phrases_of_three_or_more_characters(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要抽出时间来南京",  # 抽出 is a word: two-character phrases never take homophones
+        "我在抽出时间填表",  # nor a real word made of one (在抽搐, 倒地抽搐)
+        "我想去四川看病",  # 想去死: 四 starts 四川
+        "我不想成为小白鼠",  # 不想撑: 成 starts 成为
+        "舌头中间有溃疡",  # 舌头肿
+        "快递运到了",  # 晕倒了: two characters would have to change
+        "药量我想调下去",  # 跳下去: 调下去 is a word
+        "用紫砂锅煮中药",
+    ],
+)
+def test_homophones_do_not_make_ordinary_words_red_flags(text: str) -> None:
+    assert find_red_flag(text) is None
+
+
+def test_the_homophone_file_is_what_the_lexicon_gives() -> None:
+    from tools import homophones  # pypinyin and jieba: here, never in the server
+
+    assert homophones.dump(homophones.build()) == homophones.OUT.read_text(encoding="utf-8"), (
+        "run python -m tools.homophones"
+    )
+
+
+def test_reading_red_flags_loads_neither_pypinyin_nor_jieba() -> None:
+    probe = (
+        "import sys\n"
+        "from bot.reading.red_flags import find_red_flag\n"
+        "assert find_red_flag('凶口疼') is not None\n"
+        "print(sorted(m for m in ('pypinyin', 'jieba') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert done.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- questions, history, other negations
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if I get chest pain on it?",
+        "what happens if I have a seizure during the study?",
+        "can the stem cells cause a stroke?",
+        "could IL-2 cause shortness of breath?",
+        "does tacrolimus cause seizures",
+        "who do I call if I get a high fever during the trial?",
+        "is a stroke a side effect?",
+        "will I get a heart attack from it?",
+        "如果胸痛了怎么办？",
+        "用干细胞会不会中风？",
+        "要是试验期间抽搐了怎么办？",
+        "IL-2会引起呼吸困难吗？",
+        "吃这个药会中风吗",
+        "胸痛是副作用吗？",
+    ],
+)
+def test_questions_and_what_ifs_are_not_emergencies(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and reading.ruled_out  # so a red-flag guess of the classifier is dropped too
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I think I'm having a heart attack", "chest"),
+        ("is this a heart attack?? my chest hurts", "chest"),
+        ("what if this is a stroke?", "brain"),  # about now
+        ("not sure if I'm having a heart attack", "chest"),
+        ("if I lie down I can't breathe", "breathing"),  # the symptom is what happens
+        ("if I have chest pain now, should I call 120?", "chest"),
+        ("it feels as if my chest is being crushed", "chest"),
+        ("the new pill caused a seizure", "brain"),  # not a question
+        ("会不会是心梗？胸口好痛", "chest"),
+        ("如果躺下就喘不上气，是什么原因", "breathing"),
+        ("胸痛怎么办", "chest"),
+    ],
+)
+def test_a_symptom_now_is_no_hypothetical(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had a seizure in 2008",
+        "my aunt had a heart attack in 2015",
+        "my grandmother died of a stroke",
+        "my brother had seizures when he was little",
+        "I fainted once in high school",
+        "I passed out when I was 15",
+        "I passed out once at a blood test, years ago",
+        "我爸以前有过心梗",
+        "2015年得过脑梗，已经恢复了",
+        "他20岁的时候抽搐过",
+    ],
+)
+def test_someone_elses_past_and_a_past_with_a_year_or_an_age_are_history(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and reading.ruled_out
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("my husband is having a fit", "brain"),
+        ("我妈在抽搐", "brain"),
+        ("my daughter just had a seizure", "brain"),
+        ("my mother collapsed in the kitchen", "brain"),
+        ("I had a seizure in 2008 and now I'm having one again", "brain"),
+        ("比以前更喘不上气了", "breathing"),  # 以前 compares; the symptom is now
+        ("以前从没这么胸痛过", "chest"),
+        ("一小时以前晕倒了", "brain"),
+    ],
+)
+def test_an_emergency_now_is_a_red_flag_whoever_has_it(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "never any trouble with breathing or chest pain",
+        "chest pain? no, never had that",
+        "not once have I fainted",
+        "no history of stroke",
+        "I don't get chest pains",
+        "胸痛？从来没有过",
+        "胸口疼这种情况一次都没有",
+        "抽搐、晕倒这些都没有",
+    ],
+)
+def test_more_ways_of_saying_no(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and reading.ruled_out
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I don't feel good chest pain", "chest"),
+        ("the pills don't help chest pain all day", "chest"),
+        ("chest pain no matter what I do", "chest"),
+        ("I have chest pain, no fever", "chest"),
+        ("胸痛没有缓解", "chest"),
+        ("胸痛一直没有好转", "chest"),
+    ],
+)
+def test_a_negation_of_something_else_leaves_the_red_flag(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I nearly had a heart attack when I saw the parking fee",
+        "you gave me a heart attack",
+        "晚上睡觉腿抽筋",
+        "小腿经常抽筋",
+        "腿有点抽筋",
+    ],
+)
+def test_idioms_and_cramps_are_not_emergencies(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and reading.ruled_out
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("孩子抽筋了", "brain"),
+        ("there's blood in my stool", "bleeding"),
+        ("my poop is black and tarry", "bleeding"),
+        ("nosebleed for an hour and it won't stop", "bleeding"),
+        ("bruises everywhere", "bleeding"),
+        ("身上好多出血点", "bleeding"),
+        ("my left leg is swollen and hurts", "clots"),
+        ("右腿突然肿了还疼", "clots"),
+        ("excruciating stomach pain", "abdomen"),
+        ("肚子疼得在床上打滚", "abdomen"),
+        ("my throat feels like it's closing", "allergy"),
+        ("I'm pregnant, and bleeding", "pregnancy"),
+        ("怀孕7个月，头特别疼", "pregnancy"),
+        ("I keep hearing voices", "mental_health"),
+        ("能看到别人看不见的东西", "mental_health"),
+        ("I've been saving up my pills", SELF_HARM),
+        ("wrote a goodbye letter", SELF_HARM),
+        ("giving all my things away", SELF_HARM),
+        ("I won't be around much longer", SELF_HARM),
+        ("I'm a burden to my family", SELF_HARM),
+        ("我在攒药", SELF_HARM),
+        ("遗书写好了", SELF_HARM),
+        ("后事都安排好了", SELF_HARM),
+        ("不想拖累家人", SELF_HARM),
+        ("对不起大家，我先走了", SELF_HARM),
+        ("睡着了就别醒了", SELF_HARM),
+        ("不想撑了", SELF_HARM),
+    ],
+)
+def test_the_other_groups_of_the_domain_reference(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blood in urine",  # common in lupus nephritis; not a red flag of domain reference §9.1
+        "我有尿血",
+        "I'm saving up for the trip to Nanjing",
+        "I won't be around in July",
+        "我在攒钱去南京看病",
+        "下个月我不在南京",
+        "I'm not pregnant, bleeding gums when I brush",
+    ],
+)
+def test_look_alikes_of_the_other_groups_are_not(text: str) -> None:
+    assert find_red_flag(text) is None
 
 
 # ---------------------------------------------------------------- properties

@@ -9,72 +9,122 @@ the question that asks it and to its neighbours.
 
 from __future__ import annotations
 
+import json
+import os
 import random
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import PROJECT_ROOT
+from bot.reading.answers import understand
+from bot.reading.terms import find_terms
+from bot.reading.typos import everyday
 from bot.scoring import MAY_FIT
-from tests.safety import FACTS, Case, all_cases, holds, outcome
+from bot.trial.model import load_trial
+from tests.safety import FACTS, HARMLESS, MUST_NOT_FIT, Case, all_cases, holds, outcome, report
 
 CASES = all_cases()
-SETTINGS = settings(max_examples=3000, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# The sample changes every day (and is printed with any failure), so over time every case is
+# played; SAFETY_SEED replays a day's sample.
+SEED = int(os.environ.get("SAFETY_SEED") or date.today().strftime("%Y%m%d"))
+TRIAL = load_trial()
 
 
-def _typo(text: str, seed: int) -> str:
-    """One slip of the finger: a letter dropped, doubled or swapped, somewhere in the answer."""
+def _language(case: Case) -> str:
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in case.text) else "en"
+
+
+def stratified(cases: Iterable[Case], per_stratum: int, seed: int = SEED) -> list[Case]:
+    """Up to ``per_stratum`` cases of each section, language, question and expectation: a sample that
+    represents every criterion, not the first items of the list (test audit 2, §1.4)."""
+    strata: dict[tuple[str, str, str, str], list[Case]] = defaultdict(list)
+    for case in cases:
+        strata[(case.section, _language(case), case.question, case.expect)].append(case)
     rng = random.Random(seed)
-    letters = [i for i, ch in enumerate(text) if ch.isalpha() and ch.isascii()]
-    if not letters:
+    return [c for key in sorted(strata) for c in rng.sample(strata[key], min(per_stratum, len(strata[key])))]
+
+
+def _check(case: Case) -> None:
+    result = outcome(case)
+    assert holds(case, result), f"{case.question}: {case.text!r} ended {result} (expected {case.expect}; seed {SEED})"
+
+
+SAMPLES = {
+    "excluding": stratified(CASES["excluding"], 40),
+    "composed": stratified(CASES["composed"], 25),
+    "far_negations": stratified(CASES["far_negations"], 15),
+    "two_times": stratified(CASES["two_times"], 30),
+    "margins": CASES["margins"],
+    "outside": stratified(CASES["outside"], 12),
+    "stable": CASES["stable"],
+    "someone_else": stratified(CASES["someone_else"], 10),
+}
+
+
+@pytest.mark.parametrize(
+    ("group", "case"),
+    [(group, case) for group, cases in SAMPLES.items() for case in cases],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_each_case_of_a_stratified_sample_ends_as_the_table_says(group: str, case: Case) -> None:
+    _check(case)
+
+
+def _typo_in(text: str, item: str, seed: int) -> str:
+    """One slip of the finger inside the item's own name: a letter dropped, doubled or swapped."""
+    at = text.lower().find(item.lower())
+    letters = [at + i for i, ch in enumerate(item) if ch.isascii() and ch.isalpha()]
+    if at < 0 or len(letters) < 6:
         return text
-    i = rng.choice(letters)
+    rng = random.Random(seed)
+    i = rng.choice(letters[1:-1])
     slip = rng.choice(("drop", "double", "swap"))
     if slip == "drop":
         return text[:i] + text[i + 1 :]
     if slip == "double":
         return text[:i] + text[i] + text[i:]
-    return text[:i] + text[i + 1 : i + 2] + text[i] + text[i + 2 :]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
-@SETTINGS
-@given(st.sampled_from(CASES["excluding"]))
-def test_an_excluding_fact_never_ends_may_fit(case: Case) -> None:
-    result = outcome(case)
-    assert holds(case, result), f"{case.question}: {case.text!r} ended {result}"
+def _named(section: str, question: str) -> list[tuple[str, str]]:
+    """(question, phrasing) of the table's Latin single-word names of 6+ letters."""
+    found = []
+    for item in FACTS["sections"][section]["items"]:
+        found += [(item.get("question", question), p) for p in item["en"] if p.isalpha() and len(p) >= 6]
+    return found
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from(CASES["excluding"]), st.integers(0, 10**6), st.sampled_from(["lower", "upper", "as typed"]))
-def test_typos_and_case_never_turn_an_excluding_fact_into_may_fit(case: Case, seed: int, shape: str) -> None:
-    text = _typo(case.text, seed)
-    text = {"lower": text.lower(), "upper": text.upper()}.get(shape, text)
-    slipped = Case(case.section, case.item, case.question, text, case.time, case.dose, follow=case.follow)
-    assert outcome(slipped) != MAY_FIT, f"{case.question}: {text!r} ended may_fit"
+TYPO_NAMES = [
+    n for s in ("b_cell_depleters", "biologics_and_jak", "immunosuppressants") for n in _named(s, "medicines")
+]
 
 
-@pytest.mark.parametrize(
-    "case",
-    # Every item of the table, for each question it is given to, in each language, at least once
-    # (the sample above may miss one).
-    list({(c.section, c.item, c.question, c.text.isascii()): c for c in CASES["excluding"]}.values()),
-    ids=lambda c: f"{c.item}:{c.question}",
-)
-def test_every_excluding_item_is_caught(case: Case) -> None:
-    result = outcome(case)
-    assert holds(case, result), f"{case.question}: {case.text!r} ended {result}"
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(TYPO_NAMES), st.integers(0, 10**6))
+def test_a_slip_in_a_medicine_name_is_still_read_as_a_medicine(named: tuple[str, str], seed: int) -> None:
+    """ "Ritixumab", "tacrolimsu": read as the medicine, unverified, so the study team checks it."""
+    question, phrase = named
+    slipped = _typo_in(phrase, phrase, seed)
+    if slipped.lower() == phrase.lower() or everyday(slipped.lower()):
+        return  # a slip that makes another real word ("Imran") cannot be told from it
+    found = find_terms(slipped, ("medicine",))
+    assert found, f"{slipped!r} (a slip of {phrase!r}) is not read as any medicine"
+    read = understand(TRIAL.question(question), f"{slipped} 3 weeks ago", date(2026, 11, 25))
+    assert getattr(read, "value", {}).get("items"), f"{slipped!r} at {question}: {read}"
 
 
-@settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from(CASES["two_times"]))
-def test_each_item_keeps_its_own_time(case: Case) -> None:
-    """ "flu shot in May, chickenpox vaccine 2 weeks ago": the live vaccine is the recent one."""
-    assert outcome(case) != MAY_FIT, case.text
-
-
-@pytest.mark.parametrize("case", CASES["harmless"], ids=lambda c: c.text)
-def test_a_harmless_answer_is_never_sent_to_the_study_team(case: Case) -> None:
-    assert outcome(case) == MAY_FIT, f"{case.question}: {case.text!r}"
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(stratified(CASES["excluding"] + CASES["composed"], 20)), st.integers(0, 10**6))
+def test_a_slip_in_an_excluding_answer_never_turns_it_into_may_fit(case: Case, seed: int) -> None:
+    phrase = next((p for p in case.text.split() if len(p) >= 6 and p.isascii()), "")
+    slipped = Case(case.section, case.item, case.question, _typo_in(case.text, phrase, seed), case.time, case.dose)
+    slipped = Case(**{**slipped.__dict__, "follow": case.follow})
+    assert outcome(slipped) != MAY_FIT, f"{case.question}: {slipped.text!r} (seed {SEED})"
 
 
 def test_the_table_is_broad() -> None:
@@ -82,12 +132,37 @@ def test_the_table_is_broad() -> None:
     sections = {name for name, s in FACTS["sections"].items() if s["class"] == "excluding"}
     assert {c.section for c in CASES["excluding"]} == sections
     assert len(CASES["excluding"]) > 20_000 and len(CASES["harmless"]) > 500
-    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in c.text) for c in CASES["excluding"])
+    assert {c.section for c in CASES["composed"]} >= sections - {
+        "cancers",
+        "chronic_infections",
+        "pregnancy_breastfeeding",
+    }
+    assert {_language(c) for c in SAMPLES["composed"]} == {"en", "zh"}
+
+
+@pytest.mark.parametrize("case", CASES["harmless"], ids=lambda c: c.text)
+def test_a_harmless_answer_is_never_sent_to_the_study_team(case: Case) -> None:
+    assert outcome(case) == MAY_FIT, f"{case.question}: {case.text!r}"
 
 
 @pytest.mark.parametrize("case", CASES["route"], ids=lambda c: c.text)
 def test_what_the_study_team_decides_goes_to_the_study_team(case: Case) -> None:
     assert outcome(case) == "needs_team", f"{case.question}: {case.text!r}"
+
+
+def test_a_slice_of_the_full_report_agrees_with_the_committed_figures() -> None:
+    """`make safety-report` plays every case (minutes); a slice of each group is played here, and its
+    figures must agree with the committed ones (docs/safety-report.json), so they cannot go stale."""
+    committed = json.loads((PROJECT_ROOT / "docs" / "safety-report.json").read_text(encoding="utf-8"))["figures"]
+    played = report({group: stratified(cases, 2, seed=SEED + 1) for group, cases in CASES.items()})["figures"]
+    assert set(played) <= set(committed) | {"harmless_sent_to_team_rate"}, "the report's groups changed: rerun it"
+    for group in CASES:
+        assert committed[group]["cases"] == len(CASES[group]), f"{group}: the table changed, rerun the report"
+        if committed[group]["failed"] == 0:
+            assert played[group]["failed"] == 0, f"{group}: a failure the committed report does not have"
+    if committed["false_may_fit"] == 0:
+        assert played["false_may_fit"] == 0
+    assert set(MUST_NOT_FIT) | set(HARMLESS) <= set(CASES)
 
 
 # Found by reading the code adversarially after the table was written (a review of this change).

@@ -245,7 +245,7 @@ def test_chinese_dates_and_durations(text: str, expected: tuple[int, int]) -> No
     assert ago is not None and (ago.min_days, ago.max_days) == expected
 
 
-@pytest.mark.parametrize("text", ["去年", "13月", "我不记得"])
+@pytest.mark.parametrize("text", ["13月", "我不记得"])
 def test_chinese_answers_without_a_usable_time(text: str) -> None:
     assert parse_days_ago(text, TODAY) is None
 

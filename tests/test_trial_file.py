@@ -18,6 +18,7 @@ from bot.trial.model import TrialFileError, load_trial, trial_file
 from bot.yamlfile import load_yaml
 
 LISTING = PROJECT_ROOT / "docs" / "sources" / "trial-listing.txt"
+DATA = Path(__file__).parent / "data"
 TRIAL = load_trial()
 
 
@@ -58,14 +59,21 @@ def test_seven_inclusion_and_ten_exclusion_criteria_with_stable_ids() -> None:
     assert all(re.fullmatch(r"(inc|exc)_[a-z0-9_]+", c.id) for c in TRIAL.criteria)
 
 
-def test_windows_match_the_listing() -> None:
-    windows = {c.id: c.rule.get("window_days") for c in TRIAL.criteria}
-    assert windows["exc_b_cell_depletion"] == 24 * 7
-    assert windows["exc_immunosuppressant_dose"] == 12 * 7
-    assert windows["exc_biologic"] == 4 * 7
-    assert windows["exc_plasmapheresis"] == 12 * 7
-    assert windows["exc_major_surgery"] == 12 * 7
-    assert windows["exc_live_vaccine"] == 12 * 7
+def test_windows_and_margins_match_the_listing_and_the_domain_reference() -> None:
+    """Windows from the listing; margins from DR §7.2 rule 4, as the independent table gives them
+    (14 days for 24 and 12 weeks, 7 for 4): a smaller margin turns an answer near the edge into a fit."""
+    rules = {c.id: (c.rule.get("window_days"), c.rule.get("margin_days")) for c in TRIAL.criteria}
+    table = {int(w["days"]): int(w["margin_days"]) for w in load_yaml(DATA / "safety_facts.yml")["windows"].values()}
+    weeks = {
+        "exc_b_cell_depletion": 24,
+        "exc_immunosuppressant_dose": 12,
+        "exc_biologic": 4,
+        "exc_plasmapheresis": 12,
+        "exc_major_surgery": 12,
+        "exc_live_vaccine": 12,
+    }
+    for criterion, n in weeks.items():
+        assert rules[criterion] == (n * 7, table[n * 7]), criterion
 
 
 def test_classes_and_kinds_named_by_the_trial_exist_in_the_lexicon() -> None:

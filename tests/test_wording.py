@@ -34,6 +34,7 @@ SAMPLE = {
     "answer": "yes",
     "name": "Medicines and treatments",
     "count": "2",
+    "items": "lymphoma (cancer of the lymph glands)",
 }
 
 
@@ -41,6 +42,8 @@ def atomic_texts() -> Iterator[tuple[str, str]]:
     for q in [*TRIAL.questions.values(), *TRIAL.follow_ups.values()]:
         rendered = q.render(medicine="mycophenolate (CellCept)", vaccine="MMR")
         yield from ((f"{q.id}.text", rendered.text), (f"{q.id}.retry", rendered.retry), (f"{q.id}.why", rendered.why))
+        if rendered.confirm:
+            yield f"{q.id}.confirm", rendered.confirm
     for c in TRIAL.criteria:
         for key, text in c.reasons.items():
             yield f"{c.id}.{key}", text.format(**SAMPLE)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.reading.chinese import numerals
 from bot.reading.numbers import words_to_digits
-from bot.reading.times import chinese_number
 from bot.reading.words import english
 
 OLDEST = 120
@@ -48,7 +49,7 @@ def age_on(birth: date, today: date) -> Age:
 
 
 def _birth_dates(text: str) -> list[date]:
-    iso = re.search(r"\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b", text)
+    iso = re.search(r"(?<!\d)((?:19|20)\d\d)(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})(?!\d)", text)
     if iso:
         y, m, d = (int(g) for g in iso.groups())
         return _valid([(y, m, d)])
@@ -85,20 +86,68 @@ def parse_age(text: str, today: date) -> Age | None:
     Two readings of a date like 03/04/1990 give a range; a birth year alone
     gives the two ages possible in that year.
     """
-    clean = words_to_digits(chinese_number(text)).replace("岁", " years")
+    said = numerals(text)
+    nominal = _NOMINAL.search(said)  # 虚岁 counts the year of birth as one: one or two more than the age
+    if nominal:
+        years = int(nominal.group(1))
+        return Age(max(0, years - 2), max(0, years - 1))
+    clean = words_to_digits(said).replace("岁", " years")
     births = [b for b in _birth_dates(clean) if b <= today]
     if births:
         ages = [age_on(b, today) for b in births]
         if len({(a.min_years, a.days_to_birthday) for a in ages}) == 1:
             return ages[0]
         return Age(min(a.min_years for a in ages), max(a.max_years for a in ages))
-    year = re.search(r"\b(19|20)\d\d\b", clean)
-    if year:
-        born = int(year.group(0))
+    month = _BORN_IN_MONTH.search(clean)  # "1991年5月出生", "born in May 1991"
+    if month:
+        return _born_in_month(int(month.group("y")), int(month.group("m")), today)
+    born = _birth_year(clean, today)
+    if born is not None:
         if born > today.year or today.year - born > OLDEST:
             return None
         return Age(max(0, today.year - born - 1), today.year - born)
+    decade = _DECADE.search(clean)  # "90后", "九零后": born in the 1990s
+    if decade:
+        tens = decade.group(1) or str("零一二三四五六七八九".index(decade.group(2)))
+        first = _full_year(int(tens) * 10, today)
+        return Age(max(0, today.year - first - 10), today.year - first)
     return _from_number(clean)
+
+
+# A year alone, next to digits or CJK as well as words ("1962年生", "62年生的", "born 1962").
+_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])|(?<!\d)(\d\d)(?=\s*年\s*(?:生|出生|的|人|属))")
+_BORN_IN_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")
+_DECADE = re.compile(r"(?<!\d)([1-9])0\s*后|([一二三四五六七八九])零\s*后")
+_NOMINAL = re.compile(r"虚岁\s*(\d{1,3})")
+
+
+def _full_year(two_digits: int, today: date) -> int:
+    """ "62" is 1962, "05" is 2005: the century that puts the year in the past."""
+    return 2000 + two_digits if 2000 + two_digits <= today.year else 1900 + two_digits
+
+
+def _birth_year(clean: str, today: date) -> int | None:
+    match = _YEAR.search(clean)
+    if not match:
+        return None
+    rest = clean[: match.start()] + clean[match.end() :]
+    if re.search(r"(?<![\d.])\d{1,3}(?![\d.])", rest) and not re.search(r"born|birth|生", clean):
+        return None  # "I was 18 in 2010": the year is not a birth year
+    return int(match.group(1)) if match.group(1) else _full_year(int(match.group(2)), today)
+
+
+def _born_in_month(year: int, month: int, today: date) -> Age | None:
+    """Born some day of a month: the ages that month allows, and the nearest birthday of it."""
+    try:
+        first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        return None
+    if first > today:
+        return None
+    ages = [age_on(d, today) for d in (first, min(last, today))]
+    if ages[0].min_years == ages[1].min_years:
+        return Age(ages[0].min_years, ages[0].min_years, min(a.days_to_birthday or 0 for a in ages))
+    return Age(min(a.min_years for a in ages), max(a.max_years for a in ages))
 
 
 _AGE_AFTER = r"\s*(?:years?|yrs?|y\.?o\.?|y/o)\b"

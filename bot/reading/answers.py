@@ -27,11 +27,26 @@ from wordfreq import zipf_frequency
 
 from bot import LEXICON_DIR
 from bot.reading.ages import parse_age
+from bot.reading.chinese import to_english
+from bot.reading.clauses import (
+    TIME_CUE,
+    Clause,
+    clause_of,
+    clauses,
+    is_negated,
+    item_times,
+    lower,
+    pregnancy_now,
+    time_in,
+    union,
+)
+from bot.reading.facts import FUTURE, MAYBE, Fact, read_facts, without_clauses_of
 from bot.reading.labs import NO_UNIT, parse_protein
+from bot.reading.lexicon import lexicon
 from bot.reading.numbers import words_to_digits
 from bot.reading.terms import Term, find_terms
-from bot.reading.times import DaysAgo, chinese_to_english, parse_days_ago
-from bot.reading.words import english, find_groups, list_pattern, normalise, phrase_pattern, squeeze
+from bot.reading.times import parse_days_ago, started
+from bot.reading.words import english, find_groups, list_pattern, no_reasons_pattern, normalise, phrase_pattern, squeeze
 from bot.trial.model import Question
 from bot.yamlfile import load_yaml
 
@@ -55,6 +70,9 @@ class Understood:
 @dataclass(frozen=True)
 class NotUnderstood:
     hint: str = ""  # what was missing: "unit", "which", "date", "confirm", ...
+    # What the answer said about the question's own subject but left unclear ("no, lymphoma"): kept,
+    # and named when the question is asked again.
+    kept: tuple[Fact, ...] = ()
 
 
 Answer = Understood | NotUnderstood
@@ -77,60 +95,6 @@ def yes_no(text: str) -> str | None:
     if len(groups) == 1:
         return groups[0]
     return None
-
-
-# --------------------------------------------------------------------------- clauses
-# Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
-# "/" of a date), list words, and contrast words ("no vaccines | except MMR").
-_CLAUSE_BREAK = re.compile(
-    r"(?<!\d),|,(?!\d)|[;!?\n&+()]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
-    r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
-    r"though|while|whereas|until|unless|other than)(?![\w'])|和|还有|以及|然后|之后|以后|但是|不过|除了|另外"
-)
-_NEGATION = re.compile(
-    r"(?<![\w'])(?:no|not|never|none|without|neither|nor|haven't|hasn't|hadn't|didn't|don't|doesn't|wasn't|"
-    r"isn't|weren't|aren't|havent|hasnt|didnt|dont|doesnt|wasnt|isnt|n't)(?![\w'])"
-)
-_CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不在|没在|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
-_NEGATION_REACH = 4  # words between an English negation and the item it governs ("haven't had the flu shot")
-# "No longer on X", "not X any more", "没有吃X了": stopping it, not never having taken it.
-_STOPPED = re.compile(
-    r"no longer|any ?more|these days|\b(?:now|since|until|till|stopped)\b|不再|没再|不吃了|[不没]在[用吃打]|了\s*$"
-)
-
-
-@dataclass(frozen=True)
-class Clause:
-    start: int
-    end: int
-    text: str
-
-
-def clauses(text: str) -> list[Clause]:
-    found, start = [], 0
-    for match in _CLAUSE_BREAK.finditer(_lower(text)):
-        found.append(Clause(start, match.start(), text[start : match.start()]))
-        start = match.end()
-    found.append(Clause(start, len(text), text[start:]))
-    return [c for c in found if c.text.strip()]
-
-
-def _clause_of(parts: list[Clause], position: int) -> Clause:
-    return next((c for c in parts if c.start <= position < c.end), parts[-1] if parts else Clause(0, 0, ""))
-
-
-def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool:
-    """A negation that governs what starts at ``start``: "no flu shot", "I haven't had MMR", "没打过水痘疫苗".
-
-    Only within its own clause, so "no, MMR last month" and "no vaccines except MMR" keep MMR.
-    """
-    clause = _clause_of(parts if parts is not None else clauses(text), start)
-    before = _lower(text[clause.start : start])
-    if _STOPPED.search(_lower(clause.text)):
-        return False
-    if _CJK_NEGATION.search(before.rstrip()):
-        return True
-    return bool(_NEGATION.search(" ".join(before.split()[-_NEGATION_REACH:])))
 
 
 # --------------------------------------------------------------------------- content
@@ -156,11 +120,6 @@ def _zh_filler() -> re.Pattern[str]:
 @lru_cache(maxsize=256)
 def _question_words(wording: str) -> frozenset[str]:
     return frozenset(w.removesuffix("s") for w in _LATIN_WORD.findall(normalise(wording)))
-
-
-def _lower(text: str) -> str:
-    """Lower case with straight apostrophes, keeping every character's offset."""
-    return text.lower().replace("’", "'").replace("‘", "'")
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -191,7 +150,7 @@ def content_words(text: str, question: Question | None = None, everyday_is_fille
     en = english()
     filler = en.yes_no_filler | en.medicine_filler
     asked = _question_words(f"{question.text} {question.retry} {question.topic}") if question else frozenset()
-    clean = _without_phrases(chinese_to_english(words_to_digits(text)) if _CJK_RUN.search(text) else text)
+    clean = _without_phrases(to_english(words_to_digits(text)) if _CJK_RUN.search(text) else text)
     words = [
         w
         for w in _LATIN_WORD.findall(clean)
@@ -213,90 +172,8 @@ def has_contrast(text: str) -> bool:
 
 def _treatment_word(text: str, clause: Clause, parts: list[Clause]) -> bool:
     """An injection, drip or remedy in the clause, not negated ("and that monthly shot", "打针")."""
-    found = list_pattern("treatment_words").finditer(_lower(clause.text))
+    found = list_pattern("treatment_words").finditer(lower(clause.text))
     return any(not is_negated(text, clause.start + m.start(), parts) for m in found)
-
-
-# --------------------------------------------------------------------------- pregnancy
-def pregnancy_now(text: str) -> bool | None:
-    """True when the text says the person is pregnant or nursing now; False when it says not; else None.
-
-    "trying to get pregnant" or "I was pregnant last year" is neither: the question is asked instead.
-    """
-    clean = normalise(text)
-    parts = clauses(clean)
-    said_not = False
-    for match in list_pattern("pregnancy").finditer(clean):
-        if _LABEL_NO.match(clean[match.end() :]):
-            said_not = True  # "pregnant: no", "怀孕？没有"
-            continue
-        clause = _clause_of(parts, match.start())
-        before = " ".join(clean[clause.start : match.start()].split()[-4:])
-        after = " ".join(clean[match.end() : clause.end].split()[:4])
-        if list_pattern("pregnancy_not_now_before").search(before) or list_pattern("pregnancy_not_now_after").search(
-            after
-        ):
-            continue
-        if is_negated(clean, match.start(), parts):
-            said_not = True
-            continue
-        return True
-    return False if said_not else None
-
-
-# A form-like answer: the word, a separator, then no ("breastfeeding - no").
-_LABEL_NO = re.compile(r"\s*[:：?？\-–—=]+\s*(?:no|not|negative|none|n|没有|没|否|不是|无)\s*(?:[,.;!?。，；！？]|$)")
-
-
-# --------------------------------------------------------------------------- times
-_TIME_CUE = re.compile(
-    r"\b(ago|last|since|yesterday|today|earlier|in (19|20)\d\d|\d{4}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|"
-    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
-    r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b|"
-    r"[\d一二三四五六七八九十两几半]+\s*(个)?(月|周|星期|礼拜|天|年)(前|以前|之前)|上(个)?(月|周|星期|礼拜)|"
-    r"去年|昨天|前天|今天|\d{1,2}\s*月份?|\d{4}\s*年"
-)
-
-
-def _time_in(piece: str, today: date) -> dict[str, Any] | None:
-    """A time in a piece of an answer, if the piece clearly talks about when."""
-    if not _TIME_CUE.search(normalise(piece)):
-        return None
-    ago = parse_days_ago(piece, today)
-    return ago.as_dict() if ago else None
-
-
-def union(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
-    """Two times for one item: the range that covers both, so only the study team can settle a conflict."""
-    a, b = DaysAgo.from_dict(first), DaysAgo.from_dict(second)
-    return DaysAgo(min(a.min_days, b.min_days), max(a.max_days, b.max_days), a.hedged or b.hedged).as_dict()
-
-
-def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -> dict[str, dict[str, Any]]:
-    """The time of each named item, where the message makes it unambiguous.
-
-    A clause naming one item and a time gives that item the time ("flu shot in May, MMR 2 weeks
-    ago"). A clause with two items and a time gives neither ("drug A and drug B in May" is asked
-    per item), unless the whole message names one item and one time ("drug A, about 6 months ago").
-    """
-    times: dict[str, dict[str, Any]] = {}
-    timed = [c for c in parts if _TIME_CUE.search(normalise(c.text))]
-    by_clause: dict[int, set[str]] = {}
-    for term in terms:
-        by_clause.setdefault(_clause_of(parts, term.start).start, set()).add(term.entry.id)
-    ids = {t.entry.id for t in terms}
-    for clause in timed:
-        named = by_clause.get(clause.start, set())
-        if len(named) == 1:
-            when = _time_in(clause.text, today)
-            if when:
-                item = next(iter(named))
-                times[item] = union(times[item], when) if item in times else when
-    if len(ids) == 1 and len(timed) == 1 and not times:
-        when = _time_in(timed[0].text, today)
-        if when:
-            times[next(iter(ids))] = when
-    return times
 
 
 # --------------------------------------------------------------------------- readers
@@ -307,9 +184,12 @@ def _item(term: Term) -> dict[str, Any]:
 def _named_items(
     text: str, question: Question, category: str, today: date, time_key: str
 ) -> tuple[list[dict[str, Any]], list[Term], list[Clause]]:
-    """Items named and not negated, each once (with its time, if the message makes it clear), and every term seen.
+    """Items named as the person's own, each once (with its time, if the message makes it clear), and
+    every term of the question's subject seen.
 
     Only the items the question is about count: its condition group, or the kinds its ``names`` lists.
+    An item negated, someone else's, hypothetical or (for a question about the past) planned is no
+    item: "my brother has hepatitis B", "my daughter is due her chickenpox jab".
     """
     parts = clauses(text)
     found = find_terms(text, (category,)) + (_diseases_as_vaccines(text) if category == "vaccine" else [])
@@ -317,9 +197,10 @@ def _named_items(
         t
         for t in found
         if (question.group is None or t.entry.group == question.group)
-        and (not question.names or _names_kind(question, t))
+        and (not question.names or any(_fact_of(t, text, today).is_a(spec) for spec in question.names))
     ]
-    kept = [t for t in terms if not is_negated(text, t.start, parts)]
+    counted = (YES, FUTURE, MAYBE) if question.tense == "future" else (YES,)
+    kept = [t for t in terms if _fact_of(t, text, today).standing in counted]
     times = item_times(text, kept, parts, today)
     items: dict[str, dict[str, Any]] = {}
     for term in kept:
@@ -330,15 +211,25 @@ def _named_items(
     return list(items.values()), terms, parts
 
 
+def _fact_of(term: Term, text: str, today: date) -> Fact:
+    """The fact read at a term's place; a disease read as its vaccine stands as the disease does."""
+    return next(
+        (f for f in read_facts(text, today) if f.start == term.start),
+        Fact(term.category, term.entry.id, str(term.entry.kind), term.entry.group, term.verified, 0, 0, YES),
+    )
+
+
 def _diseases_as_vaccines(text: str) -> list[Term]:
     """At a vaccine question "the chickenpox one" is the chickenpox vaccine: a disease named in a
-    clause that names no vaccine is read as the vaccine against it, if the lexicon knows one."""
+    clause that names no vaccine is read as the vaccine against it, if the lexicon knows one, unless
+    the clause says the person has or had the illness."""
     parts = clauses(text)
-    named = {_clause_of(parts, t.start).start for t in find_terms(text, ("vaccine",))}
+    named = {clause_of(parts, t.start).start for t in find_terms(text, ("vaccine",))}
     found = []
     for disease in find_terms(text, ("condition",)):
-        if _clause_of(parts, disease.start).start in named:
-            continue
+        clause = clause_of(parts, disease.start)
+        if clause.start in named or list_pattern("having").search(lower(text[clause.start : disease.start])):
+            continue  # "I have hepatitis B", "我有乙肝": the illness, not its vaccine
         suffix = "疫苗" if _CJK_RUN.search(disease.text) else " vaccine"  # "<disease> vaccine", "<disease>疫苗"
         as_vaccine = find_terms(disease.text + suffix, ("vaccine",))
         if len(as_vaccine) == 1:
@@ -346,60 +237,94 @@ def _diseases_as_vaccines(text: str) -> list[Term]:
     return found
 
 
-def _unknown_clauses(text: str, terms: list[Term], parts: list[Clause]) -> int:
+def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term]) -> int:
     """Clauses that name no known medicine but something else: an unknown medicine, an unnamed
-    treatment, or a condition, vaccine or procedure ("no, only hepatitis B") the study team should see."""
-    named = {_clause_of(parts, t.start).start for t in terms}
-    others = {_clause_of(parts, t.start).start for t in find_terms(text) if not is_negated(text, t.start, parts)}
+    treatment, or a vaccine or procedure ("no, only the immunoglobulin drip") the study team should
+    see. A condition ("no, only hepatitis B", "just nail fungus") names no medicine: it answers its own
+    question (Screening volunteers it), which is asked in any case."""
+    medicines = {clause_of(parts, t.start).start for t in terms if t.category == "medicine"}
+    others = {
+        clause_of(parts, t.start).start
+        for t in terms
+        if t.category in ("vaccine", "procedure") and not is_negated(text, t.start, parts)
+    }
+    conditions = {clause_of(parts, t.start).start for t in terms if t.category == "condition"}
     unknown = 0
     for clause in parts:
-        if clause.start in named or clause.text.rstrip().endswith("?"):
+        if clause.start in medicines or clause.text.rstrip().endswith("?"):
             continue
         if clause.start in others:
             unknown += 1
             continue
+        if clause.start in conditions:
+            continue
         words = content_words(clause.text, everyday_is_filler=True)
-        first = min((i for i in (_lower(clause.text).find(w) for w in words) if i >= 0), default=0)
+        first = min((i for i in (lower(clause.text).find(w) for w in words) if i >= 0), default=0)
         if (words and not is_negated(text, clause.start + first, parts)) or _treatment_word(text, clause, parts):
             unknown += 1
     return unknown
 
 
-def _dose_changes(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]]) -> None:
-    """ "I started drug A 6 weeks ago": a start, change or stop said with the name, and its time.
+def _dose_changes(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]], today: date) -> None:
+    """ "I started drug A 6 weeks ago": a start, change or stop said with the name, and its time; or how
+    long it has been taken ("on it for 5 weeks", "才吃了一个月"), which dates its start (``since``).
 
     The time then dates the change (``dose_when``), not the last dose.
     """
     for item in items:
         # The clause that names it, or the whole message when it names only this one.
-        said = (
-            {_clause_of(parts, t.start).text for t in terms if t.entry.id == item["id"]} if len(items) > 1 else {text}
-        )
+        said = {clause_of(parts, t.start).text for t in terms if t.entry.id == item["id"]} if len(items) > 1 else {text}
         changes = [k for c in said for k in find_groups(c, "dose") if k in ("started", "changed", "stopped")]
         if len(said) == 1 and changes:
             item["dose"] = changes[0]
             if "last_dose" in item:  # the time of a stop is also the last dose; of a start, only the change
                 item["dose_when"] = item["last_dose"] if changes[0] == "stopped" else item.pop("last_dose")
+        elif len(said) == 1 and (since := started(next(iter(said)), today)):
+            item["since"] = since.as_dict()
+            item.pop("last_dose", None)  # "for 5 weeks" is no date of a last dose
+
+
+_NOT_A_ROUTE = re.compile(r"\b(?:class|stage|grade|type)\s+iv\b")  # "class IV" on a biopsy report is no drip
+
+
+def _given_by_drip(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]]) -> None:
+    """ "methylprednisolone 1 g by drip for 3 days", "甲泼尼龙冲击": a medicine whose drip form is
+    another entry (a steroid pulse) is that entry when its clause says drip, IV or pulse, before the
+    name or after it."""
+    for item in items:
+        entry = lexicon().entries.get(f"medicine:{item['id']}")
+        if not entry or not entry.by_drip:
+            continue
+        said = [clause_of(parts, t.start).text for t in terms if t.entry.id == item["id"]]
+        if any(list_pattern("routes").search(_NOT_A_ROUTE.sub(" ", lower(clause))) for clause in said):
+            pulse = lexicon().entries[f"medicine:{entry.by_drip}"]
+            item.update(id=pulse.id, kind=pulse.kind)
 
 
 def _medicines(question: Question, text: str, today: date) -> Answer:
     items, terms, parts = _named_items(text, question, "medicine", today, "last_dose")
-    _dose_changes(text, terms, parts, items)
-    unknown = _unknown_clauses(text, terms, parts)
-    if not items and terms and has_contrast(text):
+    _dose_changes(text, terms, parts, items, today)
+    _given_by_drip(text, terms, parts, items)
+    facts = read_facts(text, today)
+    aside = _not_theirs(question, facts)
+    mine = [t for t in terms if not any(f.start == t.start for f in aside)]
+    theirs = without_clauses_of(text, aside)  # "my mum is on Vonjo" says nothing of theirs
+    said = _blank(theirs, [(f.start, f.end) for f in facts])
+    unknown = _unknown_clauses(theirs, clauses(theirs), [t for t in find_terms(text) if theirs[t.start] != " "])
+    if not items and mine and has_contrast(said):
         unknown += 1  # "no drug A except once 2 months ago": the exception is the team's to read
     if items or (unknown and not text.rstrip().endswith("?")):  # "what is this study?" is no medicine
         return Understood({"none": False, "items": items, "unknown": unknown})
-    answer = yes_no(text)
+    answer = yes_no(said)
     if answer == UNSURE:
         return Understood(UNSURE)
-    if answer == NO and content_words(text, question):
+    if answer == NO and content_words(said, question):
         # "no, only chemo": a no with more than filler is not "none"
         return (
-            Understood({"none": False, "items": [], "unknown": 1}) if has_contrast(text) else NotUnderstood("confirm")
+            Understood({"none": False, "items": [], "unknown": 1}) if has_contrast(said) else NotUnderstood("confirm")
         )
-    if answer == NO:
-        return Understood({"none": True, "items": [], "unknown": 0})
+    if answer == NO or (facts and answer is None and not content_words(said, question)):
+        return Understood({"none": True, "items": [], "unknown": 0})  # "my mum is on Vonjo, I'm not"
     return NotUnderstood("which" if answer == YES else "")
 
 
@@ -409,7 +334,8 @@ _VACCINE_WORDS = re.compile(r"vaccin|\bshots?\b|\bjabs?\b|inject|immuni[sz]|boos
 def _unnamed(text: str, terms: list[Term], parts: list[Clause], question: Question) -> int:
     """Clauses beside the named items that say something else ("basal cell and prostate", "BCC and
     not sure about the other one"): an unknown item for the study team."""
-    named = {_clause_of(parts, t.start).start for t in terms}
+    # A clause naming something known of another kind ("and toenail fungus") names no unknown one.
+    named = {clause_of(parts, t.start).start for t in terms + find_terms(text)}
     return sum(
         1
         for c in parts
@@ -419,7 +345,7 @@ def _unnamed(text: str, terms: list[Term], parts: list[Clause], question: Questi
 
 def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
     """Clauses naming no known vaccine that still talk of one ("MMR and some travel jab")."""
-    named = {_clause_of(parts, t.start).start for t in terms}
+    named = {clause_of(parts, t.start).start for t in terms}
     unknown = 0
     for clause in parts:
         words = [w for w in content_words(clause.text) if not _VACCINE_WORDS.search(w)]
@@ -430,79 +356,124 @@ def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
 
 
 def _named(question: Question, text: str, category: str, today: date) -> Answer:
-    """Answers that may name things: "yes, MMR in June", "no", "none except yellow fever vaccine"."""
+    """Answers that may name things: "yes, MMR in June", "no", "none except yellow fever vaccine".
+
+    What is someone else's or over ("my brother has hepatitis B") says nothing here, and neither do
+    names of other kinds (打过乙肝疫苗, the hepatitis B vaccine, at the infections question).
+    """
     group = question.group
     items, terms, parts = _named_items(text, question, category, today, "when")
-    answer = yes_no(text)
-    spans = [(t.start, t.end) for t in terms]
-    rest = content_words(_blank(text, spans), question)
+    facts = read_facts(text, today)
+    aside = _not_theirs(question, facts)
+    considered = [t for t in terms if not any(f.start == t.start for f in aside)]
+    said = _blank(without_clauses_of(text, aside), [(f.start, f.end) for f in facts])
+    answer = yes_no(said)
+    rest = content_words(said, question)
     if items:
         unknown = (
             _unknown_vaccines(text, terms, parts) if category == "vaccine" else _unnamed(text, terms, parts, question)
         )
         times = [i.get("when") for i in items]
-        when = None
-        if all(times):
-            when = times[0]
-            for other in times[1:]:
-                when = union(when, other)  # type: ignore[arg-type]
+        when = _union_all(times) if all(times) else None
         return Understood({"answer": YES, "items": items, "unknown": unknown}, when)
     if answer == UNSURE:
         return Understood({"answer": UNSURE, "items": [], "unknown": 0})
-    if terms and has_contrast(text):
+    if considered and has_contrast(said):
         # "no drug A except once 2 months ago": the exception names nothing new; the team checks.
-        return Understood({"answer": YES, "items": [], "unknown": 1}, _time_in(text, today))
-    if answer == NO and has_contrast(text) and not rest:
+        return Understood({"answer": YES, "items": [], "unknown": 1}, time_in(text, today))
+    if answer == NO and has_contrast(said) and not rest:
         return NotUnderstood("confirm")  # "no, just SA14-14-2": a no with an exception is no plain no
-    if not rest and (answer == NO or (terms and answer is None)):
-        return Understood({"answer": NO, "items": [], "unknown": 0})  # "no", "no MMR"
+    if not rest and (answer == NO or (facts and answer is None)):
+        return Understood({"answer": NO, "items": [], "unknown": 0})  # "no", "no MMR", "my brother has hep B"
     if not rest and answer == YES and category != "vaccine" and group != "cancer":
         # "yes" is a full answer to "have you had plasma exchange?"
-        return Understood({"answer": YES, "items": [], "unknown": 0}, _time_in(text, today))
-    vague_vaccine = category == "vaccine" and not _VACCINE_WORDS.search(normalise(text))
-    if rest and (answer != NO or has_contrast(text)) and not vague_vaccine:
+        return Understood({"answer": YES, "items": [], "unknown": 0}, time_in(text, today))
+    vague_vaccine = category == "vaccine" and not _VACCINE_WORDS.search(normalise(said))
+    if rest and (answer != NO or has_contrast(said)) and not vague_vaccine:
         # Something we do not know was named ("none except the yellow fever vaccine"): the study team checks it.
-        return Understood({"answer": YES, "items": [], "unknown": 1}, _time_in(text, today))
+        return Understood({"answer": YES, "items": [], "unknown": 1}, time_in(text, today))
     # A bare "yes" to "which vaccine, if any?" lacks only the name; anything else is unclear.
     return NotUnderstood({NO: "confirm", YES: "which"}.get(answer or "", ""))
 
 
-def _names_kind(question: Question, term: Term) -> bool:
-    return any(
-        spec
-        in (
-            term.entry.category,
-            f"{term.entry.category}:{term.entry.kind}",
-            f"{term.entry.category}:{term.entry.group}",
-        )
-        for spec in question.names
-    )
+def _not_theirs(question: Question, facts: tuple[Fact, ...]) -> list[Fact]:
+    """Facts that are someone else's, over, or (for a question about the past) planned."""
+    counted = (YES, FUTURE, MAYBE) if question.tense == "future" else (YES, MAYBE)
+    return [f for f in facts if f.standing not in counted and f.standing != "no"]
 
 
-def _yes_no(question: Question, text: str) -> Answer:
-    """yes, no or unsure; a "no" (or "yes") with more than filler around it is asked again."""
-    if question.volunteered == "pregnancy":
-        now = pregnancy_now(text)
-        if now is not None and UNSURE not in find_groups(text, "answers"):
-            return Understood(YES if now else NO)  # "怀孕？没有", "pregnant: no, breastfeeding: no"
+def answers_question(question: Question, fact: Fact) -> bool:
+    """Whether a fact is what ``question`` asks about: a kind its ``names`` lists, its condition
+    group, or the category of its type ("I had lymphoma" and "have you had cancer?")."""
+    if question.names:
+        return any(fact.is_a(spec) for spec in question.names)
+    if question.type == "condition":
+        return fact.category == "condition" and fact.group == question.group
+    return fact.category == {"medicine_list": "medicine", "vaccine": "vaccine"}.get(question.type)
+
+
+def _yes_no(question: Question, text: str, today: date) -> Answer:
+    """yes, no or unsure; a "no" (or "yes") with more than filler around it is asked again.
+
+    What the question asks about, said as the person's own, is a yes with its time ("I had my hip
+    replaced 5 weeks ago"). What is someone else's, negated, over or hypothetical, what answers
+    another question, and a reason that keeps a no ("no, I'm a man"), leave the answer as it is.
+    """
     groups = find_groups(text, "answers")
+    if "pregnancy" in question.names:
+        now = pregnancy_now(text)
+        if now is not None and UNSURE not in groups:
+            return Understood(YES if now else NO)  # "怀孕？没有", "pregnant: no, breastfeeding: no"
     if UNSURE in groups:
         return Understood(UNSURE)
-    parts = clauses(text)
-    terms = [t for t in find_terms(text) if not is_negated(text, t.start, parts)]
-    if NO not in groups and any(_names_kind(question, t) for t in terms):
-        return Understood(YES)  # "I had lymphoma as a child" answers "have you had cancer?"
+    facts = read_facts(text, today)
+    counted = (YES, FUTURE, MAYBE) if question.tense == "future" else (YES,)
+    about = [f for f in facts if answers_question(question, f)]
+    mine = [f for f in about if f.standing in counted]
+    if mine and (NO not in groups or has_contrast(text)):
+        # "I had lymphoma as a child", "no, apart from the lymphoma I had at 12"
+        times = [f.when for f in mine]
+        return Understood(YES, _union_all(times) if all(times) else None)
+    unclear = mine or [f for f in about if f.standing == MAYBE]
+    if unclear:
+        return NotUnderstood("confirm", tuple(unclear))  # "no, lymphoma", "in case I had cancer": theirs?
+    rest = _blank(without_clauses_of(text, _not_theirs(question, facts)), [(f.start, f.end) for f in facts])
+    if question.no_reasons:  # "no, I'm a man", "没有，我是男的": a reason that keeps the no
+        rest = no_reasons_pattern(question.no_reasons).sub(" ", lower(rest))
+    groups = find_groups(rest, "answers")  # "我妈有淋巴瘤，我没有": the 有 is the mother's
+    if not groups and facts and not content_words(rest, question):
+        return Understood(NO)  # "my mum had lymphoma", "我妈得过淋巴瘤": nothing of the person's own
+    if groups == [NO]:
+        rest = list_pattern("others").sub(" ", lower(rest))  # "no, someone else", "no, my mum"
     if len(groups) != 1:
         return NotUnderstood()
-    if has_contrast(text):
+    if has_contrast(rest):
         return NotUnderstood("confirm")  # "no, apart from my epilepsy", "yes, but I can't travel"
-    if groups[0] == NO and (terms or content_words(text)):
-        # "no, I'm on dialysis", and "no, my diabetes is not under control" (the question's own words)
+    if groups[0] == NO and _unnegated(rest):
+        # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
         return NotUnderstood("confirm")
     return Understood(groups[0])
 
 
-_FOR_A_WHILE = re.compile(r"\bfor\s+(?=\S+\s+(?:days?|weeks?|months?|years?|yrs?)\b)")
+def _unnegated(text: str) -> list[str]:
+    """The content words of ``text`` that no negation governs: "no chest pain" has none."""
+    parts, low = clauses(text), lower(text)
+    words = []
+    for word in content_words(text):
+        at = low.find(word)
+        if at < 0 or not is_negated(text, at, parts):
+            words.append(word)
+    return words
+
+
+def _union_all(times: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    known = [t for t in times if t]
+    if not known:
+        return None
+    when = known[0]
+    for other in known[1:]:
+        when = union(when, other)
+    return when
 
 
 def _dose(text: str, today: date) -> Answer:
@@ -519,9 +490,8 @@ def _dose(text: str, today: date) -> Answer:
     if key is None:
         return NotUnderstood()
     # Only a time said as one ("for 6 weeks", "since October", "3 weeks ago"): "2 tablets a day" is a dose.
-    timed = _FOR_A_WHILE.search(text) or _TIME_CUE.search(normalise(text))
-    since = parse_days_ago(_FOR_A_WHILE.sub("", text) + (" ago" if _FOR_A_WHILE.search(text) else ""), today)
-    if timed and since and key in ("stable", "changed", "started", "stopped"):
+    since = started(text, today) or (parse_days_ago(text, today) if TIME_CUE.search(normalise(text)) else None)
+    if since and key in ("stable", "changed", "started", "stopped"):
         return Understood(key, since.as_dict())  # the scoring compares the time with the window
     return Understood(key)
 
@@ -564,7 +534,7 @@ def _lab_protein(question: Question, text: str, today: date) -> Answer:
 # types; tests/test_answers.py checks every one has a reader here and a description in
 # bot/session/messages.py). A new type of question starts here.
 READERS: dict[str, Callable[[Question, str, date], Answer]] = {
-    "yes_no": lambda question, text, today: _yes_no(question, text),
+    "yes_no": _yes_no,
     "age": _age,
     "time_ago": _time_ago,
     "lab_protein": _lab_protein,

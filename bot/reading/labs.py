@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.reading.chinese import numerals
 from bot.reading.numbers import words_to_digits
 
 CREATININE_MG_PER_MMOL = 113.12  # molar mass of creatinine, g/mol
@@ -93,7 +94,7 @@ def parse_protein(text: str) -> ProteinResult | None:
     A number without a unit is ``NO_UNIT``: 120 could be 0.12 g/g (mg/g) or
     1.06 g/g (mg/mmol), so the bot asks for the unit and never guesses.
     """
-    clean = _THOUSANDS.sub(r"\1\2", words_to_digits(text).replace("µ", "u"))
+    clean = _THOUSANDS.sub(r"\1\2", words_to_digits(numerals(text)).replace("µ", "u"))
     if _UACR_WORDS.search(clean.lower()):
         return ProteinResult(UACR)
     if _SPELLED_DECIMAL.search(clean.lower()):

@@ -33,6 +33,9 @@ class Entry:
     unverified_names: tuple[str, ...] = ()
     group: str | None = None  # conditions: cancer | infection
     route: bool = False  # the study team decides even when the kind has a rule
+    by_drip: str | None = None  # the entry it is when given by drip or as a pulse (a steroid pulse)
+    # spaCy token patterns for names that follow a shape rather than a list ("...ectomy", "脾切除")
+    shapes: tuple[tuple[dict[str, object], ...], ...] = ()
 
     @property
     def key(self) -> str:
@@ -88,6 +91,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 unverified_names=tuple(str(n) for n in item.get("unverified_names") or ()),
                 group=item.get("group"),
                 route=bool(item.get("route", False)),
+                by_drip=item.get("by_drip"),
+                shapes=tuple(tuple(dict(token) for token in shape) for shape in item.get("shapes") or ()),
             )
             if entry.key in entries:
                 raise LexiconError(f"{filename}: id {entry.id} is used twice")

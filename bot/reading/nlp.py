@@ -57,6 +57,8 @@ def _patterns(nlp: Language, lex: Lexicon) -> list[dict[str, Any]]:
                                 "id": entry.key if verified else f"{entry.key}:{UNVERIFIED}",
                             }
                         )
+        label = entry.category.upper()
+        patterns += [{"label": label, "pattern": list(shape), "id": entry.key} for shape in entry.shapes]
     return patterns
 
 
@@ -65,7 +67,8 @@ def build_pipeline(lexicon_dir: Path = LEXICON_DIR) -> Language:
     tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
     defaults = nlp.Defaults
     tokenizer.prefix_search = compile_prefix_regex([*(defaults.prefixes or []), _CJK_CHAR]).search
-    tokenizer.suffix_search = compile_suffix_regex([*(defaults.suffixes or []), _CJK_CHAR]).search
+    # "HIV+", "HBsAg+": a plus after a name is its own token, so the name still matches.
+    tokenizer.suffix_search = compile_suffix_regex([*(defaults.suffixes or []), _CJK_CHAR, r"\+"]).search
     tokenizer.infix_finditer = compile_infix_regex([*(defaults.infixes or []), _CJK_CHAR]).finditer
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True})
     ruler.add_patterns(_patterns(nlp, load_lexicon(lexicon_dir)))  # type: ignore[attr-defined]

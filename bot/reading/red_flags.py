@@ -1,27 +1,67 @@
 """Spot messages that need urgent help before anything else (screener principles §2).
 
 The words live in ``lexicon/red_flags.yml``; this module only decides how they match:
-inflected English forms, negation that governs the symptom itself, history that is not
-an emergency, and temperatures or blood pressures over a threshold.
+inflected English forms, typing slips (English) and input-method homophones (Chinese,
+from ``lexicon/red_flag_homophones.json``, which ``tools/homophones.py`` writes), negation
+that governs the symptom itself, questions and "what if"s, history that is not an emergency,
+and temperatures or blood pressures over a threshold.
+
+Each group's English and Chinese phrases are compiled apart, one pattern each, so a message
+is searched only with the patterns of the scripts it is written in.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz.distance import Indel
+from wordfreq import zipf_frequency
+
 from bot import LEXICON_DIR
+from bot.reading.typos import MIN_LENGTH, limit, slip_of
 from bot.reading.words import normalise
 from bot.yamlfile import load_yaml
 
 SELF_HARM = "self_harm"
+# In the parse data of a message the classifier alone took for a red flag (rasa_plugins/red_flag_intent.py).
+UNCONFIRMED = "red_flag_unconfirmed"
+HOMOPHONES_FILE = LEXICON_DIR / "red_flag_homophones.json"
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[a-z]")
+_WORD = re.compile(r"[a-z]+")
+_FAR, _FARTHER = "…", "……"  # in a phrase: a few words of the same clause, or of the same sentence
+_GAPS = re.compile(f"({_FARTHER}|{_FAR})")
+_ENDINGS = ("ing", "ed", "es", "s", "d")  # kept by a slip of an inflected word: "siezures" is "seizures"
+# A red-flag word is read into a message only where the word typed is no English word at all: stricter
+# than bot.reading.typos (Zipf 3), as an emergency message on "overjoyed" (overdosed) or "peering"
+# (peeing) costs more than a missed slip, and slips people make ("pian", "atack", "havnt") are rarer.
+_A_WORD_ZIPF = 2.5
+# 的, 地 and 得 are mixed up all the time ("疼的厉害"): all read as 得.
+_PARTICLES = str.maketrans({"的": "得", "地": "得"})
 # After a number: "fever for 40 hours" and "blood pressure pills 200 mg" are not readings.
 _NOT_A_READING = r"(?!\s*(?:hours?|hrs?|days?|weeks?|months?|years?|times?|mins?|minutes?|mg|天|小时|个|周|年|次|分))"
 _PLAUSIBLE = {"c": 46.0, "f": 115.0}  # a body temperature is below these
+# A year ("in 2008", "2015年") or an age ("when I was 12", "at age 15", "12岁的时候", read 12岁得时候): history.
+_YEAR = re.compile(
+    r"(?<![a-z])(?:in|back in|around|during|about)\s+((?:19|20)\d\d)(?![\d/.])|(?<!\d)((?:19|20)\d\d)\s*年"
+)
+_AGE = re.compile(
+    r"(?<![a-z])(?:when\s+(?:i|he|she|they|we)\s+(?:was|were)\s+(?:about\s+|around\s+)?\d{1,2}"
+    r"|at\s+(?:the\s+)?age\s+(?:of\s+)?\d{1,2})(?!\d)|(?<!\d)\d{1,2}\s*岁(?:得时候|时|那年)"
+)
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+_AFTER_NUMBER = re.compile(r"\d\s*$")  # a short form after a number is a unit: "20 kms" is kilometres
+_NOT_CJK_BEFORE, _NOT_CJK_AFTER = r"(?<![\u3400-\u9fff])", r"(?![\u3400-\u9fff])"
+# In the text the phrases are searched in, each intensifier ("very", "很", "特别") is masked by as many
+# of these, so that the phrases need not spell out every intensifier that may come between their words.
+_MARK = "\x01"
+_MARKED = "\x01+"
 
 
 @dataclass(frozen=True)
@@ -34,8 +74,8 @@ class RedFlag:
 
 
 def _plain(text: str) -> str:
-    """Lower case without apostrophes or hyphens: "don't" and "dont" read the same."""
-    return normalise(text).replace("'", "").replace("-", " ")
+    """Lower case without apostrophes or hyphens ("don't" and "dont" read the same), 的 and 地 as 得."""
+    return normalise(text).replace("'", "").replace("-", " ").translate(_PARTICLES)
 
 
 def _word(word: str, inflect: bool) -> str:
@@ -50,33 +90,287 @@ def _either(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _pattern(
-    phrases: Iterable[str], inflect: bool = False, en_gap: str = r"\s+", zh_gap: str = r"\s*"
-) -> re.Pattern[str]:
-    """Any of ``phrases``, longest first: English as whole words, Chinese anywhere.
+def _parts(phrase: str) -> list[str]:
+    """A phrase's parts, split at "…" and "……"."""
+    return [" ".join(part.split()) for part in _GAPS.split(phrase)[::2]]
 
-    ``en_gap`` and ``zh_gap`` are what may come between the words (English) or characters (Chinese).
+
+def _joined(pieces: Sequence[str], phrase: str, near: str, far: str) -> str:
+    """``pieces`` (one for each part of ``phrase``) joined by ``near`` where the phrase has "…" and
+    ``far`` where it has "……"."""
+    gaps = [near if gap == _FAR else far for gap in _GAPS.split(phrase)[1::2]]
+    return pieces[0] + "".join(gap + piece for gap, piece in zip(gaps, pieces[1:], strict=True))
+
+
+def homophone_phrases(raw: Mapping[str, Any]) -> list[str]:
+    """The Chinese phrases (or parts of phrases) of 3+ characters, where a homophone may stand for a
+    character: those of the red-flag groups and of self-harm in the lexicon ``raw``."""
+    phrases = [p for group in raw["categories"].values() for p in group] + list(raw["self_harm"])
+    parts = {part for p in phrases for part in _parts(_plain(p)) if _CJK.search(part)}
+    return sorted(part for part in parts if len(part) >= 3)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How the words of a phrase may be spread out: what may come between words (English) or
+    characters (Chinese) and between the parts of a phrase with "…", inflections, homophones."""
+
+    inflect: bool = False
+    en_gap: str = r"\s+"
+    zh_gap: str = r"\s*"
+    en_far: str = r"\s+"
+    zh_far: str = ""
+    en_farther: str = r"\s+"
+    zh_farther: str = ""
+    homophones: Mapping[str, str] | None = None
+    words: Mapping[str, Sequence[str]] | None = None  # three-character phrases cut into words
+    not_slips: Mapping[str, tuple[str, ...]] | None = None  # real words, under each of their characters
+    # Intensifiers, which are masked (_MARK) in the text searched; in a phrase, one stands for any.
+    intensifiers: re.Pattern[str] | None = None
+
+
+def _units(part: str, style: _Style) -> list[tuple[str, int]]:
+    """The characters (Chinese) or words (English) of a phrase's part with their places in it; an
+    intensifier in it is one _MARK, as in the masked text ("尿很少", "legs are very swollen")."""
+    english = not _CJK.search(part)
+    units, last = [], 0
+    for found in style.intensifiers.finditer(part) if style.intensifiers is not None else ():
+        units += _split(part[last : found.start()], last, english)
+        units.append((_MARK, -1))
+        last = found.end()
+    return units + _split(part[last:], last, english)
+
+
+def _split(text: str, offset: int, english: bool) -> list[tuple[str, int]]:
+    if english:
+        return [(m.group(), offset + m.start()) for m in re.finditer(r"\S+", text)]
+    return [(c, offset + i) for i, c in enumerate(text) if not c.isspace()]
+
+
+def _english(phrase: str, style: _Style) -> str:
+    trimmed = _trimmed([_units(part, style) for part in _parts(phrase)])
+    words = [[_MARKED if w == _MARK else _word(w, style.inflect) for w, _ in u] for u, _, _ in trimmed]
+    found = _joined([style.en_gap.join(w) for w in words], phrase, style.en_far, style.en_farther)
+    return _around(found, trimmed, rf"(?<={_MARK}\s)", rf"(?=\s{_MARK})")
+
+
+def _around(found: str, trimmed: list[tuple[list[tuple[str, int]], bool, bool]], behind: str, ahead: str) -> str:
+    return (behind if trimmed[0][1] else "") + found + (ahead if trimmed[-1][2] else "")
+
+
+def _trimmed(parts: list[list[tuple[str, int]]]) -> list[tuple[list[tuple[str, int]], bool, bool]]:
+    """The units of each part, without an intensifier at the very start or end of the phrase, and
+    whether one was there: it is asked for around the match instead ("(?<=很)少尿"), so that a
+    match starts on a word, and the negation before it is one ("不太好少尿" is not 不 少尿)."""
+    found = [(units, False, False) for units in parts]
+    first = parts[0]
+    if first and first[0][0] == _MARK:
+        found[0] = (first[1:], True, False)
+    units, lead, _ = found[-1]
+    if units and units[-1][0] == _MARK:
+        found[-1] = (units[:-1], lead, True)
+    return found
+
+
+def _real_word(part: str, position: int, sound: str, not_slips: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether putting ``sound`` at ``position`` of ``part`` makes a word listed as no slip (抽出 of 抽搐)."""
+    swapped = part[:position] + sound + part[position + 1 :]
+    for word in not_slips.get(sound, ()):
+        at = swapped.find(word)
+        while at >= 0:
+            if at <= position < at + len(word):
+                return True
+            at = swapped.find(word, at + 1)
+    return False
+
+
+def _slips_allowed(part: str, style: _Style) -> Iterable[tuple[int, str, str]]:
+    """Where a homophone may stand in ``part``, and what may not come before and after it there.
+
+    Nowhere in two characters (抽出 is a word, as in 抽出时间, not a slip of 抽搐); anywhere in four or
+    more. In three, in a word of two or more characters (凶口疼), but in a one-character word only
+    at the edge of the Chinese text, where it cannot start or end another word: 胸口通 on its own is
+    a slip of 胸口痛, while 舌头中间, 想去四川 and 不想成为 are no slips of 舌头肿, 想去死, 不想撑.
     """
-    parts = []
-    for phrase in sorted({_plain(p) for p in phrases}, key=len, reverse=True):
+    if len(part) < 3 or style.homophones is None:
+        return []
+    if len(part) > 3:
+        return [(i, "", "") for i in range(len(part))]
+    allowed, start = [], 0
+    for word in (style.words or {}).get(part, ()):
+        for i in range(start, start + len(word)):
+            if len(word) > 1:
+                allowed.append((i, "", ""))
+            elif i in (0, len(part) - 1):
+                allowed.append((i, _NOT_CJK_BEFORE if i == 0 else "", _NOT_CJK_AFTER if i else ""))
+        start += len(word)
+    return allowed
+
+
+def _chinese(phrase: str, style: _Style) -> list[str]:
+    """The phrase as written, and with one character of a 3+ character part as a homophone."""
+    parts = _parts(phrase)
+    trimmed = _trimmed([_units(part, style) for part in parts])
+    written = [[_MARKED if c == _MARK else re.escape(c) for c, _ in u] for u, _, _ in trimmed]
+
+    def joined(characters: list[list[str]]) -> str:
+        found = _joined([style.zh_gap.join(c) for c in characters], phrase, style.zh_far, style.zh_farther)
+        return _around(found, trimmed, f"(?<={_MARK})", f"(?={_MARK})")
+
+    found = [joined(written)]
+    for k, part in enumerate(parts):
+        places = {at: n for n, (_, at) in enumerate(trimmed[k][0]) if at >= 0}
+        for i, before, after in _slips_allowed(part, style):
+            sounds = (style.homophones or {}).get(part[i], "") if i in places else ""
+            sounds = "".join(s for s in sounds if not _real_word(part, i, s, style.not_slips or {}))
+            if sounds:
+                slipped = [*written[k]]
+                slipped[places[i]] = f"{before}[{sounds}]{after}"
+                found.append(joined([slipped if j == k else w for j, w in enumerate(written)]))
+    return found
+
+
+def _compiled(
+    phrases: Iterable[str], style: _Style
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, list[str]]:
+    """English phrases as whole words (one pattern), Chinese ones anywhere (another), and the rest
+    (punctuation such as "," or "。"), each longest first."""
+    english, chinese, other = [], [], []
+    for phrase in sorted({_plain(p) for p in phrases} - {""}, key=len, reverse=True):
         if _CJK.search(phrase):
-            parts.append(zh_gap.join(map(re.escape, phrase)))
-        elif phrase.isalnum() or " " in phrase:
-            body = en_gap.join(_word(w, inflect) for w in phrase.split())
-            parts.append(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
+            chinese += _chinese(phrase, style)
+        elif _GAPS.sub("", phrase).replace(" ", "").isalnum():
+            english.append(_english(phrase, style))
         else:
-            parts.append(re.escape(phrase))  # punctuation such as "," or "。"
-    return re.compile("|".join(parts))
+            other.append(re.escape(phrase))
+    en = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(english)})(?![a-z0-9])") if english else None
+    zh = re.compile("|".join(chinese)) if chinese else None
+    return en, zh, other
+
+
+def _pattern(phrases: Iterable[str], style: _Style = _Style()) -> re.Pattern[str]:
+    """Any of ``phrases`` as one pattern: English as whole words, Chinese anywhere."""
+    en, zh, other = _compiled(phrases, style)
+    either = [p.pattern for p in (en, zh) if p is not None] + other
+    return re.compile("|".join(either) if either else r"(?!)")
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """A group's phrases, English and Chinese apart."""
+
+    en: re.Pattern[str] | None
+    zh: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: Iterable[str], style: _Style) -> _Phrases:
+        en, zh, _ = _compiled(phrases, style)
+        return cls(en, zh)
+
+    def finditer(self, text: str, latin: bool, cjk: bool) -> Iterator[re.Match[str]]:
+        if latin and self.en is not None:
+            yield from self.en.finditer(text)
+        if cjk and self.zh is not None:
+            yield from self.zh.finditer(text)
+
+
+def _with_slips(phrases: Iterable[str], slips: Mapping[str, str]) -> list[str]:
+    """``phrases`` and, for each everyday word typed for one of their words, the phrase so typed."""
+    found = []
+    for phrase in map(_plain, phrases):
+        found.append(phrase)
+        words = phrase.split()
+        for typed, meant in slips.items():
+            if meant in words and len(words) > 1:
+                found.append(" ".join(typed if w == meant else w for w in words))
+    return found
+
+
+def _deletions(word: str, most: int) -> set[str]:
+    """``word`` with up to ``most`` letters taken out."""
+    found, last = {word}, {word}
+    for _ in range(most):
+        last = {w[:i] + w[i + 1 :] for w in last for i in range(len(w))}
+        found |= last
+    return found
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The words of the English red-flag phrases, indexed by their deletions so that the few
+    within reach of a typed word are found without comparing it with all of them."""
+
+    words: tuple[str, ...]
+    near: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> _Vocabulary:
+        kept = tuple(sorted({w for w in words if w.isalpha() and w.isascii() and len(w) >= MIN_LENGTH}))
+        near: dict[str, list[str]] = {}
+        for word in kept:
+            for key in _deletions(word, 2):
+                near.setdefault(key, []).append(word)
+        return cls(kept, {k: tuple(v) for k, v in near.items()})
+
+    def meant(self, word: str) -> str | None:
+        """The listed word ``word`` is a slip of (bot.reading.typos.slip_of), or None; an inflected
+        one keeps its ending ("siezures" is "seizures")."""
+        if len(word) < MIN_LENGTH or word in self.words or zipf_frequency(word, "en") >= _A_WORD_ZIPF:
+            return None
+        meant = self._meant(word)
+        for ending in _ENDINGS if meant is None else ():
+            stem = word[: -len(ending)]
+            if word.endswith(ending) and len(stem) >= MIN_LENGTH:
+                if stem in self.words or stem + "e" in self.words:
+                    return None  # a listed word, inflected: the phrases find it
+                if found := self._meant(stem):
+                    return found + ending
+        return meant
+
+    def _meant(self, word: str) -> str | None:
+        if len(word) < MIN_LENGTH or word in self.words:
+            return None
+        # Two strings within k edits share a string k deletions from each: only those are compared.
+        candidates = {w for key in _deletions(word, limit(word)) for w in self.near.get(key, ())}
+        # Of two as near, the one a missed or extra letter away: "barly" is "barely", not "badly".
+        ordered = sorted(candidates, key=lambda w: (Indel.distance(word, w), w))
+        return slip_of(word, tuple(ordered)) if candidates else None
+
+
+@dataclass(frozen=True)
+class _Hypothetical:
+    conditional: re.Pattern[str]
+    not_conditional: re.Pattern[str]
+    now: re.Pattern[str]
+    subjects: re.Pattern[str]
+    happening: re.Pattern[str]
+    cause: re.Pattern[str]
+    cause_after: re.Pattern[str]
+    asks: re.Pattern[str]
+    happened: re.Pattern[str]
+    zh_conditional: re.Pattern[str]
+    zh_then: re.Pattern[str]
+    zh_cause: re.Pattern[str]
+    zh_cause_after: re.Pattern[str]
+    zh_asks: re.Pattern[str]
+    zh_asks_end: tuple[str, ...]
+    zh_now: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class _Lexicon:
-    self_harm: re.Pattern[str]
-    groups: tuple[tuple[str, re.Pattern[str]], ...]
+    intensifiers: re.Pattern[str]
+    self_harm: _Phrases
+    groups: tuple[tuple[str, _Phrases], ...]
+    vocabulary: _Vocabulary
+    slang: Mapping[str, str]
+    slang_words: re.Pattern[str]
     not_red_flags: re.Pattern[str]
     temperature: tuple[str, tuple[re.Pattern[str], ...], dict[str, float]]  # category, patterns, {"c": 39, "f": 102}
     pressure: tuple[str, tuple[re.Pattern[str], ...], int, int]  # category, patterns, systolic, diastolic
     negation: re.Pattern[str]
+    between: re.Pattern[str]
+    inverted: re.Pattern[str]
     window: int
     clause_break: re.Pattern[str]
     subject_break: re.Pattern[str]
@@ -85,38 +379,89 @@ class _Lexicon:
     zh_negation: re.Pattern[str]
     zh_not_negating: tuple[str, ...]
     list_gap: re.Pattern[str]
+    run_gap: re.Pattern[str]
+    negated_after: re.Pattern[str]
+    hypothetical: _Hypothetical
     past: re.Pattern[str]
     now: re.Pattern[str]
+
+
+def _homophones() -> tuple[dict[str, str], dict[str, list[str]], dict[str, tuple[str, ...]]]:
+    data = json.loads(HOMOPHONES_FILE.read_text(encoding="utf-8"))
+    not_slips: dict[str, list[str]] = {}
+    for word in data["not_slips"]:
+        for character in set(word):
+            not_slips.setdefault(character, []).append(word)
+    return dict(data["homophones"]), dict(data["words"]), {c: tuple(w) for c, w in not_slips.items()}
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     raw: dict[str, Any] = load_yaml(LEXICON_DIR / "red_flags.yml")
-    neg, history, measure = raw["negation"], raw["history"], raw["measurements"]
+    neg, history, measure, hypo = raw["negation"], raw["history"], raw["measurements"], raw["hypothetical"]
     temp, bp = measure["temperature"], measure["blood_pressure"]
     number = r"(?<!\d)(\d{2,3}(?:\.\d+)?)(?!\.?\d)"
     gap = r"[^\d,.;:!?，。；：！？]{0,15}?"  # a few words, no clause break or other number
     unit = r"(°\s*[cf]?|degrees?(?:\s*[cf](?![a-z]))?|度|[cf](?![a-z]))"
-    temp_words = _pattern(temp["words"], inflect=True).pattern
+    temp_words = _pattern(temp["words"], _Style(inflect=True)).pattern
+    shivering = _pattern(temp["shivering"], _Style(inflect=True)).pattern
     bp_words = _pattern(bp["words"]).pattern
     # Symptoms may be typed "fever, chills", "chest really hurts", "胸口很痛"; cue words must be exact.
     strong = raw["intensifiers"]
-    en_gap = rf"[\s,/&+]+(?:(?:{_either(strong['en'])})\s+)?"
-    zh_gap = rf"\s*(?:(?:{_either(strong['zh'])})\s*)?"
+    plain_style = _Style(
+        en_gap=rf"[\s,/&+]+(?:(?:{_either(strong['en'])})\s+)?",
+        zh_gap=rf"\s*(?:(?:{_either(strong['zh'])})\s*)?",
+        en_far=r"(?:\s+[a-z0-9]+){0,2}\s+",
+        zh_far=r"[^,.;:!?，。；：！？]{0,3}?",
+    )
+    intensifiers = _pattern([*strong["en"], *strong["zh"]])
+    # Between the parts of a phrase with "…": a few words or characters of the same clause, no negation.
+    en_negation = sorted({_plain(w) for w in neg["en"]})
+    zh_negation = "".join(sorted({w[0] for w in neg["zh"]}))
+    homophones, words, not_slips = _homophones()
+    symptom_style = _Style(
+        inflect=True,
+        en_gap=rf"[\s,/&+{_MARK}]+",
+        zh_gap=rf"[\s{_MARK}]*",
+        en_far=rf"(?:\s+(?!(?:{_either(en_negation)})(?![a-z0-9]))[a-z0-9{_MARK}]+){{0,6}}\s+",
+        zh_far=rf"[^,.;:!?，。；：！？{zh_negation}]{{0,12}}?",
+        en_farther=rf"(?:[\s,;:]+(?!(?:{_either(en_negation)})(?![a-z0-9]))[a-z0-9{_MARK}]+){{0,10}}[\s,;:]+",
+        zh_farther=rf"[^.!?。！？{zh_negation}]{{0,24}}?",
+        homophones=homophones,
+        words=words,
+        not_slips=not_slips,
+        intensifiers=intensifiers,
+    )
+    slips = {_plain(k): _plain(v) for k, v in raw["real_word_slips"].items()}
 
-    def symptoms(phrases: Iterable[str]) -> re.Pattern[str]:
-        return _pattern(phrases, inflect=True, en_gap=en_gap, zh_gap=zh_gap)
+    def symptoms(phrases: Iterable[str]) -> _Phrases:
+        return _Phrases.of(_with_slips(phrases, slips), symptom_style)
 
+    english = [
+        *(p for group in raw["categories"].values() for p in group),
+        *raw["self_harm"],
+        *temp["words"],
+        *bp["words"],
+    ]
+    vocabulary = _Vocabulary.of(w for p in english for w in _GAPS.sub(" ", _plain(p)).split())
+    after = _pattern(neg["after"]).pattern
+    run_words = _pattern([*neg["list_words"], "and"]).pattern
     return _Lexicon(
+        intensifiers=intensifiers,
         self_harm=symptoms(raw["self_harm"]),
         groups=tuple((name, symptoms(phrases)) for name, phrases in raw["categories"].items()),
-        not_red_flags=_pattern(raw["not_red_flags"]),
+        vocabulary=vocabulary,
+        slang={_plain(k): _plain(v) for k, v in raw["slang"].items()},
+        slang_words=_pattern(raw["slang"]),
+        not_red_flags=_pattern(raw["not_red_flags"], plain_style),
         temperature=(
             temp["category"],
-            # "fever 39.5", "体温40度", or a number with its unit right before: "a 40 degree fever"
+            # "fever 39.5", "体温40度", a number with its unit right before: "a 40 degree fever",
+            # or a reading with a decimal point right before shivering: "102.9 and chills"
             (
                 re.compile(rf"(?:{temp_words}){gap}{number}\s*{unit}?{_NOT_A_READING}"),
                 re.compile(rf"{number}\s*{unit}\s*(?:{temp_words})"),
+                re.compile(rf"(?<![\d.])(\d{{2,3}}\.\d)\s*{unit}?{gap}(?:{shivering})"),
             ),
             {"c": float(temp["celsius"]), "f": float(temp["fahrenheit"])},
         ),
@@ -131,6 +476,12 @@ def _lexicon() -> _Lexicon:
             int(bp["diastolic"]),
         ),
         negation=_pattern(neg["en"]),
+        # What may stand between an English negation and its symptom: "had any", "trouble with",
+        # or items of a list ending in "or": "never any trouble with breathing or chest pain".
+        between=re.compile(
+            rf"\s*(?:(?:{_pattern(neg['en_between']).pattern})\s+|(?:[a-z0-9]+\s+){{1,3}}(?:or|nor)\s+)*"
+        ),
+        inverted=_pattern(neg["inverted"]),
         window=int(neg["window"]),
         clause_break=_pattern(neg["clause_breaks"]),
         subject_break=_pattern(neg["subject_words"]),
@@ -139,9 +490,51 @@ def _lexicon() -> _Lexicon:
         zh_negation=re.compile(rf"(?:{_either(neg['zh'])})\s*(?:(?:{_either(neg['zh_between'])})\s*){{0,2}}$"),
         zh_not_negating=tuple(neg["zh_not_negating"]),
         list_gap=re.compile(rf"\s*(?:(?:{_pattern(neg['list_words']).pattern})\s*)?"),
+        run_gap=re.compile(rf"[\s,，]*(?:(?:{run_words})[\s,，]*)?"),
+        negated_after=re.compile(
+            rf"\s*(?:(?:{_pattern(neg['after_lead']).pattern})\s*)*(?:{after})(?:\s*[,，]\s*(?:{after}))*\s*(?:[.!;,。！；，]|$)"
+        ),
+        hypothetical=_Hypothetical(
+            conditional=_pattern(hypo["if"]),
+            not_conditional=_pattern(hypo["not_if"]),
+            now=_pattern(hypo["now"]),
+            subjects=_pattern(hypo["subjects"]),
+            happening=_pattern(hypo["happening"]),
+            cause=_pattern(hypo["cause"]),
+            cause_after=_pattern(hypo["cause_after"]),
+            asks=_pattern(hypo["asks"]),
+            happened=_pattern(hypo["happened"]),
+            zh_conditional=_pattern(hypo["zh_if"]),
+            zh_then=_pattern(hypo["zh_then"]),
+            zh_cause=_pattern(hypo["zh_cause"]),
+            zh_cause_after=_pattern(hypo["zh_cause_after"]),
+            zh_asks=_pattern(hypo["zh_asks"]),
+            zh_asks_end=tuple(hypo["zh_asks_end"]),
+            zh_now=tuple(hypo["zh_now"]),
+        ),
         past=_pattern(history["past"]),
         now=_pattern(history["now"]),
     )
+
+
+@lru_cache(maxsize=8192)
+def _meant(word: str) -> str | None:
+    """The red-flag word ``word`` is a slip of (the same words come back message after message)."""
+    return _lexicon().vocabulary.meant(word)
+
+
+def _respelled(text: str, lex: _Lexicon) -> str:
+    """Texting short forms written out ("kms") and slips of red-flag words respelled ("chset")."""
+    text = lex.slang_words.sub(
+        lambda m: m.group() if _AFTER_NUMBER.search(text, 0, m.start()) else lex.slang[m.group()], text
+    )
+    pieces, last = [], 0
+    for match in _WORD.finditer(text):
+        meant = _meant(match.group()) if match.end() - match.start() >= MIN_LENGTH else None
+        if meant:
+            pieces += [text[last : match.start()], meant]
+            last = match.end()
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 def _clause(text: str, start: int, end: int, lex: _Lexicon) -> tuple[str, str]:
@@ -152,21 +545,94 @@ def _clause(text: str, start: int, end: int, lex: _Lexicon) -> tuple[str, str]:
 
 
 def _negated(text: str, start: int, end: int, lex: _Lexicon) -> bool:
-    """Whether the symptom at ``text[start:end]`` is itself negated ("no chest pain", "没有胸痛")."""
+    """Whether a negation before the symptom at ``text[start:end]`` governs it ("no chest pain", "没有胸痛")."""
     if _CJK.match(text, start):
         # Only right before the symptom: "我不舒服,胸痛" and "不停抽搐" are red flags.
         found = lex.zh_negation.search(text[:start].rstrip())
         return found is not None and not found.group().startswith(lex.zh_not_negating)
     before, after = _clause(text, start, end, lex)
+    before = lex.inverted.sub(" never ", before)  # "not once have I fainted"
     before = lex.subject_break.split(before)[-1]  # "no I have chest pain": the "no" answers something else
-    words = lex.not_negating.sub(" ", " ".join(before.split()[-lex.window :]))
-    return bool(lex.negation.search(words)) and not lex.undone_after.search(after)
+    words = " ".join(lex.not_negating.sub(" ", before).split()[-lex.window :]) + " "
+    governs = any(lex.between.fullmatch(words, m.end()) for m in lex.negation.finditer(words))
+    return governs and not lex.undone_after.search(after)
+
+
+def _negations(text: str, spans: Sequence[re.Match[str]], lex: _Lexicon) -> list[bool]:
+    """For each symptom found (in order), whether it is negated: by a negation before it, as the
+    next item of a negated list ("没有胸闷气短"), or by a negation closing the sentence after it or
+    after the list it ends ("抽搐、晕倒这些都没有", "chest pain? no, never had that")."""
+    negated, negated_end = [], -1
+    for m in spans:
+        # Inside a negated one ("no high fever 39"), or next in its list.
+        listed = m.start() < negated_end or (negated_end >= 0 and lex.list_gap.fullmatch(text, negated_end, m.start()))
+        negated.append(bool(listed) or _negated(text, m.start(), m.end(), lex))
+        if negated[-1]:
+            negated_end = max(negated_end, m.end())
+    first = 0
+    while first < len(spans):
+        last, end = first, spans[first].end()
+        while last + 1 < len(spans) and (
+            spans[last + 1].start() <= end or lex.run_gap.fullmatch(text, end, spans[last + 1].start())
+        ):
+            last += 1
+            end = max(end, spans[last].end())
+        if lex.negated_after.match(text, end):
+            negated[first : last + 1] = [True] * (last + 1 - first)
+        first = last + 1
+    return negated
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[str, str]:
+    """The sentence holding ``text[start:end]``, and the mark that ends it ("" at the end of the text)."""
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    closing = _SENTENCE_END.search(text, end)
+    return text[opening : closing.start() if closing else len(text)], closing.group() if closing else ""
+
+
+def _hypothetical(text: str, start: int, end: int, lex: _Lexicon) -> bool:
+    """A symptom in a condition or a question about what may happen: "what if I get chest pain?",
+    "can the stem cells cause a stroke?", 如果胸痛了怎么办, 会不会中风."""
+    hypo = lex.hypothetical
+    before, after = _clause(text, start, end, lex)
+    if hypo.happening.search(before) or hypo.happening.search(after):
+        return False  # "if I have chest pain now"
+    sentence, mark = _sentence(text, start, end)
+    if _CJK.match(text, start):
+        condition = list(hypo.zh_conditional.finditer(before))
+        if condition and condition[-1].end() == len(before.rstrip()):
+            return True  # 如果胸痛, 要是中风了
+        if before.rstrip().endswith(hypo.zh_now):
+            return False  # 会不会是心梗, 如果是中风: about now
+        if condition and not hypo.zh_then.search(before, condition[-1].end()):
+            return True
+        asks = mark == "？" or mark == "?" or sentence.rstrip().endswith(hypo.zh_asks_end)
+        asks = asks or hypo.zh_asks.search(sentence) is not None
+        return asks and bool(hypo.zh_cause.search(before) or hypo.zh_cause_after.search(after))
+    condition = list(hypo.conditional.finditer(hypo.not_conditional.sub(" ", before)))
+    if condition:
+        rest = hypo.not_conditional.sub(" ", before)[condition[-1].end() :].strip()
+        if not hypo.now.match(rest) and len(hypo.subjects.findall(rest)) <= 1:
+            return True
+    asks = mark == "?" or hypo.asks.match(sentence.strip()) is not None
+    asks = asks and not hypo.happened.search(before)
+    return asks and bool(hypo.cause.search(before) or hypo.cause_after.search(after))
+
+
+def _dated(text: str) -> bool:
+    """A year before this one ("in 2008", "2015年") or an age ("when I was 12", "12岁的时候")."""
+    this_year = datetime.date.today().year
+    years = (int(m.group(1) or m.group(2)) for m in _YEAR.finditer(text))
+    return any(year < this_year for year in years) or _AGE.search(text) is not None
 
 
 def _history(text: str, start: int, end: int, lex: _Lexicon) -> bool:
-    """A symptom from months or years ago that the message does not say is back."""
+    """A symptom from months or years ago (one's own or someone else's) that the message does not say is back."""
     before, after = _clause(text, start, end, lex)
-    return bool(lex.past.search(before) or lex.past.search(after)) and not lex.now.search(text)
+    following = lex.clause_break.split(text[end:], maxsplit=2)
+    opening = " ".join(following[1].split()[:4]) if len(following) > 1 else ""  # "…, years ago"
+    past = any(lex.past.search(part) or _dated(part) for part in (before, after)) or bool(lex.past.search(opening))
+    return past and not lex.now.search(text)
 
 
 def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]]]:
@@ -184,23 +650,45 @@ def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]
             yield category, match
 
 
-def find_red_flag(text: str) -> RedFlag | None:
-    """The most urgent red flag in ``text``: self-harm first, then the first group (in the lexicon's order)."""
+@dataclass(frozen=True)
+class Reading:
+    """What the keyword layer made of a message: the red flag, if any, and whether it saw red-flag
+    words it ruled out (negated, a question or "what if", long past, or an ordinary phrase such
+    as "stroke risk")."""
+
+    flag: RedFlag | None
+    ruled_out: bool = False
+
+
+def read_red_flags(text: str) -> Reading:
+    """The most urgent red flag in ``text`` (self-harm first, then the first group in the lexicon's
+    order), and whether red-flag words were seen and ruled out."""
     lex = _lexicon()
-    clean = lex.not_red_flags.sub(" | ", _plain(text))
-    if lex.self_harm.search(clean):
-        return RedFlag(SELF_HARM)
-    matches = [(name, m) for name, pattern in lex.groups for m in pattern.finditer(clean)]
+    plain = _plain(text)
+    latin, cjk = _LATIN.search(plain) is not None, _CJK.search(plain) is not None
+    if latin:
+        plain = _respelled(plain, lex)
+    clean = lex.not_red_flags.sub(" | ", plain)
+    masked = lex.intensifiers.sub(lambda m: _MARK * len(m.group()), clean)  # the same places as clean
+    if next(lex.self_harm.finditer(masked, latin, cjk), None) is not None:
+        return Reading(RedFlag(SELF_HARM))
+    matches = [(name, m) for name, phrases in lex.groups for m in phrases.finditer(masked, latin, cjk)]
     matches += _measurements(clean, lex)
-    found, negated_end = [], -1
-    for name, m in sorted(matches, key=lambda nm: nm[1].start()):
-        listed = negated_end >= 0 and lex.list_gap.fullmatch(clean, negated_end, m.start())
-        if listed or _negated(clean, m.start(), m.end(), lex):
-            negated_end = m.end()  # "没有胸闷气短": the next symptom in the list is negated too
-        elif not _history(clean, m.start(), m.end(), lex):
+    matches.sort(key=lambda nm: nm[1].start())
+    found, ruled_out = [], clean != plain
+    negated = _negations(clean, [m for _, m in matches], lex)
+    for (name, m), dismissed in zip(matches, negated, strict=True):
+        if dismissed or _hypothetical(clean, m.start(), m.end(), lex) or _history(clean, m.start(), m.end(), lex):
+            ruled_out = True
+        else:
             found.append(name)
     order = [name for name, _ in lex.groups]
-    return RedFlag(min(found, key=order.index)) if found else None
+    return Reading(RedFlag(min(found, key=order.index)) if found else None, ruled_out and not found)
+
+
+def find_red_flag(text: str) -> RedFlag | None:
+    """The most urgent red flag in ``text``, or None."""
+    return read_red_flags(text).flag
 
 
 def evaluate(phrases: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 The spaCy pipeline's entity rules find the names of the lexicon. Two passes
 then catch what people actually type: a name split by a space or hyphen
 ("cell-cept", "fk 506"), and a misspelling one or two letters off
-("Benlista"). A misspelled match is a guess, so it is marked unverified and
-always goes to the study team.
+("Benlista"; rapidfuzz measures the distance). A misspelled match is a guess, so it is marked
+unverified and always goes to the study team.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.process import extractOne
 from spacy.tokens import Doc
 
 from bot.reading.lexicon import Entry, lexicon, name_key
 from bot.reading.nlp import UNVERIFIED, pipeline
+from bot.reading.typos import everyday, limit
 
 _MAX_JOIN = 3  # tokens joined when looking for a split name
 
@@ -45,37 +48,19 @@ def _name_index() -> dict[str, tuple[Entry, bool]]:
 
 
 @lru_cache(maxsize=1)
-def _fuzzy_candidates() -> dict[str, list[tuple[str, Entry]]]:
-    """Single-word Latin names of 5+ letters, by first letter."""
+def _fuzzy_candidates() -> dict[str, tuple[tuple[str, ...], tuple[Entry, ...]]]:
+    """Single-word Latin names of 5+ letters, by first letter: the names, and their entries."""
     by_letter: dict[str, list[tuple[str, Entry]]] = {}
     for key, (entry, verified) in _name_index().items():
         if verified and key.isascii() and key.isalpha() and len(key) >= 5:
             by_letter.setdefault(key[0], []).append((key, entry))
-    return by_letter
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    return {letter: (tuple(k for k, _ in pairs), tuple(e for _, e in pairs)) for letter, pairs in by_letter.items()}
 
 
 def _fuzzy(word: str) -> Entry | None:
-    limit = 1 if len(word) < 9 else 2
-    best: tuple[int, Entry] | None = None
-    for key, entry in _fuzzy_candidates().get(word[0], []):
-        distance = _edit_distance(word, key, limit)
-        if distance <= limit and (best is None or distance < best[0]):
-            best = (distance, entry)
-    return best[1] if best else None
+    names, entries = _fuzzy_candidates().get(word[0], ((), ()))
+    found = extractOne(word, names, scorer=DamerauLevenshtein.distance, score_cutoff=limit(word))
+    return None if found is None else entries[found[2]]
 
 
 def _from_entities(doc: Doc) -> list[Term]:
@@ -99,6 +84,8 @@ def _joined(doc: Doc) -> list[Term]:
             span = doc[tokens[i].i : tokens[i + size - 1].i + 1]
             if size == 1 and not any(ch in span.text for ch in "-_"):
                 continue  # a plain single word is already an entity if it is a name
+            if size > 1 and any(t.is_stop for t in span):
+                continue  # "bar I" is no "BARI" (baricitinib)
             hit = index.get(name_key(span.text))
             if hit:
                 found.append(Term(hit[0], span.text, span.start_char, span.end_char, hit[1]))
@@ -117,6 +104,7 @@ def _misspelt(doc: Doc, taken: set[int]) -> list[Term]:
             and len(word) >= 5
             and not token.is_stop
             and word not in index
+            and not everyday(word)  # "injection" is no slip of "infection"
         ):
             entry = _fuzzy(word)
             if entry:
@@ -127,17 +115,17 @@ def _misspelt(doc: Doc, taken: set[int]) -> list[Term]:
 def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Term]:
     """Every name in ``text``, in order, optionally only of some categories.
 
-    Where matches overlap, the longest wins: "hydroxy chloroquine" is one
-    medicine, not "chloroquine".
+    Where matches overlap, the longest wins, whatever its category: "hydroxy chloroquine" is one
+    medicine, not "chloroquine", and 乙肝疫苗 (the hepatitis B vaccine) is no hepatitis B.
     """
-    return list(_find_terms(text, categories))
+    return [t for t in _find_terms(text) if not categories or t.category in categories]
 
 
 @lru_cache(maxsize=512)
-def _find_terms(text: str, categories: tuple[str, ...] | None) -> tuple[Term, ...]:
+def _find_terms(text: str) -> tuple[Term, ...]:
     # Reading one answer asks for its names several times (each reader, each clause check).
     doc = pipeline()(text)
-    candidates = [t for t in _from_entities(doc) + _joined(doc) if not categories or t.category in categories]
+    candidates = _from_entities(doc) + _joined(doc)
     candidates.sort(key=lambda t: (t.start - t.end, t.start))
     terms: list[Term] = []
     taken: set[int] = set()
@@ -145,5 +133,5 @@ def _find_terms(text: str, categories: tuple[str, ...] | None) -> tuple[Term, ..
         if not taken.intersection(range(term.start, term.end)):
             terms.append(term)
             taken.update(range(term.start, term.end))
-    terms += [t for t in _misspelt(doc, taken) if not categories or t.category in categories]
+    terms += _misspelt(doc, taken)
     return tuple(sorted(terms, key=lambda t: t.start))

@@ -13,13 +13,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Any
 
-from bot import LEXICON_DIR
+from bot.reading.chinese import numerals, to_english
+from bot.reading.festivals import from_festival
 from bot.reading.numbers import words_to_digits
 from bot.reading.words import english, is_hedged, mentions_ongoing, normalise
-from bot.yamlfile import load_yaml
 
 MONTH_DAYS = 365.25 / 12
 
@@ -61,12 +59,13 @@ _FIXED_PHRASES: list[tuple[str, tuple[int, int]]] = [
     (r"\b(half a year|6 months or so|half year)\b", (152, 213)),
 ]
 _NUMBER_UNIT = re.compile(
-    r"(?<![\d.,])(?P<num>\d+(?:[.,]\d+)?)(?P<half>\s+and\s+a\s+half)?\s*"
-    r"(?P<unit>days?|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?)\b"
+    r"(?<![\d.,])(?P<num>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to|or)\s*(?P<upto>\d+(?:[.,]\d+)?))?"
+    r"(?P<half>\s+and\s+a\s+half)?\s*(?P<unit>days?|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?)\b"
 )
 _ISO = re.compile(r"\b(?P<y>(19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\b")
 _NUMERIC = re.compile(r"\b(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>(19|20)?\d\d)\b")
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
+# Not \b: "2025年" has none between 5 and 年; but a letter beside it makes a name ("ACAM2000").
+_YEAR = re.compile(r"(?<![0-9A-Za-z])(19|20)\d\d(?![0-9A-Za-z])")
 
 
 def _month_pattern() -> re.Pattern[str]:
@@ -166,16 +165,17 @@ def _from_duration(text: str, today: date, hedged: bool) -> DaysAgo | None:
     if not match:
         return None
     n = float(match.group("num").replace(",", ".")) + (0.5 if match.group("half") else 0)  # "1,5 months"
+    upto = float(match.group("upto").replace(",", ".")) if match.group("upto") else n  # "2-3 weeks", 两三周
     unit_days = english().time_units.get(match.group("unit"), 1.0)
     if unit_days >= MONTH_DAYS - 1:
         # "about N months" and plain "N months" both mean N ± half a unit (§7.2).
-        low, high = (n - 0.5) * unit_days, (n + 0.5) * unit_days
+        low, high = (n - 0.5) * unit_days, (upto + 0.5) * unit_days
     elif unit_days >= 7:
         weeks_spread = 7 if hedged else 3
-        low, high = n * unit_days - weeks_spread, n * unit_days + weeks_spread
+        low, high = n * unit_days - weeks_spread, upto * unit_days + weeks_spread
     else:
-        days_spread = max(1.0, 0.2 * n) if hedged else 0.0
-        low, high = n - days_spread, n + days_spread
+        days_spread = max(1.0, 0.2 * upto) if hedged else 0.0
+        low, high = n - days_spread, upto + days_spread
     return DaysAgo(max(0, round(low)), max(0, round(high)), hedged)
 
 
@@ -183,50 +183,24 @@ def _from_calendar_words(text: str, today: date, hedged: bool) -> DaysAgo | None
     if re.search(r"\blast month\b", text):
         last = today.replace(day=1) - timedelta(1)
         return _range_from_dates(today, last.replace(day=1), last, hedged)
+    # 去年 and 前年 (said in English by bot/reading/chinese.py), the week and the month before last
+    for words, back in (("last calendar year", 1), ("the calendar year before last", 2)):
+        if words in text:
+            return _range_from_dates(today, date(today.year - back, 1, 1), date(today.year - back, 12, 31), hedged)
+    if "the week before last" in text:  # weeks from Monday (as in China) or from Sunday: either
+        monday = today - timedelta(today.weekday() + 14)
+        saturday = today - timedelta((today.weekday() + 1) % 7 + 8)
+        return _range_from_dates(
+            today, min(monday, saturday - timedelta(6)), max(monday + timedelta(6), saturday), hedged
+        )
+    if "the month before last" in text:
+        end = (today.replace(day=1) - timedelta(1)).replace(day=1) - timedelta(1)
+        return _range_from_dates(today, end.replace(day=1), end, hedged)
     year = _YEAR.search(text)
     if year and not re.search(r"\d\s*(days?|weeks?|months?|years?)\b", text):
         y = int(year.group(0))
         return _range_from_dates(today, date(y, 1, 1), date(y, 12, 31), hedged)
     return None
-
-
-@lru_cache(maxsize=1)
-def _chinese() -> dict[str, Any]:
-    return dict(load_yaml(LEXICON_DIR / "zh.yml"))
-
-
-def chinese_number(text: str) -> str:
-    """Chinese numerals up to 99 as digits: 三 -> 3, 十二 -> 12, 二十 -> 20."""
-    zh = _chinese()
-    digits, ten = zh["digits"], zh["ten"]
-
-    def value(match: re.Match[str]) -> str:
-        chars = match.group(0)
-        if ten not in chars:
-            return str(digits[chars[-1]]) if len(chars) == 1 else match.group(0)
-        tens, _, units = chars.partition(ten)
-        return str((digits[tens] if tens else 1) * 10 + (digits[units] if units else 0))
-
-    pattern = f"[{''.join(digits)}]?{ten}[{''.join(digits)}]?|[{''.join(digits)}]"
-    return re.sub(pattern, value, text)
-
-
-def chinese_to_english(text: str) -> str:
-    """Rewrite Chinese dates and durations ("三个月前", "2026年9月3日") in the English the parser reads."""
-    zh = _chinese()
-    for phrase, english_text in sorted(zh["phrases"].items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(phrase, f" {english_text} ")
-    text = chinese_number(text)
-    text = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?", r" \1-\2-\3 ", text)
-    months = {n: max((k for k, v in english().months.items() if v == n), key=len) for n in range(1, 13)}
-    months.update(dict.fromkeys(range(13, 100), ""))  # not a month: leave it to the parser to reject
-    text = re.sub(r"(\d{1,2})月(\d{1,2})[日号]", lambda m: f" {m.group(2)} {months[int(m.group(1))]} ", text)
-    ago = "|".join(map(re.escape, zh["ago"]))
-    for unit, english_unit in sorted(zh["units"].items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}\s*(?:{ago})", rf" \1 {english_unit} ago ", text)
-    text = re.sub(r"(\d{4})年(\d{1,2})月", lambda m: f" {months[int(m.group(2))]} {m.group(1)} ", text)
-    text = re.sub(r"(?<!\d)(\d{1,2})月(?!\d)", lambda m: f" in {months[int(m.group(1))]} ", text)
-    return re.sub(r"(\d{4})年", r" in \1 ", text)
 
 
 def parse_days_ago(text: str, today: date) -> DaysAgo | None:
@@ -236,7 +210,10 @@ def parse_days_ago(text: str, today: date) -> DaysAgo | None:
     and for "within the past twelve months", so the bot asks for a date.
     """
     hedged = is_hedged(text)
-    text = chinese_to_english(text)
+    festival = from_festival(text, today, hedged)
+    if festival:
+        return DaysAgo(*festival)
+    text = to_english(text)
     plain = normalise(text)
     clean = words_to_digits(text)
     if _ISO.search(clean) or _NUMERIC.search(clean):
@@ -253,4 +230,30 @@ def parse_days_ago(text: str, today: date) -> DaysAgo | None:
         return found
     if mentions_ongoing(clean):
         return DaysAgo(0, 0, hedged)
+    return None
+
+
+# How long something has gone on, which dates its start: "on it for 5 weeks", "5 weeks now", "the past
+# 2 months", "since October", "吃了两个月", "才用了三周".
+_UNITS = r"(?:days?|weeks?|wks?|months?|mos?|years?|yrs?)"
+_HOW_LONG = (
+    re.compile(rf"\b(?:for|over|the (?:last|past))\s+(?:about |around |nearly |almost |just |only |roughly )?"
+               rf"(?P<span>[\w.,-]+(?:\s+and\s+a\s+half)?\s+{_UNITS})\b"),
+    re.compile(rf"(?P<span>\b[\w.,-]+\s+{_UNITS})\s+now\b"),
+    re.compile(r"[吃用打服上]了?\s*(?P<span>\d+(?:[-.]\d+)?\s*个?(?:天|周|星期|礼拜|月|年))(?!\s*(?:前|以前|之前))"),
+)  # fmt: skip
+_SINCE = re.compile(r"\bsince\b(?P<when>[^,;.，。；]*)|自?从(?P<zh>[^,;.，。；]{1,10}?)(?:开始|起)")
+
+
+def started(text: str, today: date) -> DaysAgo | None:
+    """When something began, from how long it has gone on ("for 5 weeks": 5 weeks ago), or None."""
+    clean = numerals(normalise(words_to_digits(text)))
+    for pattern in _HOW_LONG:
+        match = pattern.search(clean)
+        if match:
+            span = match.group("span")
+            return parse_days_ago(span + ("前" if re.search(r"[\u4e00-\u9fff]", span) else " ago"), today)
+    since = _SINCE.search(clean)
+    if since:  # only the time it names: "twice a day, no change since October" is October
+        return parse_days_ago(since.group("when") or since.group("zh"), today)
     return None

@@ -41,9 +41,16 @@ class English:
     contrast: tuple[str, ...]
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
+    routes: tuple[str, ...]
+    having: tuple[str, ...]
     pregnancy: tuple[str, ...]
     pregnancy_not_now_before: tuple[str, ...]
     pregnancy_not_now_after: tuple[str, ...]
+    others: tuple[str, ...]
+    first_person: tuple[str, ...]
+    hypothetical: tuple[str, ...]
+    future: tuple[str, ...]
+    no_reasons: dict[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
@@ -70,9 +77,13 @@ def english() -> English:
         contrast=tuple(normalise(str(w)) for w in raw["contrast"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
+        routes=tuple(normalise(str(w)) for w in raw["routes"]),
+        having=tuple(normalise(str(w)) for w in raw["having"]),
         pregnancy=tuple(normalise(str(w)) for w in raw["pregnancy"]),
         pregnancy_not_now_before=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["before"]),
         pregnancy_not_now_after=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["after"]),
+        **{k: tuple(normalise(str(w)) for w in v) for k, v in raw["attribution"].items()},
+        no_reasons=phrases(raw["no_reasons"]),
     )
 
 
@@ -122,6 +133,12 @@ def _list_pattern(name: str) -> re.Pattern[str]:
 def list_pattern(name: str) -> re.Pattern[str]:
     """The phrases of one of English's word lists (``contrast``, ``pregnancy``, ...) as one pattern."""
     return _list_pattern(name)
+
+
+@cache
+def no_reasons_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The reasons that keep a no (``no_reasons`` of lexicon/en.yml) for a question, as one pattern."""
+    return phrase_pattern([p for name in names for p in english().no_reasons[name]])
 
 
 def is_hedged(text: str) -> bool:

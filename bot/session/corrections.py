@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.reading.answers import YES, NotUnderstood, content_words, pregnancy_now, understand
+from bot.reading.answers import YES, NotUnderstood, content_words, understand
+from bot.reading.clauses import pregnancy_now
 from bot.reading.words import normalise
 from bot.session.screening import Screening
 
@@ -60,7 +61,7 @@ def find_correction(screening: Screening, text: str, today: date) -> Correction 
     if picked:
         return Correction(picked[0], ask_again=True)  # a recap line chosen from the buttons
     if pregnancy_now(text):
-        pregnancy = next((q for q in screening.trial.questions.values() if q.volunteered == "pregnancy"), None)
+        pregnancy = next((q for q in screening.trial.questions.values() if "pregnancy" in q.volunteered), None)
         if pregnancy:
             return Correction(pregnancy.id, YES)
     rest = strip_lead(text)

@@ -69,8 +69,13 @@ def question(screening: Screening, question_id: str, retry: bool = False) -> Mes
     """The question, its quick replies (again after an answer we could not read) and the part of the
     screen it is in. Text channels show the part only as it opens; the widget shows it in its header."""
     trial, q = screening.trial, screening.question(question_id)
-    text = q.text
-    if retry:
+    text, replies = q.text, q.replies
+    mentioned = screening.mentioned.get(question_id)
+    if retry and mentioned:
+        # What the answer named, and whether it is theirs: [Yes] [No, someone else] [Not sure]
+        text = f"{trial.texts['mentioned'].format(items=_labels(trial, mentioned))} {q.confirm or q.retry}"
+        replies = tuple(trial.reply_titles[k] for k in ("yes", "someone_else", "unsure"))
+    elif retry:
         text = q.which if q.which and screening.hints.get(question_id) == "which" else q.retry
     number, opens = screening.part(question_id)
     total = len(trial.sections)
@@ -81,8 +86,8 @@ def question(screening: Screening, question_id: str, retry: bool = False) -> Mes
         "question": question_id,
         "progress": {"number": number, "total": total, "label": label, "opens": opens and not retry},
     }
-    if q.replies:
-        message["buttons"] = buttons(q.replies)
+    if replies:
+        message["buttons"] = buttons(replies)
         if q.type in TAKES_NUMBERS:
             message["numbers_answer"] = True  # "1" is a value here, never the first button
     return message
@@ -118,7 +123,14 @@ def _deciding(outcome: Result) -> list[Verdict]:
     ]
 
 
-def result(trial: Trial, outcome: Result, reference: str | None, answers: dict[str, Any], today: date) -> list[Message]:
+def result(
+    trial: Trial,
+    outcome: Result,
+    reference: str | None,
+    answers: dict[str, Any],
+    today: date,
+    mentioned: dict[str, list[dict[str, Any]]] | None = None,
+) -> list[Message]:
     """Three messages, each short enough for one SMS part: the outcome card (the outcome, what decided
     it, and for the widget the details and the doctor's summary), what to do next, and the reference
     with the details on request."""
@@ -128,7 +140,7 @@ def result(trial: Trial, outcome: Result, reference: str | None, answers: dict[s
         "kind": "result",
         "outcome": outcome.outcome or OUTCOME_NEEDS_TEAM,
         "details": details(trial, outcome),
-        "report": report(trial, outcome, reference, answers, today),
+        "report": report(trial, outcome, reference, answers, today, mentioned),
     }
     offer = [texts["reference"].format(reference=reference)] if reference else []
     last = {"text": " ".join([*offer, texts["details_offer"]]), "buttons": [_details_button(trial)]}
@@ -202,7 +214,12 @@ def _verdict_word(trial: Trial, v: Verdict) -> str:
 
 
 def report(
-    trial: Trial, outcome: Result, reference: str | None, answers: dict[str, Any], today: date
+    trial: Trial,
+    outcome: Result,
+    reference: str | None,
+    answers: dict[str, Any],
+    today: date,
+    mentioned: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The summary for the person's doctor, as data the widget lays out as a printable page.
 
@@ -230,7 +247,7 @@ def report(
         "facts": facts,
         "outcome": [texts["report_outcome"], texts[f"report_{name}"]],
         "sections": [
-            {"heading": texts["report_answers"], "rows": answer_rows(trial, answers)},
+            {"heading": texts["report_answers"], "rows": answer_rows(trial, answers, mentioned)},
             {
                 "heading": texts["report_criteria"],
                 "columns": [texts["report_criterion"], texts["report_verdict"]],
@@ -301,24 +318,46 @@ def describe(trial: Trial, question_type: str, value: Any) -> str:
     return DESCRIBERS[question_type](words, value)
 
 
-def _answered(trial: Trial, answers: dict[str, Any]) -> list[tuple[Question, str]]:
-    """Each answer that still counts, with its question (follow-ups named for their item)."""
+def _answered(
+    trial: Trial, answers: dict[str, Any], mentioned: dict[str, list[dict[str, Any]]] | None = None
+) -> list[tuple[Question, str]]:
+    """Each answer that still counts, with its question (follow-ups named for their item), and what
+    an unclear answer named ("not sure (you mentioned lymphoma)")."""
     screening = Screening(trial)
     pairs = []
     for qid, value in relevant_answers(trial, answers).items():
         q = screening.question(qid)
-        pairs.append((q, describe(trial, q.type, value)))
+        said, named = describe(trial, q.type, value), (mentioned or {}).get(qid)
+        if named:
+            said = trial.texts["recap_mentioned"].format(answer=said, items=_labels(trial, named))
+        pairs.append((q, said))
     return pairs
 
 
-def answer_lines(trial: Trial, answers: dict[str, Any]) -> list[str]:
+def _labels(trial: Trial, items: list[dict[str, Any]]) -> str:
+    """Things a person named, in plain words: "lymphoma, a kidney transplant"."""
+    labels = []
+    for item in items:
+        entry = lexicon().entries.get(f"{item['category']}:{item['id']}")
+        labels.append(entry.label if entry else trial.answer_words.get(item["id"], item["id"]))
+    return ", ".join(dict.fromkeys(labels))
+
+
+def answer_lines(
+    trial: Trial, answers: dict[str, Any], mentioned: dict[str, list[dict[str, Any]]] | None = None
+) -> list[str]:
     """One line per answer that still counts, for the recap: "- your age: 34"."""
-    return [trial.texts["recap_line"].format(topic=q.topic, answer=answer) for q, answer in _answered(trial, answers)]
+    return [
+        trial.texts["recap_line"].format(topic=q.topic, answer=answer)
+        for q, answer in _answered(trial, answers, mentioned)
+    ]
 
 
-def answer_rows(trial: Trial, answers: dict[str, Any]) -> list[list[str]]:
+def answer_rows(
+    trial: Trial, answers: dict[str, Any], mentioned: dict[str, list[dict[str, Any]]] | None = None
+) -> list[list[str]]:
     """The same in clinical words, for the doctor's summary: ["Age (years)", "34"]."""
-    return [[q.label, answer] for q, answer in _answered(trial, answers)]
+    return [[q.label, answer] for q, answer in _answered(trial, answers, mentioned)]
 
 
 def which_answer(screening: Screening) -> Message:
@@ -330,7 +369,7 @@ def which_answer(screening: Screening) -> Message:
 
 def recap(screening: Screening) -> list[Message]:
     trial = screening.trial
-    lines = [trial.texts["recap_heading"], *answer_lines(trial, screening.answers)]
+    lines = [trial.texts["recap_heading"], *answer_lines(trial, screening.answers, screening.mentioned)]
     buttons = [
         {"title": trial.texts["recap_yes"], "payload": "/affirm"},
         {"title": trial.texts["recap_change"], "payload": "/correct"},

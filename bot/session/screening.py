@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.reading.answers import UNCLEAR, UNSURE, YES, Answer, NotUnderstood, Understood, pregnancy_now, understand
+from bot.reading.answers import (
+    UNCLEAR,
+    UNSURE,
+    YES,
+    Answer,
+    NotUnderstood,
+    Understood,
+    answers_question,
+    understand,
+)
+from bot.reading.clauses import union
+from bot.reading.facts import FUTURE, MAYBE, Fact, read_facts, says_someone_else
 from bot.reading.lexicon import lexicon
 from bot.scoring import Result, score
 from bot.storage.records import ScreeningRecord
@@ -37,6 +48,10 @@ class Screening:
     answers: dict[str, Any] = field(default_factory=dict)
     misses: dict[str, int] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)  # what the last answer we missed lacked ("which")
+    # What an answer not understood said about its question's subject ("no, lymphoma"): kept, named
+    # when the question is asked again, and never erased by a later bare answer.
+    mentioned: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reached: int = 0  # the furthest part of the screen whose questions were answered (or missed)
 
     # -------------------------------------------------------------- questions
     def result(self, final: bool = False) -> Result:
@@ -56,11 +71,15 @@ class Screening:
         return question
 
     def part(self, question_id: str) -> tuple[int, bool]:
-        """The number of the question's part of the screen (1 for the first), and whether it opens it:
-        nothing of that part is answered yet. Parts never change in number, so progress never jumps back."""
-        section = self.question(question_id).section
-        opens = not any(self.question(qid).section == section for qid in self.answers)
-        return self.trial.section_number(section), opens
+        """The number of the question's part of the screen (1 for the first), and whether it opens it.
+
+        Parts never change in number, and progress never jumps back: a question about an earlier part
+        (a medicine named at the last question) is shown in the part reached. A part is reached by
+        answering its questions, not by an answer said ahead of them ("I had hepatitis B" at the
+        medicines question).
+        """
+        number = self.trial.section_number(self.question(question_id).section)
+        return max(number, self.reached), number > self.reached
 
     # ---------------------------------------------------------------- answers
     def read(self, text: str, today: date, question_id: str | None = None) -> tuple[str, Answer]:
@@ -76,43 +95,110 @@ class Screening:
         return self.accept(qid, understood, text, today)
 
     def accept(self, qid: str, understood: Answer, text: str, today: date) -> Turn:
-        """Record what was read: the answer, or a miss (a second miss goes to the study team)."""
-        self._volunteered(qid, text)
+        """Record what was read: the answer, or a miss (a second miss goes to the study team).
+
+        Every fact the text states answers the question it belongs to, wherever it was said.
+        """
+        self._volunteered(qid, read_facts(text, today))
+        self.reached = max(self.reached, self.trial.section_number(self.question(qid).section))
         if isinstance(understood, NotUnderstood):
+            if understood.kept:
+                self._mention(qid, understood.kept)
             self.misses[qid] = self.misses.get(qid, 0) + 1
             self.hints[qid] = understood.hint
             if self.misses[qid] >= MAX_MISSES:
                 self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
                 return Turn(False, qid, gave_up=True)
             return Turn(False, qid)
-        self._set(qid, understood.value)
-        if self.question(qid).names and understood.value == YES:
+        value, when = understood.value, understood.when
+        if qid in self.mentioned and value in (YES, "no"):
+            # After "You mentioned lymphoma. Is that a cancer you have had?": yes takes the facts as said;
+            # "no, someone else" drops them; a bare no leaves them for the study team.
+            if value == YES:
+                return self._answered_with(qid, [Fact.from_item(i) for i in self.mentioned[qid]])
+            if says_someone_else(text) or all(i.get("standing") == MAYBE for i in self.mentioned[qid]):
+                self.mentioned.pop(qid)  # "no, someone else"; or "no" to what was only a "what if"
+            else:
+                value = UNSURE
+        self._set(qid, value)
+        if self.question(qid).names and value == YES:
             # "yes, leukemia as a child and a basal cell skin cancer" also answers "which kind?",
             # unless a vague name ("a skin cancer") leaves the question worth asking.
             for detail in self._questions_after(qid, ("condition", "procedure", "vaccine")):
                 named = understand(self.trial.questions[detail], text, today)
-                value = named.value if isinstance(named, Understood) else None
-                if isinstance(value, dict) and value.get("items") and not any(map(_vague, value["items"])):
-                    self.answers.setdefault(detail, value)
-        if understood.when:
-            follow_up, question = FollowUp.parse(qid), self.question(qid)
-            linked = self._time_questions_after(qid)
-            if follow_up and question.time_follow_up:
-                linked.append(FollowUp(question.time_follow_up, follow_up.item).id)
-            for time_question in linked:
-                self.answers.setdefault(time_question, understood.when)
+                found = named.value if isinstance(named, Understood) else None
+                if isinstance(found, dict) and found.get("items") and not any(map(_vague, found["items"])):
+                    self.answers.setdefault(detail, found)
+        if when:
+            self._timed(qid, when)
         return Turn(True, qid)
 
-    def _volunteered(self, qid: str, text: str) -> None:
-        """Facts said along with any answer: "no, I'm 5 months along" answers the pregnancy question."""
+    def _timed(self, qid: str, when: dict[str, Any]) -> None:
+        follow_up, question = FollowUp.parse(qid), self.question(qid)
+        linked = self._time_questions_after(qid)
+        if follow_up and question.time_follow_up:
+            linked.append(FollowUp(question.time_follow_up, follow_up.item).id)
+        for time_question in linked:
+            self.answers.setdefault(time_question, when)
+
+    def _mention(self, qid: str, facts: tuple[Fact, ...]) -> None:
+        kept = {(i["category"], i["id"]): i for i in self.mentioned.get(qid, [])}
+        kept.update({(f.category, f.id): f.as_dict() for f in facts})
+        self.mentioned[qid] = list(kept.values())
+
+    def _answered_with(self, qid: str, facts: list[Fact]) -> Turn:
+        """Take facts as the answer to ``qid``: yes, with their items and times where the question
+        and those asked after it want them."""
+        question = self.question(qid)
+        self._set(qid, _with_facts(question, self.answers.get(qid), facts))
+        for detail in self._questions_after(qid, ("condition", "procedure", "vaccine")):
+            items = [f for f in facts if answers_question(self.trial.questions[detail], f)]
+            if items and not any(_vague(f.item()) for f in items):
+                self.answers[detail] = _with_facts(self.trial.questions[detail], self.answers.get(detail), items)
+        times = [f.when for f in facts]
+        if question.type == "yes_no" and times and all(times):
+            when = times[0]
+            for other in times[1:]:
+                when = union(when, other)  # type: ignore[arg-type]
+            self._timed(qid, when)  # type: ignore[arg-type]
+        return Turn(True, qid)
+
+    def note(self, text: str, today: date) -> bool:
+        """Facts said outside an answer (a question of their own, "I had the MMR last week, is that a
+        problem?") answer the questions they belong to. Whether anything changed."""
+        before = self.to_dict()
+        self._volunteered("", read_facts(text, today))
+        return self.to_dict() != before
+
+    def _volunteered(self, qid: str, facts: tuple[Fact, ...]) -> None:
+        """Facts said along with any answer answer their own questions: "no, I'm 5 months along" answers
+        the pregnancy question, "cyclosporine since my kidney transplant" the serious illness one.
+
+        Only the person's own (planned ones for a question about the future). A fact with no time does
+        not answer a question about a window of time ("an operation in the last 3 months?"): that
+        question is asked as usual.
+        """
         for question in self.trial.questions.values():
-            if question.volunteered == "pregnancy" and question.id != qid and pregnancy_now(text):
-                self._set(question.id, YES)
+            if question.id == qid or not question.volunteered:
+                continue
+            future = question.tense == "future"
+            windowed = not future and (bool(self._time_questions_after(question.id)) or question.type == "vaccine")
+            given = [
+                f
+                for f in facts
+                if any(f.is_a(spec) for spec in question.volunteered)
+                and f.standing in ((FUTURE, MAYBE) if future else (YES,))
+                and (f.when or not windowed)
+            ]
+            if given:
+                self._answered_with(question.id, given)
 
     def _set(self, qid: str, value: Any) -> None:
         self.answers[qid] = value
         self.misses.pop(qid, None)
         self.hints.pop(qid, None)
+        if value != UNSURE:
+            self.mentioned.pop(qid, None)
 
     def _time_questions_after(self, qid: str) -> list[str]:
         """Questions that ask *when* about the answer to ``qid`` (e.g. surgery_when)."""
@@ -131,17 +217,45 @@ class Screening:
         self.answers.pop(question_id, None)
         self.misses.pop(question_id, None)
         self.hints.pop(question_id, None)
+        self.mentioned.pop(question_id, None)
         for linked in self._time_questions_after(question_id):
             self.answers.pop(linked, None)
 
     # ------------------------------------------------------------------ state
     def to_dict(self) -> dict[str, Any]:
-        return {"answers": dict(self.answers), "misses": dict(self.misses), "hints": dict(self.hints)}
+        state = {"answers": dict(self.answers), "misses": dict(self.misses), "hints": dict(self.hints)}
+        return {**state, "reached": self.reached, **({"mentioned": dict(self.mentioned)} if self.mentioned else {})}
 
     @classmethod
     def from_dict(cls, trial: Trial, raw: dict[str, Any] | None) -> Screening:
         raw = raw or {}
-        return cls(trial, dict(raw.get("answers", {})), dict(raw.get("misses", {})), dict(raw.get("hints", {})))
+        return cls(
+            trial,
+            dict(raw.get("answers", {})),
+            dict(raw.get("misses", {})),
+            dict(raw.get("hints", {})),
+            dict(raw.get("mentioned", {})),
+            int(raw.get("reached", 0)),
+        )
+
+
+def _with_facts(question: Question, old: Any, facts: list[Fact]) -> Any:
+    """An answer to ``question`` that adds these facts to what it said: "yes" for a yes/no question,
+    the items added to the list for the others."""
+    if question.type == "yes_no":
+        return YES
+    time_key = "last_dose" if question.type == "medicine_list" else "when"
+    items = {i["id"]: dict(i) for i in old.get("items", [])} if isinstance(old, dict) else {}
+    for fact in facts:
+        new = fact.item(time_key)
+        seen = items.get(fact.id)
+        if seen and seen.get(time_key) and new.get(time_key):
+            new[time_key] = union(seen[time_key], new[time_key])
+        items[fact.id] = {**(seen or {}), **new}
+    unknown = int(old.get("unknown", 0)) if isinstance(old, dict) else 0
+    if question.type == "medicine_list":
+        return {"none": False, "items": list(items.values()), "unknown": unknown}
+    return {"answer": YES, "items": list(items.values()), "unknown": unknown}
 
 
 def to_record(screening: Screening, reference: str, channel: str, started_at: datetime, status: str) -> ScreeningRecord:

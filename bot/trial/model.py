@@ -183,8 +183,16 @@ class Question:
     which: str = ""  # asked after a bare "yes" to a question that wants a name ("which vaccine?")
     # Yes/no questions: names that answer "yes" on their own ("condition:cancer" for "I had lymphoma").
     names: tuple[str, ...] = ()
-    # A word list of lexicon/en.yml whose mention in *any* answer answers this question ("pregnancy").
-    volunteered: str | None = None
+    # Facts said in *any* other answer that answer this question: "pregnancy", "medicine",
+    # "condition:cancer", "procedure:dialysis" (bot/reading/facts.py Fact.is_a).
+    volunteered: tuple[str, ...] = ()
+    # "future" for a question about what is planned ("a major operation planned?"): planned facts answer it.
+    tense: str = "past"
+    # Reasons that keep a "no" a no here (lexicon/en.yml no_reasons): "no, I'm a man".
+    no_reasons: tuple[str, ...] = ()
+    # Asked after an answer that named what the question is about but left it unclear ("no, lymphoma"),
+    # after "You mentioned ...": "Is that a cancer you have had?"
+    confirm: str = ""
     # Follow-ups: the lexicon category of the item they ask about ("medicine", "vaccine"), and the
     # follow-up that a time given in the answer answers ("same dose for 6 weeks" dates the change).
     about: str | None = None
@@ -200,6 +208,7 @@ class Question:
             topic=self.topic.format(**params),
             label=self.label.format(**params),
             which=self.which.format(**params),
+            confirm=self.confirm.format(**params),
         )
 
 
@@ -298,6 +307,8 @@ def _question(qid: str, raw: dict[str, Any], replies: dict[str, Any]) -> Questio
     if unknown:
         raise TrialFileError(f"question {qid}: unknown quick replies {unknown}")
     ask_if = {k: list(v) for k, v in (raw.get("ask_if") or {}).items()}
+    if raw.get("tense", "past") not in ("past", "future"):
+        raise TrialFileError(f"question {qid}: tense is past or future, not {raw['tense']!r}")
     return Question(
         id=qid,
         type=raw["type"],
@@ -312,7 +323,10 @@ def _question(qid: str, raw: dict[str, Any], replies: dict[str, Any]) -> Questio
         replies=tuple(str(replies["titles"][k]) for k in keys),
         which=" ".join(str(raw.get("which", "")).split()),
         names=tuple(raw.get("names") or ()),
-        volunteered=raw.get("volunteered"),
+        volunteered=tuple(raw.get("volunteered") or ()),
+        tense=str(raw.get("tense", "past")),
+        no_reasons=tuple(raw.get("no_reasons") or ()),
+        confirm=" ".join(str(raw.get("confirm", "")).split()),
         about=raw.get("about"),
         time_follow_up=raw.get("time_follow_up"),
     )

@@ -1,0 +1,185 @@
+"""Clauses of an answer, and what holds within one: negation, the time of an item, pregnancy now.
+
+A clause is where one statement ends and the next begins, so "no flu shot, but MMR last month"
+negates the flu shot only, and gives MMR its time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from bot.reading.terms import Term
+from bot.reading.times import DaysAgo, parse_days_ago
+from bot.reading.typos import respell, slip_of
+from bot.reading.words import english, list_pattern, normalise
+
+
+def lower(text: str) -> str:
+    """Lower case with straight apostrophes, keeping every character's offset."""
+    return text.lower().replace("’", "'").replace("‘", "'")
+
+
+# Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
+# "/" of a date), list words, and contrast words ("no vaccines | except MMR").
+_CLAUSE_BREAK = re.compile(
+    r"(?<!\d),|,(?!\d)|[;!?\n&+()]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
+    r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
+    r"though|while|whereas|until|unless|other than|save for|bar)(?![\w'])|"
+    r"和|还有|以及|然后|之后|以后|但是|不过|除了|另外|只有|就是|只是|倒是"
+)
+_NEGATION = re.compile(
+    r"(?<![\w'])(?:no|not|never|none|without|neither|nor|haven't|hasn't|hadn't|didn't|don't|doesn't|wasn't|"
+    r"isn't|weren't|aren't|havent|hasnt|didnt|dont|doesnt|wasnt|isnt|n't)(?![\w'])"
+)
+_CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不在|没在|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
+_NEGATION_REACH = 4  # words between an English negation and the item it governs ("haven't had the flu shot")
+_SUBJECT = re.compile(r"(?<![\w'])(?:i|i'm|im|i've|ive|i'd|id|we|we've|they|he|she)(?![\w'])")
+# "No longer on X", "not X any more", "没有吃X了": stopping it, not never having taken it.
+_STOPPED = re.compile(
+    r"no longer|any ?more|these days|\b(?:now|since|until|till|stopped)\b|不再|没再|不吃了|[不没]在[用吃打]|了\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+
+
+def clauses(text: str) -> list[Clause]:
+    found, start = [], 0
+    for match in _CLAUSE_BREAK.finditer(lower(text)):
+        found.append(Clause(start, match.start(), text[start : match.start()]))
+        start = match.end()
+    found.append(Clause(start, len(text), text[start:]))
+    return [c for c in found if c.text.strip()]
+
+
+def clause_of(parts: list[Clause], position: int) -> Clause:
+    return next((c for c in parts if c.start <= position < c.end), parts[-1] if parts else Clause(0, 0, ""))
+
+
+def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool:
+    """A negation that governs what starts at ``start``: "no flu shot", "I haven't had MMR", "没打过水痘疫苗".
+
+    Only within its own clause, so "no, MMR last month" and "no vaccines except MMR" keep MMR.
+    """
+    clause = clause_of(parts if parts is not None else clauses(text), start)
+    before = lower(text[clause.start : start])
+    if _STOPPED.search(lower(clause.text)):
+        return False
+    if _CJK_NEGATION.search(before.rstrip()):
+        return True
+    reach = " ".join(before.split()[-_NEGATION_REACH:])
+    negations = list(_NEGATION.finditer(reach))
+    if not negations:
+        return False
+    # "no I had the MMR last month": a new subject after the no begins what is said, unnegated;
+    # so does a contrast word, even mistyped ("none exceppt myeloma")
+    after = reach[negations[-1].end() :]
+    return not (_SUBJECT.search(after) or any(slip_of(w, _contrast_words()) for w in after.split()))
+
+
+@lru_cache(maxsize=1)
+def _contrast_words() -> tuple[str, ...]:
+    return tuple(sorted({w for p in english().contrast for w in p.split() if w.isascii() and len(w) >= 4}))
+
+
+# --------------------------------------------------------------------------- pregnancy
+@lru_cache(maxsize=512)
+def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Each mention of pregnancy or nursing, with its span and whether it says "yes" (now), "no"
+    (negated, or "pregnant: no") or "over" (past, hypothetical, wished for, or someone else's)."""
+    clean = lower(text)
+    parts = clauses(clean)
+    found = []
+    # Slips of the words ("breastfeedinng", "5 monthhs along") are read as the words, where they stand.
+    respelled, origin = respell(clean, english().pregnancy)
+    said = [(origin[m.start()], origin[m.end() - 1] + 1) for m in list_pattern("pregnancy").finditer(respelled)]
+    for span in sorted(said):
+        if _LABEL_NO.match(clean[span[1] :]):
+            found.append((*span, "no"))  # "pregnant: no", "怀孕？没有"
+            continue
+        clause = clause_of(parts, span[0])
+        before = " ".join(clean[clause.start : span[0]].split()[-4:])
+        after = " ".join(clean[span[1] : clause.end].split()[:4])
+        if list_pattern("pregnancy_not_now_before").search(before) or list_pattern("pregnancy_not_now_after").search(
+            after
+        ):
+            found.append((*span, "over"))
+        elif is_negated(clean, span[0], parts):
+            found.append((*span, "no"))
+        else:
+            found.append((*span, "yes"))
+    return tuple(found)
+
+
+def pregnancy_now(text: str) -> bool | None:
+    """True when the text says the person is pregnant or nursing now; False when it says not; else None.
+
+    "trying to get pregnant" or "I was pregnant last year" is neither: the question is asked instead.
+    """
+    said = {standing for _, _, standing in pregnancy_mentions(text)}
+    if "yes" in said:
+        return True
+    return False if "no" in said else None
+
+
+# A form-like answer: the word, a separator, then no ("breastfeeding - no").
+_LABEL_NO = re.compile(r"\s*[:：?？\-–—=]+\s*(?:no|not|negative|none|n|没有|没|否|不是|无)\s*(?:[,.;!?。，；！？]|$)")
+
+
+# --------------------------------------------------------------------------- times
+TIME_CUE = re.compile(
+    r"\b(ago|last|since|yesterday|today|earlier|in (19|20)\d\d|\d{4}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
+    r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b|"
+    r"[\d一二三四五六七八九十两几半]+\s*(个)?(月|周|星期|礼拜|天|年)(前|以前|之前)|上(个)?(月|周|星期|礼拜)|"
+    r"去年|昨天|前天|今天|\d{1,2}\s*月份?|\d{4}\s*年"
+)
+
+
+def time_in(piece: str, today: date) -> dict[str, Any] | None:
+    """A time in a piece of an answer, if the piece clearly talks about when."""
+    if not TIME_CUE.search(normalise(piece)):
+        return None
+    ago = parse_days_ago(piece, today)
+    return ago.as_dict() if ago else None
+
+
+def union(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two times for one item: the range that covers both, so only the study team can settle a conflict."""
+    a, b = DaysAgo.from_dict(first), DaysAgo.from_dict(second)
+    return DaysAgo(min(a.min_days, b.min_days), max(a.max_days, b.max_days), a.hedged or b.hedged).as_dict()
+
+
+def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -> dict[str, dict[str, Any]]:
+    """The time of each named item, where the message makes it unambiguous.
+
+    A clause naming one item and a time gives that item the time ("flu shot in May, MMR 2 weeks
+    ago"). A clause with two items and a time gives neither ("drug A and drug B in May" is asked
+    per item), unless the whole message names one item and one time ("drug A, about 6 months ago").
+    """
+    times: dict[str, dict[str, Any]] = {}
+    timed = [c for c in parts if TIME_CUE.search(normalise(c.text))]
+    by_clause: dict[int, set[str]] = {}
+    for term in terms:
+        by_clause.setdefault(clause_of(parts, term.start).start, set()).add(term.entry.id)
+    ids = {t.entry.id for t in terms}
+    for clause in timed:
+        named = by_clause.get(clause.start, set())
+        if len(named) == 1:
+            when = time_in(clause.text, today)
+            if when:
+                item = next(iter(named))
+                times[item] = union(times[item], when) if item in times else when
+    if len(ids) == 1 and len(timed) == 1 and not times:
+        when = time_in(timed[0].text, today)
+        if when:
+            times[next(iter(ids))] = when
+    return times

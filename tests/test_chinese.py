@@ -1,0 +1,127 @@
+"""Chinese numbers, dates, festivals and ages (bot/reading/chinese.py, festivals.py, times.py, ages.py).
+
+The dates and durations, with the days each can mean, come from the independent table
+(tests/data/safety_facts.yml `compose`, written from the domain reference for a `today`): what the
+reader takes a phrase to mean must cover the whole span the table gives, because a narrower reading
+can put an answer near a window's edge on the wrong side of it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.reading.ages import parse_age
+from bot.reading.chinese import numerals
+from bot.reading.festivals import festival_day
+from bot.reading.labs import parse_protein
+from bot.reading.times import parse_days_ago, started
+from tests.safety import FACTS
+
+COMPOSE = FACTS["compose"]
+TODAY = date.fromisoformat(str(COMPOSE["today"]))
+DATES = [(e["text"], tuple(e["days"])) for lang in ("en", "zh") for e in COMPOSE["absolute_dates"][lang]]
+DURATIONS = [(e["text"], tuple(e["days"])) for e in COMPOSE["chinese_numbers"]["durations"]]
+
+
+@pytest.mark.parametrize(("text", "days"), DATES + DURATIONS, ids=[t for t, _ in DATES + DURATIONS])
+def test_a_date_or_span_covers_what_the_table_says_it_can_mean(text: str, days: tuple[int, int]) -> None:
+    found = parse_days_ago(text, TODAY)
+    assert found is not None, text
+    assert found.min_days <= days[0] and found.max_days >= days[1], (text, found, days)
+    assert found.max_days - found.min_days <= max(3 * (days[1] - days[0]), 62), "so wide it says nothing"
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in COMPOSE["chinese_numbers"]["amounts"] if e["unit"] in ("g", "mg")], ids=lambda e: e["text"]
+)
+def test_chinese_amounts_of_protein(entry: dict[str, object]) -> None:
+    result = parse_protein(f"24小时尿蛋白{entry['text']}")
+    assert result is not None and result.measure == "protein_24h"
+    scale = 0.001 if entry["unit"] == "mg" else 1.0
+    span: list[Any] = list(entry.get("range") or (entry["value"], entry["value"]))  # type: ignore[call-overload]
+    assert (result.grams, result.grams_max) == pytest.approx((float(span[0]) * scale, float(span[1]) * scale))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("两三周", "2-3周"),  # cn2an alone reads 23
+        ("一两个月", "1-2个月"),
+        ("三十四岁", "34岁"),
+        ("二零二六年九月", "2026年9月"),
+        ("一直没变", "一直没变"),  # a word, not a number
+        ("一样", "一样"),
+    ],
+)
+def test_numerals_become_digits_only_as_numbers(text: str, expected: str) -> None:
+    assert numerals(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("62年生的", (63, 64)),  # born 1962, not aged 62
+        ("1962年生", (63, 64)),
+        ("1962年生的", (63, 64)),
+        ("58年属狗", (67, 68)),
+        ("1991年5月出生", (35, 35)),  # not aged 5
+        ("1991年5月3日", (35, 35)),
+        ("三十四岁", (34, 34)),
+        ("虚岁67", (65, 66)),  # a nominal age counts the year of birth
+        ("九零后", (26, 36)),
+        ("I was born in 1962", (63, 64)),
+    ],
+)
+def test_chinese_ages_and_birth_years(text: str, years: tuple[int, int]) -> None:
+    age = parse_age(text, TODAY)
+    assert age is not None and (age.min_years, age.max_years) == years, text
+
+
+@given(
+    st.integers(1940, 2008), st.integers(1, 12), st.sampled_from(["{y}年{m}月出生", "{y}年{m}月生的", "生于{y}年{m}月"])
+)
+def test_a_birth_month_next_to_chinese_characters_is_never_an_age(year: int, month: int, frame: str) -> None:
+    age = parse_age(frame.format(y=year, m=month), TODAY)
+    assert age is not None
+    assert abs(age.min_years - (TODAY.year - year)) <= 1, "the month or the year was read as an age"
+
+
+@given(st.dates(date(2000, 1, 1), TODAY - timedelta(days=1)))
+def test_a_chinese_date_next_to_characters_is_read(day: date) -> None:
+    text = f"是{day.year}年{day.month}月{day.day}日打的"
+    found = parse_days_ago(text, TODAY)
+    assert found is not None and found.min_days == (TODAY - day).days, text
+
+
+def test_the_lunar_festivals_fall_on_their_days() -> None:
+    """Spring Festival 2026 is 17 February, Mid-Autumn 25 September, Dragon Boat 19 June (the table's
+    writer checked them with two calendar libraries)."""
+    assert festival_day("spring_festival", 2026) == date(2026, 2, 17)
+    assert festival_day("mid_autumn_festival", 2026) == date(2026, 9, 25)
+    assert festival_day("dragon_boat_festival", 2026) == date(2026, 6, 19)
+    assert festival_day("spring_festival", 2025) == date(2025, 1, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("on it for 5 weeks", (32, 38)),
+        ("cellcept 5 weeks now", (32, 38)),
+        ("吃了两个月了", (46, 76)),
+        ("才吃了一个月", (15, 46)),
+        ("用了三周", (18, 24)),
+    ],
+)
+def test_how_long_dates_a_start(text: str, days: tuple[int, int]) -> None:
+    found = started(text, TODAY)
+    assert found is not None and (found.min_days, found.max_days) == days
+
+
+@pytest.mark.parametrize("text", ["2 tablets a day", "3周前吃的", "twice a day for my kidneys"])
+def test_no_duration_no_start(text: str) -> None:
+    assert started(text, TODAY) is None

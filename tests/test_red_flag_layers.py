@@ -1,0 +1,57 @@
+"""The two red-flag layers together, as the Rasa server runs them (rasa_plugins/red_flag_intent.py).
+
+The classifier's guess comes first; the keyword layer then decides: its red flag always wins, its
+words ruled out (negated, past) silence the classifier, and a red flag of the classifier alone goes
+on marked unconfirmed, for the emergency action to weigh against the open question. The whole
+pipeline, with the trained classifier, is measured through the servers (tests/test_end_to_end.py,
+``make safety-report``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.reading.red_flags import UNCONFIRMED
+from rasa_plugins.red_flag_intent import RedFlagIntent
+
+
+def classified(text: str, intent: str, confidence: float, runner_up: str = "inform") -> Message:
+    message = Message(data={TEXT: text})
+    guess = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}
+    message.set(INTENT, guess, add_to_output=True)
+    ranking = [guess, {INTENT_NAME_KEY: runner_up, PREDICTED_CONFIDENCE_KEY: 1 - confidence}]
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    return message
+
+
+def after(message: Message) -> tuple[str, bool]:
+    RedFlagIntent().process([message])
+    return message.get(INTENT)[INTENT_NAME_KEY], bool(message.get(UNCONFIRMED))
+
+
+@pytest.mark.parametrize("guess", ["inform", "faq_benefit", "affirm"])
+def test_a_keyword_red_flag_wins_over_any_guess(guess: str) -> None:
+    assert after(classified("I have crushing chest pain right now", guess, 0.9)) == ("red_flag", False)
+    assert after(classified("I want to kill myself", guess, 0.9)) == ("self_harm", False)
+
+
+@pytest.mark.parametrize(
+    "text", ["no chest pain", "I had a stroke years ago", "没有胸痛", "never had a seizure", "stroke risk"]
+)
+def test_the_classifier_alone_never_alarms_on_words_the_keyword_layer_ruled_out(text: str) -> None:
+    assert after(classified(text, "red_flag", 0.95)) == ("inform", False)
+
+
+@pytest.mark.parametrize("text", ["breastfeeding", "my lips are a funny colour"])
+def test_a_confident_red_flag_of_the_classifier_alone_goes_on_unconfirmed(text: str) -> None:
+    assert after(classified(text, "red_flag", 0.9)) == ("red_flag", True)
+
+
+def test_a_weak_red_flag_of_the_classifier_alone_is_dropped() -> None:
+    assert after(classified("breastfeeding", "red_flag", 0.4)) == ("inform", False)
+
+
+def test_a_typed_command_is_left_to_the_dialogue() -> None:
+    assert after(classified("/resume", "red_flag", 0.9)) == ("red_flag", False)
