@@ -39,7 +39,7 @@ NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench safety-report
+.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts
 
 help:
 	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
@@ -55,7 +55,11 @@ help:
 	@echo "make validate   rasa data validate: domain, rules, stories and NLU agree"
 	@echo "make nlu-report cross-validate the NLU (5 folds); figures in docs/nlu-report.json"
 	@echo "make bench      benchmark screenings at 1, 10 and 50 at once (bench/results.md), and beside a noisy neighbour"
-	@echo "make safety-report  false 'may be a fit', harmless answers sent to the team, red-flag recall (docs/safety-report.json)"
+	@echo "make bench-cpu BEFORE=dir  CPU per message against an older tree (a set-up git worktree), in alternation"
+	@echo "make safety-report  what a person gets: false fits, harmless answers sent to the team, red-flag recall and false"
+	@echo "                alarms, on the held-out and tuned sets, through the engine and the real servers (docs/*-report.json)"
+	@echo "make texts      every text in English and Chinese side by side, for review (build/texts.csv)"
+	@echo "make mutants    apply each known unsafe change in turn and check that a test fails (tools/mutants.py)"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
 	@echo "make lock       re-resolve requirements.in into requirements.lock"
@@ -144,9 +148,25 @@ bench: setup
 	$(PY) -m bench.run
 	$(PY) -m bench.neighbour
 
-# Every case of tests/data/safety_facts.yml played through the screener, and the red-flag phrase set.
-safety-report: $(PIPELINE)
+# CPU per message of this tree against an older one (a git worktree, set up): BEFORE=../before.
+bench-cpu: setup
+	$(PY) -m bench.trees $(BEFORE)
+
+# Every case of tests/data/safety_facts.yml played through the screener, and the red-flag phrase set;
+# then what a person gets: the held-out set under measurement and a sample of the tuned ones, whole
+# screenings and red-flag messages through the real servers (the trained classifier and both layers).
+# The set under measurement is named in tests/data/heldout/sets.yml.
+safety-report: $(MODEL)
 	$(PY) -m tests.safety --out docs/safety-report.json
+	$(PY) -m tests.heldout --servers --tuned --out docs/people-report.json >/dev/null
+
+# Every text of the trial in each language, side by side, for the site's clinicians to review.
+texts: $(STAMP)
+	$(PY) -m tools.texts --out build/texts.csv
+
+# Known unsafe changes, each applied in turn: a test must fail for every one.
+mutants: $(PIPELINE)
+	$(PY) -m tools.mutants
 
 # 5-fold cross-validation of the NLU; the full report goes to build/nlu-report, the figures the
 # README quotes to docs/nlu-report.json (tests/test_readme.py checks them).

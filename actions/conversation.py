@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import STATE_SLOT, noted, save, screening_of, send, today, took_as_answer, trial
+from actions.state import (
+    STATE_SLOT,
+    diverted,
+    noted,
+    save,
+    screening_of,
+    send,
+    sent_again,
+    today,
+    took_as_answer,
+    trial,
+)
+from bot.reading.facts import read_facts
 from bot.reading.red_flags import UNCONFIRMED
-from bot.reading.words import normalise
 from bot.session import messages
 from bot.session.corrections import Correction, find_correction
 from bot.session.screening import MAX_MISSES, Screening
@@ -21,34 +31,39 @@ class ActionEmergency(Action):
     """Red flags and self-harm: the emergency or crisis message before anything else.
 
     Mid-screen the form stays active and asks its question again right after, so an answer
-    simply continues; the Continue button says so for anyone not ready to answer yet. Two
-    messages are taken as the answer to the open question instead: one that only the classifier
-    took for a red flag ("breastfeeding" at the pregnancy question), and the very message that
-    raised the last alarm, sent again (an alarm never loops).
+    simply continues; the Continue button says so for anyone not ready to answer yet. Some
+    messages are read as an answer to the open question instead: one that only the classifier
+    took for a red flag and that answers it ("breastfeeding" at the pregnancy question) or, for an
+    emergency, states facts of the screening; and a message sent again after it was no answer, as
+    an answer or a miss: an alarm never loops. Whatever happens, facts said in the message
+    answer the questions they belong to.
     """
 
     def name(self) -> str:
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        said = alarm_key(tracker.latest_message.get("text") or "")
-        if tracker.latest_message.get(UNCONFIRMED) or tracker.get_slot(ALARMED_SLOT) == said:
-            taken = took_as_answer(tracker)
-            if taken is not None:
-                return [*taken, SlotSet(ALARMED_SLOT, None)]
+        text = tracker.latest_message.get("text") or ""
+        again = sent_again(tracker)
         self_harm = tracker.get_intent_of_latest_message() == "self_harm"
+        unconfirmed = bool(tracker.latest_message.get(UNCONFIRMED))
+        if unconfirmed or again:
+            # Sent again, the message is an answer, or one that missed (took_as_answer); so is an
+            # emergency only the classifier saw in an answer that states facts of the screening
+            # ("还在哺乳期", "a kidney infection last month, in hospital"): the keyword layer knows
+            # the red flags.
+            as_a_miss = unconfirmed and not self_harm and bool(read_facts(text, today()))
+            taken = took_as_answer(tracker, as_a_miss, dispatcher)
+            if taken is not None:
+                return taken
+        if again:  # the same alarm never twice in a row (a question of their own, sent again)
+            dispatcher.utter_message(text=trial().texts["fallback"])
+            return noted(tracker)
         message: dict[str, Any] = {"text": trial().texts["crisis" if self_harm else "emergency"]}
         if tracker.active_loop_name:
             message["buttons"] = [{"title": trial().texts["continue_button"], "payload": "/resume"}]
         send(dispatcher, [message])
-        return [SlotSet(ALARMED_SLOT, said)]
-
-
-ALARMED_SLOT = "alarmed"  # which message raised the last alarm (a hash, not the words)
-
-
-def alarm_key(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
+        return noted(tracker)  # what it says still answers its questions
 
 
 def awaiting_consent(tracker: Tracker) -> bool:
@@ -70,7 +85,7 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        taken = took_as_answer(tracker)
+        taken = took_as_answer(tracker, dispatcher=dispatcher)
         if taken is not None:
             return taken  # "Cell-Cept" answers the medicines question; it is not about stem cells
         key = (tracker.get_intent_of_latest_message() or "").removeprefix("faq_")
@@ -101,7 +116,7 @@ class _Say(Action):
         return self.action_name
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if self.prefer_answer and (taken := took_as_answer(tracker)) is not None:
+        if self.prefer_answer and (taken := took_as_answer(tracker, dispatcher=dispatcher)) is not None:
             return taken
         for key in self.text_keys:
             text = messages.contacts_text(trial()) if key == "contact" else trial().texts[key]
@@ -114,7 +129,8 @@ class ActionTalkToPerson(_Say):
 
 
 class ActionNotADoctor(_Say):
-    action_name, text_keys = "action_not_a_doctor", ("not_a_doctor",)
+    # "No, that's my husband, he gets Ocrevus" is taken for medical talk; as an answer it counts.
+    action_name, text_keys, prefer_answer = "action_not_a_doctor", ("not_a_doctor",), True
 
 
 class ActionOutOfScope(_Say):
@@ -137,16 +153,18 @@ class ActionCorrect(Action):
         return "action_correct"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if sent_again(tracker) and (taken := took_as_answer(tracker, dispatcher=dispatcher)) is not None:
+            return taken  # the same words again, at a question: an answer, or a miss; never a loop
         screening = screening_of(tracker)
         text = tracker.latest_message.get("text") or ""
         correction = find_correction(screening, text, today())
         if correction is None:
-            taken = took_as_answer(tracker)
+            taken = took_as_answer(tracker, dispatcher=dispatcher)
             if taken is not None:
                 return taken  # it was an answer to the current question after all
             dispatcher.utter_message(text=trial().texts["not_corrected"])
-            return []
-        return apply_correction(dispatcher, tracker, screening, correction)
+            return noted(tracker)
+        return [*apply_correction(dispatcher, tracker, screening, correction), *diverted(tracker)]
 
 
 def apply_correction(
@@ -247,7 +265,7 @@ class ActionStartOver(Action):
         if confirmed:
             dispatcher.utter_message(text=trial().texts["start_over"])
             return [Restarted(), FollowupAction("action_intro")]
-        taken = took_as_answer(tracker)
+        taken = took_as_answer(tracker, dispatcher=dispatcher)
         if taken is not None:
             return [*taken, FollowupAction("screening_form")]
         buttons = [

@@ -121,7 +121,7 @@ class ActionResultDetails(Action):
                 return []
             send(dispatcher, [messages.details_text(trial(), screening.result(final=True))])
             return []
-        taken = took_as_answer(tracker)
+        taken = took_as_answer(tracker, dispatcher=dispatcher)
         if taken is not None:
             return taken  # "details: I had the MMR vaccine" mid-screen is an answer
         dispatcher.utter_message(text=trial().texts["details_later"])

@@ -13,12 +13,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.reading.answers import Understood, looks_like_question, names_only_unknowns
+from bot.reading.words import normalise
 from bot.session.messages import Message
 from bot.session.screening import Screening, to_record
 from bot.storage.records import DEFAULT_DB, NotYours, Records
 from bot.trial.model import Trial, cached_trial
 
 STATE_SLOT = "screening_state"
+DIVERTED_SLOT = "diverted"  # the last message mid-screen that was no answer (a hash, not the words)
 logger = logging.getLogger(__name__)
 
 
@@ -66,22 +68,44 @@ def save(tracker: Tracker, screening: Screening, status: str = "in_progress") ->
         logger.warning("A conversation claimed a reference it did not create; nothing was stored.")
 
 
+def message_key(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
+
+
+def sent_again(tracker: Tracker) -> bool:
+    """This very message was sent just before and was no answer (it went to a topic, an alarm...)."""
+    return bool(tracker.get_slot(DIVERTED_SLOT) == message_key(tracker.latest_message.get("text") or ""))
+
+
 def noted(tracker: Tracker) -> list[EventType]:
-    """Mid-screen, facts in a message that is no answer (a question of their own) answer the questions
-    they belong to: nothing said is thrown away."""
+    """Mid-screen, a message that is no answer (a question of their own): its facts answer the
+    questions they belong to, so nothing said is thrown away, and it is remembered, so that the
+    same message sent again is read as an answer or a miss and never loops."""
     if tracker.active_loop_name != "screening_form":
         return []
     screening = screening_of(tracker)
     if not screening.note(tracker.latest_message.get("text") or "", today()):
-        return []
+        return diverted(tracker)
     save(tracker, screening)
-    return [SlotSet(STATE_SLOT, screening.to_dict())]
+    return [SlotSet(STATE_SLOT, screening.to_dict()), *diverted(tracker)]
 
 
-def took_as_answer(tracker: Tracker) -> list[EventType] | None:
+def diverted(tracker: Tracker) -> list[EventType]:
+    """Remember, mid-screen, the message that was no answer to the question."""
+    if tracker.active_loop_name != "screening_form":
+        return []
+    return [SlotSet(DIVERTED_SLOT, message_key(tracker.latest_message.get("text") or ""))]
+
+
+def took_as_answer(
+    tracker: Tracker, or_a_miss: bool = False, dispatcher: CollectingDispatcher | None = None
+) -> list[EventType] | None:
     """Mid-screen, a message the classifier sent elsewhere may still answer the current question.
 
-    The answer wins: the events that record it, or None if it is no answer.
+    The answer wins: the events that record it, or None if it is no answer. With ``or_a_miss``, and
+    for a message sent again after it was no answer, a message that is no answer is read as the form
+    reads one: a miss, its facts kept, the question asked again rephrased (or, after the last miss,
+    left to the study team).
     """
     if tracker.active_loop_name != "screening_form":
         return None
@@ -89,12 +113,15 @@ def took_as_answer(tracker: Tracker) -> list[EventType] | None:
     if screening.current_question_id() is None:
         return None
     text = tracker.latest_message.get("text") or ""
-    if looks_like_question(text):
+    or_a_miss = or_a_miss or sent_again(tracker)
+    if looks_like_question(text) and not or_a_miss:
         return None  # "what is <a study treatment>?" gets its answer, not recorded as a medicine taken
     # Read once, and record only an answer: a question of their own is no miss.
     qid, understood = screening.read(text, today())
-    if not isinstance(understood, Understood) or names_only_unknowns(understood.value):
+    if not or_a_miss and (not isinstance(understood, Understood) or names_only_unknowns(understood.value)):
         return None
-    screening.accept(qid, understood, text, today())
+    turn = screening.accept(qid, understood, text, today())
+    if turn.gave_up and dispatcher is not None:
+        dispatcher.utter_message(text=trial().texts["gave_up"])
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict())]

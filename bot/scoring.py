@@ -290,6 +290,13 @@ def _medicine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     return findings or [Finding(MEETS, "none")]
 
 
+def _long_before(answers: Answers, item: dict[str, Any], rule: dict[str, Any]) -> bool:
+    """A medicine the team would hear about (a steroid pulse), last given clearly outside the window
+    ("IV steroid pulses back in April"): nothing to check for this rule."""
+    ago = _item_time(answers, item, "last_dose", "last_dose")
+    return isinstance(ago, dict) and not is_unclear(ago) and _window(ago, rule) == "outside"
+
+
 def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     found = _medicine_items(c, answers)
     if isinstance(found, Pending):
@@ -299,7 +306,7 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     for item in items:
         mid = item["id"]
         params = {"medicine": _label("medicine", item)}
-        flagged = _route("medicine", item)
+        flagged = _route("medicine", item) and not _long_before(answers, item, rule)
         if item["kind"] in rule.get("route_classes", []) or (flagged and rule.get("route_any_flagged")):
             # e.g. an unnamed immunosuppressant or an IV steroid pulse: the study team decides.
             findings.append(Finding(NEEDS_TEAM, "route", params))
@@ -367,7 +374,10 @@ def _event_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     kinds = {i["kind"] for i in value.get("items", [])} if isinstance(value, dict) else set()
     if kinds & set(rule.get("route", [])) or (isinstance(value, dict) and value.get("unknown")):
         findings.append(Finding(NEEDS_TEAM, "route"))  # something we could not name: the team checks
-    counted = not kinds or bool(kinds & set(rule.get("counts", kinds)))
+    # A bare yes counts, so does a kind the rule counts; something unknown alone is the team's to name,
+    # never a reason to rule anyone out ("no, a blood transfusion in October, if that matters?").
+    unknown_only = not kinds and isinstance(value, dict) and bool(value.get("unknown"))
+    counted = not unknown_only and (not kinds or bool(kinds & set(rule.get("counts", kinds))))
     if is_unclear(value):
         findings.append(Finding(NEEDS_TEAM, "not_understood"))
     elif answer == UNSURE:

@@ -33,7 +33,7 @@ from bot.trial.model import FollowUp, load_trial
 from bot.yamlfile import load_yaml
 from tests.safety import FIT
 
-HELDOUT = Path(__file__).parent / "data" / "heldout"
+HELDOUT_SETS = Path(__file__).parent / "data" / "heldout"
 TRIAL = load_trial()
 MODES = ("retype", "tap")
 NOT_MAY_FIT = "not_may_fit"
@@ -91,13 +91,27 @@ class Alarm:
     source: str
 
 
+def _index() -> dict[str, Any]:
+    return dict(load_yaml(HELDOUT_SETS / "sets.yml"))
+
+
+def measuring() -> Path:
+    """The set under measurement: written before the change, not yet tuned on."""
+    return HELDOUT_SETS / str(_index()["measuring"])
+
+
+def folded() -> list[Path]:
+    """The sets already measured and folded into the tuned tests."""
+    return [HELDOUT_SETS / str(name) for name, info in _index()["sets"].items() if info.get("folded")]
+
+
 def _files(pattern: str, sets: Path) -> list[Path]:
     return sorted(sets.glob(pattern))
 
 
-def people(sets: Path = HELDOUT) -> list[Person]:
+def people(sets: Path) -> list[Person]:
     found = []
-    for path in _files("*-answers*.yml", sets):
+    for path in _files("answers*.yml", sets):
         raw = load_yaml(path)
         today = date.fromisoformat(str(raw["today"]))
         for case in raw["cases"]:
@@ -111,18 +125,25 @@ def people(sets: Path = HELDOUT) -> list[Person]:
                     tap={str(k): str(v) for k, v in (case.get("tap") or {}).items()},
                     expect=str(case["expect"]),
                     today=today,
-                    source=path.name,
+                    source=f"{sets.name}/{path.name}",
                 )
             )
     return found
 
 
-def alarms(sets: Path = HELDOUT) -> list[Alarm]:
+def alarms(sets: Path) -> list[Alarm]:
     found = []
-    for path in _files("*-red-flags*.yml", sets):
+    for path in _files("red-flags*.yml", sets):
         for case in load_yaml(path)["cases"]:
             found.append(
-                Alarm(str(case["id"]), str(case["lang"]), str(case["at"]), str(case["text"]), case["expect"], path.name)
+                Alarm(
+                    str(case["id"]),
+                    str(case["lang"]),
+                    str(case["at"]),
+                    str(case["text"]),
+                    case["expect"],
+                    f"{sets.name}/{path.name}",
+                )
             )
     return found
 
@@ -406,15 +427,23 @@ def _through_servers(today: date, work: Callable[[Say], dict[str, Any]]) -> dict
         return work(s.say)
 
 
+def counts_only(figures: Any) -> Any:
+    """``figures`` without the ids of the cases behind them."""
+    if isinstance(figures, dict):
+        return {k: counts_only(v) for k, v in figures.items() if not k.endswith("_ids")}
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sets", type=Path, default=HELDOUT, help="the folder of held-out sets")
+    parser.add_argument("--sets", type=Path, default=None, help="a held-out set (default: the one under measurement)")
     parser.add_argument("--servers", action="store_true", help="also play them through the real servers")
     parser.add_argument("--tuned", action="store_true", help="also the tuned sets, for the figures beside")
-    parser.add_argument("--before", type=Path, help="figures of the same sets measured before the change")
+    parser.add_argument("--before", type=Path, help="the set's figures before the change (default: its before.json)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    persons, messages = people(args.sets), alarms(args.sets)
+    sets = args.sets or measuring()
+    persons, messages = people(sets), alarms(sets)
     heldout: dict[str, Any] = {
         "sets": sorted({p.source for p in persons} | {a.source for a in messages}),
         "engine": report_engine(persons, messages),
@@ -430,12 +459,63 @@ def main() -> None:
             today = tuned_persons[0].today
             tuned["servers"] = _through_servers(today, lambda say: report_servers(say, tuned_persons, tuned_messages))
         result["tuned"] = tuned
-    if args.before:
-        heldout["before"] = json.loads(args.before.read_text(encoding="utf-8"))
+    before = args.before or sets / "before.json"
+    if before.exists():
+        heldout["before"] = json.loads(before.read_text(encoding="utf-8"))
+    if sets.resolve() not in [f.resolve() for f in folded()]:
+        result["heldout"] = counts_only(heldout)  # which cases fail stays unseen until the set is folded
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
+
+
+def figure_table(columns: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """A README table of what a person gets through the real servers, one column per set of figures
+    (tests/test_readme.py checks the README holds these lines)."""
+
+    def fits(f: dict[str, Any]) -> str:
+        return f"{f['answers_retype']['false_fits']} / {f['answers_tap']['false_fits']}"
+
+    def team(f: dict[str, Any]) -> str:
+        return " / ".join(f"{f[m]['harmless_sent_to_team_rate']:.0%}" for m in ("answers_retype", "answers_tap"))
+
+    def flags(kind: str) -> Callable[[dict[str, Any]], str]:
+        def show(f: dict[str, Any]) -> str:
+            by_lang = f["red_flags_whole_pipeline"]
+            key = "false_alarm_rate" if kind == "ordinary" else "recall"
+            return " / ".join(f"{by_lang[lang][kind][key]:.0%}" for lang in ("en", "zh"))
+
+        return show
+
+    rows = [
+        ('false "may be a fit", retyping / tapping', fits),
+        ("harmless answers sent to the study team, retyping / tapping", team),
+        ("emergencies given the emergency message, English / Chinese", flags("emergency")),
+        ("thoughts of self-harm given the crisis message, English / Chinese", flags("crisis")),
+        ("ordinary answers given an alarm, English / Chinese", flags("ordinary")),
+    ]
+    lines = ["| through the real servers | " + " | ".join(title for title, _ in columns) + " |"]
+    lines.append("| --- |" + " --- |" * len(columns))
+    return lines + ["| " + label + " | " + " | ".join(show(f) for _, f in columns) + " |" for label, show in rows]
+
+
+def readme_tables(report: dict[str, Any], folded_set: Path) -> tuple[list[str], list[str]]:
+    """The README's two tables: the newest held-out set before and after beside the tuned sample, and
+    the folded set before and after the change it measured."""
+    held = report["heldout"]
+    name = held["sets"][0].split("/")[0]
+    newest = figure_table(
+        [
+            (f"held-out {name}: before", held["before"]["servers"]),
+            ("after", held["servers"]),
+            ("tuned sample", report["tuned"]["servers"]),
+        ]
+    )
+    before = json.loads((folded_set / "before.json").read_text(encoding="utf-8"))
+    after = json.loads((folded_set / "after.json").read_text(encoding="utf-8"))
+    first = figure_table([(f"{folded_set.name}: before", before["servers"]), ("after", after["heldout"]["servers"])])
+    return newest, first
 
 
 if __name__ == "__main__":

@@ -49,10 +49,11 @@ def free_port() -> int:
 
 def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("ab")
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    # Run from the tree whose code runs (PYTHONPATH): its actions/, endpoints and data.
+    return subprocess.Popen(command, cwd=env["PYTHONPATH"], env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def _env(db: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def _env(db: Path, extra: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> dict[str, str]:
     return {
         **os.environ,
         "SCREENER_ACTION_TOKEN": ACTION_TOKEN,
@@ -63,7 +64,7 @@ def _env(db: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
         # The action server keeps idle connections 5 s; Rasa's kept sessions drop theirs after 2 s
         # (rasa_plugins/speedups.py), so Rasa never reuses one the server is closing. Set, not assumed.
         "SANIC_KEEP_ALIVE_TIMEOUT": "5",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": str(root),  # the tree whose code runs (the benchmark also runs an older one)
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "RASA_TELEMETRY_ENABLED": "false",
     }
@@ -99,12 +100,13 @@ class Servers:
         tracker_store: str = OUR_STORE,
         credentials: Path = CREDENTIALS,
         rasa: tuple[str, ...] = OUR_RASA,
+        root: Path = PROJECT_ROOT,
     ) -> None:
         self.workdir, self.model, self.credentials, self.rasa_command = workdir, model, credentials, rasa
         self.logs = workdir  # actions.log and rasa.log
         self.db = workdir / "screenings.db"
         self.conversations_db = workdir / "conversations.db"
-        self.env = _env(self.db, env)
+        self.env = _env(self.db, env, root)
         self.actions_port, self.rasa_port = free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.endpoints = workdir / "endpoints.yml"
@@ -198,11 +200,13 @@ def running_servers(
     tracker_store: str = OUR_STORE,
     credentials: Path = CREDENTIALS,
     rasa: tuple[str, ...] = OUR_RASA,
+    root: Path = PROJECT_ROOT,
 ) -> Iterator[Servers]:
-    """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...)."""
+    """Both servers on free loopback ports; ``env`` adds to their environment (channel settings...).
+    ``root`` is the tree whose code they run, with ``model`` and ``credentials`` its own."""
     if not model.exists():
         raise RuntimeError(f"no trained model at {model}: run `make train` (make test does it)")
-    servers = Servers(workdir, env, model, tracker_store, credentials, rasa)
+    servers = Servers(workdir, env, model, tracker_store, credentials, rasa, root)
     try:
         servers.start_actions()
         servers.start_rasa()

@@ -121,6 +121,8 @@ def test_no_medicines(text: str) -> None:
         ("CellCept", ["mycophenolate_mofetil"]),
         ("I take tacrolimus and benlysta", ["tacrolimus", "belimumab"]),
         ("我在吃吗替麦考酚酯和泼尼松", ["mycophenolate_mofetil", "prednisone"]),
+        ("no never. only CAR-T. that was 6 weeks ago", ["car_t"]),  # "T." is no initial
+        ("none oh wait ublituximab - the last one was 3 months ago", ["ublituximab"]),  # a no taken back
     ],
 )
 def test_named_medicines(text: str, expected_ids: list[str]) -> None:
@@ -210,6 +212,8 @@ def test_unsure_about_medicines(text: str) -> None:
         ("a flu shot", "yes", [("flu_injected", "non_live")]),
         ("flu vaccine", "yes", [("flu_unspecified", "type_unknown")]),
         ("flu shot and shingrix", "yes", [("flu_injected", "non_live"), ("zoster_recombinant", "zoster_recombinant")]),
+        ("the chickenpox one", "yes", [("varicella", "live")]),
+        ("No. Well, chickenppox vaccine 2 weeks ago.", "yes", [("varicella", "live")]),  # a slip of the disease
     ],
 )
 def test_vaccines(text: str, answer: str, items: list[tuple[str, str]]) -> None:
@@ -274,6 +278,7 @@ def test_procedure_with_a_time() -> None:
         ("cancer_type", "lymphoma", "yes", [("lymphoma", "cancer")]),
         ("cancer_type", "not sure", "unsure", []),
         ("chronic_infection", "I had hepatitis B", "yes", [("hepatitis_b", "chronic_named")]),
+        ("chronic_infection", "hep b.", "yes", [("hepatitis_b", "chronic_named")]),
         ("chronic_infection", "shingles a few years ago", "yes", [("herpes_zoster", "zoster")]),
         ("chronic_infection", "TB", "yes", [("tuberculosis", "chronic_named")]),
         ("chronic_infection", "no", "no", []),

@@ -11,6 +11,7 @@ import pytest
 
 from bench import run as bench_run
 from bench.run import SCRIPT, rss_mb, run_level, write_report
+from bench.trees import cpu_seconds
 from tests.servers import Servers
 
 pytestmark = pytest.mark.servers
@@ -66,3 +67,11 @@ def test_both_configurations_are_cross_validated_on_the_same_stratified_folds(
     intents = {m.get("intent") for m in load_data("data/nlu").intent_examples}
     for _, test_path in first:
         assert {m.get("intent") for m in load_data(str(test_path)).intent_examples} == intents, "stratified"
+
+
+def test_cpu_time_of_the_servers_grows_with_the_messages_they_read(servers: Servers) -> None:
+    before = sum(cpu_seconds(pid) for pid in servers.pids.values())
+    for text in SCRIPT:
+        servers.say("cpu-probe", text)
+    spent = sum(cpu_seconds(pid) for pid in servers.pids.values()) - before
+    assert 0 < spent < 60, spent

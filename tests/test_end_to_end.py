@@ -434,6 +434,57 @@ def test_an_alarm_followed_by_the_same_answer_continues(servers: Servers) -> Non
     assert again[-1]["question"] == "willing"
 
 
+def test_what_a_message_that_raised_an_alarm_says_still_counts(servers: Servers) -> None:
+    sender = "alarm-facts-1"
+    answer_until(servers, sender, "could_have_children")
+    first = servers.texts(sender, "还在哺乳期，我现在胸口痛得厉害")
+    assert first[0] == TRIAL.texts["emergency"]
+    result, _ = finish(servers, sender, servers.say(sender, "No"))  # a tapped button
+    assert result == "likely_not", "breastfeeding, said in the message that raised the alarm, is kept"
+
+
+def test_an_alarm_sent_again_that_answers_nothing_is_a_miss_not_a_loop(servers: Servers) -> None:
+    sender = "alarm-miss-1"
+    answer_until(servers, sender, "age")
+    text = "my chest hurts really badly right now"
+    assert servers.texts(sender, text)[0] == TRIAL.texts["emergency"]
+    again = servers.say(sender, text)
+    assert not [m for m in again if m.get("text") in ALARMS]
+    assert again[-1]["question"] == "age" and again[-1]["text"] == TRIAL.questions["age"].retry
+
+
+@pytest.mark.parametrize("message", ["where is the study done", "should I take more prednisone?"])
+def test_a_message_sent_elsewhere_then_sent_again_is_a_miss_never_a_loop(servers: Servers, message: str) -> None:
+    sender = f"sent-again-{len(message)}"
+    answer_until(servers, sender, "age")
+    first = servers.texts(sender, message)
+    assert TRIAL.questions["age"].text in first[-1] and len(first) > 1, "answered, then the question"
+    second = servers.texts(sender, message)
+    assert second[-1] == TRIAL.questions["age"].retry, "the same words again are a miss: the question rephrased"
+    assert first[0] not in second
+    third = servers.say(sender, message)
+    assert TRIAL.texts["gave_up"] in [m.get("text") for m in third], "after the last miss the team checks"
+    assert third[-1]["question"] == "lupus_diagnosis"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("infection_serious", "没啥大事，就上个月底肾盂肾炎住了几天院，挂的头孢"),
+        ("could_have_children", "现在应该怀不上，还在哺乳期，孩子才四个月"),
+    ],
+)
+def test_an_answer_stating_facts_gets_no_alarm_the_keyword_layer_did_not_raise(
+    servers: Servers, question: str, answer: str
+) -> None:
+    sender = f"facts-no-alarm-{question}"
+    answer_until(servers, sender, question)
+    said = servers.say(sender, answer)
+    assert not [m for m in said if m.get("text") in ALARMS], answer
+    result, _ = finish(servers, sender, said)
+    assert result != "may_fit"
+
+
 def test_self_harm_gets_the_crisis_message(servers: Servers) -> None:
     chat = start(servers, "crisis-1")
     reply = chat.send("I don't want to live anymore")

@@ -1,7 +1,8 @@
 """The README's figures are those of the committed result files, and `make help` lists every target.
 
-Safety: docs/safety-report.json (`make safety-report`); NLU: docs/nlu-report.json (`make nlu-report`);
-benchmark: bench/results.json (`make bench`, table from `python -m bench.readme`).
+Safety: docs/safety-report.json and docs/people-report.json (`make safety-report`);
+NLU: docs/nlu-report.json (`make nlu-report`); benchmark: bench/results.json (`make bench`,
+table from `python -m bench.readme`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from bench.readme import table
+from tests.heldout import folded, readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,11 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_safety_figures_in_the_readme_match_the_report() -> None:
     figures = json.loads((ROOT / "docs" / "safety-report.json").read_text(encoding="utf-8"))["figures"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    def group(name: str) -> str:
+        return f"{figures[name]['cases']:,} ({figures[name]['failed']})"
+
     rows = {
-        "excluding facts played": f"{figures['excluding']['cases']:,} ({figures['false_may_fit']})",
-        "two items with two times": f"{figures['two_times']['cases']:,} ({figures['two_times']['failed']})",
-        "harmless answers": f"{figures['harmless']['cases']:,} ({figures['harmless']['failed']})",
-        "what only the study team": f"{figures['route']['cases']:,} ({figures['route']['failed']})",
+        "excluding facts played": group("excluding"),
+        "composed answers": group("composed"),
+        "two items with two times": group("two_times"),
+        "harmless answers": group("harmless"),
+        "someone else's facts": group("someone_else"),
+        "windows' edges in days": group("margins"),
+        "what only the study team": group("route"),
         "red-flag phrases caught": (
             f"{round(figures['red_flag_recall'] * figures['red_flag_phrases'])} of {figures['red_flag_phrases']} / "
             f"{round(figures['false_alarm_rate'] * figures['ordinary_phrases'])} of {figures['ordinary_phrases']}"
@@ -32,6 +41,14 @@ def test_the_safety_figures_in_the_readme_match_the_report() -> None:
     for label, value in rows.items():
         line = next(line for line in readme.splitlines() if line.startswith(f"| {label}"))
         assert line.endswith(f"| {value} |"), f"README says {line!r}; the report says {value}"
+
+
+def test_what_a_person_gets_in_the_readme_is_the_last_report() -> None:
+    report = json.loads((ROOT / "docs" / "people-report.json").read_text(encoding="utf-8"))
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    for expected in readme_tables(report, folded()[-1]):
+        start = lines.index(expected[0])
+        assert lines[start : start + len(expected)] == expected, "paste tests.heldout.readme_tables' tables"
 
 
 def test_the_benchmark_table_in_the_readme_is_the_last_runs() -> None:

@@ -49,6 +49,13 @@ def test_a_confident_red_flag_of_the_classifier_alone_goes_on_unconfirmed(text: 
     assert after(classified(text, "red_flag", 0.9)) == ("red_flag", True)
 
 
+@pytest.mark.parametrize(
+    "text", ["I'm not suicidal, I just don't see the point any more", "没有自杀的念头，就是觉得没意思"]
+)
+def test_a_denial_of_suicide_leaves_a_crisis_guess_of_the_classifier_standing(text: str) -> None:
+    assert after(classified(text, "self_harm", 0.9)) == ("self_harm", True)
+
+
 def test_a_weak_red_flag_of_the_classifier_alone_is_dropped() -> None:
     assert after(classified("breastfeeding", "red_flag", 0.4)) == ("inform", False)
 

@@ -611,6 +611,145 @@ def test_look_alikes_of_the_other_groups_are_not(text: str) -> None:
     assert find_red_flag(text) is None
 
 
+# ---------------------------------------------------------------- the held-out set of 2026-12-06, folded
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Long past ("back then" after a year, "as a teenager"), and "none since" says nothing is back.
+        "yes, since 2014. I had a seizure during my first big flare back then, none since",
+        "prednisone 7.5mg, hydroxychloroquine, and keppra because I had seizures as a teenager, none since",
+        "had a seizure as a kid, none since",
+        "I've had lupus since 2015. I had a stroke in 2019, fine since",
+        # Weeks ago, told in the past, and said to be over.
+        "yes, pneumonia 3 weeks ago, I was in hospital on a drip with fever and chills, home now and feeling fine",
+        "c-section 7 weeks ago, lost quite a lot of blood during it but all healed now",
+        "I had a seizure 2 weeks ago, feeling fine now",
+        "2015年确诊的，那时候抽搐过一次，现在稳定了",
+        "三周前肺炎住院，发高烧过，现在已经好了",
+        # A few years ago, someone else.
+        "我妈前几年中风过，我自己没有",
+        "I had a seizure in 2008.",
+        # 的话 marks the condition after the symptom.
+        "不记得了。尿少的话怎么办？",
+        "抽搐了的话，要去医院吗",
+        # Breathlessness only on effort.
+        "asthma, well controlled. I only get short of breath if I run for the bus",
+        "I get short of breath when I exercise",
+        "when I run I get breathless",
+        "跑步的时候有点气短",
+        "一跑步就气短",
+    ],
+)
+def test_history_over_and_effort_and_what_ifs_the_held_out_set_found(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and reading.ruled_out
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Days, a week, an hour: too recent, whatever is said after (domain reference SD-01).
+        ("I had a seizure yesterday, none since", "brain"),
+        ("I had a seizure a week ago, feeling fine now", "brain"),
+        ("I had chest pain an hour ago, feeling fine now", "chest"),
+        ("一周前抽搐过一次，现在好了", "brain"),
+        ("昨天吃完药，那时候就晕倒了，现在好了", "brain"),
+        # Not said to be over, or said to be back, or not told in the past.
+        ("I had chest pain 3 weeks ago, not fully recovered", "chest"),
+        ("pneumonia 3 weeks ago, I was in hospital with fever and chills, now fever and chills are back", "infection"),
+        ("3 weeks ago I got sick, I have fever and chills, feeling fine otherwise", "infection"),
+        ("c-section 7 weeks ago, lost a lot of blood, and I'm bleeding heavily again", "bleeding"),
+        ("2015年确诊的，那时候抽搐过一次，现在又抽了", "brain"),
+        ("病情不稳定了，那时候抽搐过", "brain"),
+        ("我前几天中风了", "brain"),
+        # 的话 that is no condition: "it hurts so much I can't speak".
+        ("胸口疼的话都说不出来了", "chest"),
+        ("我现在尿少的话怎么办", "kidneys"),
+        # Breathlessness that is not only on effort, or happening now, or not breathlessness.
+        ("I'm short of breath even when I'm not exercising", "breathing"),
+        ("I get short of breath if I run out of my inhaler", "breathing"),
+        ("I'm short of breath now after running for the bus", "breathing"),
+        ("I can't breathe when I run", "breathing"),
+        ("I cough up blood when I run", "breathing"),
+        ("I get breathless just walking to the bathroom", "breathing"),
+        ("不运动也气短", "breathing"),
+        ("爬楼梯就气短", "breathing"),
+        # One-sided weakness of an arm or a leg, and an input-method slip of a two-character phrase.
+        ("不知道。我现在嘴外了，右手拿不住东西", "brain"),
+        ("我右手拿不住东西", "brain"),
+        ("左腿突然没力气", "brain"),
+        ("右手没有力气", "brain"),
+        ("他嘴外了", "brain"),
+        ("是的。有时候真想跳搂", SELF_HARM),
+        ("真想跳搂谢谢", SELF_HARM),
+        ("不知道，无所谓了，不想或了", SELF_HARM),
+    ],
+)
+def test_what_the_held_out_set_found_leaves_red_flags(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这样方便些了",  # 便血: 方便 is a word, 方 no lead
+        "嘴外面起了个泡",  # 嘴歪: the phrase does not end its clause
+        "右手腕疼，拿不住东西",  # a comma between: the wrist, not a stroke
+        "左腿没事，力气也还好",
+    ],
+)
+def test_two_character_slips_and_weakness_need_their_guards(text: str) -> None:
+    assert find_red_flag(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "depression, under control with sertraline. I'm not suicidal or anything",
+        "I'm not suicidal",
+        "no suicidal thoughts",
+        "I have never thought about suicide",
+        "I don't feel suicidal",
+        "有点抑郁，在吃药，没有自杀的念头",
+        "我没有自杀的想法",
+        "不想自杀",
+        "我从来没有想过自杀",
+        "没有想过轻生",
+    ],
+)
+def test_a_plain_denial_of_suicide_is_no_crisis(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and not reading.ruled_out  # a crisis guess of the classifier stands
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want to live",
+        "不想活了",
+        "我不想活",
+        "I'm not suicidal yet",
+        "I can't say I'm not suicidal",
+        "not sure I'm not suicidal",
+        "I'm not suicidal but I want to die",
+        "I'm not suicidal, just tired of living",
+        "no, I'm suicidal",
+        "I don't have the guts to commit suicide",
+        "I never thought about suicide until this week",
+        "not suicidal but I've been thinking about suicide a lot",
+        "没有自杀的勇气",
+        "还没有自杀",
+        "目前没有自杀的想法",
+        "不是没有自杀的念头",
+        "我不想自杀，只想死",
+        "没有自杀成功",
+    ],
+)
+def test_every_other_self_harm_wording_stays_a_crisis(text: str) -> None:
+    flag = find_red_flag(text)
+    assert flag is not None and flag.is_self_harm
+
+
 # ---------------------------------------------------------------- properties
 def _joined(parts: list[str], separators: st.SearchStrategy[str], draw: Callable[[st.SearchStrategy[str]], str]) -> str:
     return "".join(part + (draw(separators) if i < len(parts) - 1 else "") for i, part in enumerate(parts))

@@ -4,7 +4,7 @@ each character of the Chinese red-flag phrases (same pinyin, tones ignored).
     python -m tools.homophones            # rewrite the file
     python -m tools.homophones --check    # exit 1 if the file is not what the lexicon gives
 
-Run it whenever lexicon/red_flags.yml gains or loses a Chinese phrase of three or more characters
+Run it whenever lexicon/red_flags.yml gains or loses a Chinese phrase of two or more characters
 (tests/test_red_flags.py checks that the committed file is current). pypinyin and jieba are needed
 here only: the screener reads the JSON, so neither is imported by the server.
 

@@ -152,14 +152,14 @@ def _born_in_month(year: int, month: int, today: date) -> Age | None:
 
 _AGE_AFTER = r"\s*(?:years?|yrs?|y\.?o\.?|y/o)\b"
 _AGE_BEFORE = r"\b(?:i'm|im|i am|am|aged?|age is|turned|be|just)\s+(?:about\s+|around\s+)?$"
-_SOON = r"\b(?:almost|nearly|about to turn|turning|soon)\s+$"
+_SOON = r"(?:\b(?:almost|nearly|about to turn|turning|soon)\s+|(?:明年|快要?|马上|下个月|年底).{0,6}满\s*)$"
 # Words that may stand beside a bare age without changing its meaning.
 _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}
 
 
 def _said_as_age(before: str, after: str, alone: bool) -> bool:
-    if re.match(_AGE_AFTER, after) or re.search(_AGE_BEFORE, before):
-        return True
+    if re.match(_AGE_AFTER, after) or re.search(_AGE_BEFORE, before) or re.search(r"满\s*$", before):
+        return True  # "满65了": turned 65
     return alone and set(re.findall(r"[a-z']+", before + " " + after)) <= _BARE_OK
 
 
@@ -179,4 +179,4 @@ def _from_number(clean: str) -> Age | None:
             strong.append(Age(years - 1, years - 1))
         elif _said_as_age(before, after, alone=len(matches) == 1):
             strong.append(Age(years, years))
-    return strong[0] if len(strong) == 1 else None
+    return strong[0] if len(set(strong)) == 1 else None  # "满65了，明年才满66": one age said twice

@@ -208,7 +208,27 @@ def _named_items(
         item["verified"] = item["verified"] and term.verified
         if term.entry.id in times:
             item[time_key] = times[term.entry.id]
-    return list(items.values()), terms, parts
+    return _specific(list(items.values())), terms, parts
+
+
+_GENERIC = ("_unknown", "_unspecified")
+
+
+def _specific(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A general name beside the exact one of the same family says no more than it ("带状疱疹疫苗，
+    欣安立适，重组的那种": the recombinant zoster vaccine). The exact one keeps the general one's time."""
+    kept = []
+    for item in items:
+        family = str(item["id"]).split("_")[0]
+        exact = [i for i in items if i is not item and str(i["id"]).split("_")[0] == family and i["verified"]]
+        if str(item["id"]).endswith(_GENERIC) and exact and not any(str(i["id"]).endswith(_GENERIC) for i in exact):
+            for other in exact:
+                for key in ("when", "last_dose"):
+                    if key in item and key not in other:
+                        other[key] = item[key]
+            continue
+        kept.append(item)
+    return kept
 
 
 def _fact_of(term: Term, text: str, today: date) -> Fact:
@@ -230,10 +250,15 @@ def _diseases_as_vaccines(text: str) -> list[Term]:
         clause = clause_of(parts, disease.start)
         if clause.start in named or list_pattern("having").search(lower(text[clause.start : disease.start])):
             continue  # "I have hepatitis B", "我有乙肝": the illness, not its vaccine
-        suffix = "疫苗" if _CJK_RUN.search(disease.text) else " vaccine"  # "<disease> vaccine", "<disease>疫苗"
-        as_vaccine = find_terms(disease.text + suffix, ("vaccine",))
+        # A slip is looked up by the name it slipped from ("chickenppox vaccine")
+        name = disease.text if disease.verified or not disease.entry.names else disease.entry.names[0]
+        suffix = "疫苗" if _CJK_RUN.search(name) else " vaccine"  # "<disease> vaccine", "<disease>疫苗"
+        as_vaccine = find_terms(name + suffix, ("vaccine",))
         if len(as_vaccine) == 1:
-            found.append(replace(as_vaccine[0], text=disease.text, start=disease.start, end=disease.end))
+            vaccine = as_vaccine[0]
+            found.append(
+                replace(vaccine, text=disease.text, start=disease.start, end=disease.end, verified=disease.verified)
+            )
     return found
 
 
@@ -318,8 +343,9 @@ def _medicines(question: Question, text: str, today: date) -> Answer:
     answer = yes_no(said)
     if answer == UNSURE:
         return Understood(UNSURE)
-    if answer == NO and content_words(said, question):
-        # "no, only chemo": a no with more than filler is not "none"
+    if answer == NO and content_words(list_pattern("others").sub(" ", lower(said)), question, everyday_is_filler=True):
+        # "no, only tegretol": a no with more than filler is not "none" (treatment words and unknown
+        # names are counted above; "no, we decided against it" says nothing more)
         return (
             Understood({"none": False, "items": [], "unknown": 1}) if has_contrast(said) else NotUnderstood("confirm")
         )
@@ -368,7 +394,7 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     considered = [t for t in terms if not any(f.start == t.start for f in aside)]
     said = _blank(without_clauses_of(text, aside), [(f.start, f.end) for f in facts])
     answer = yes_no(said)
-    rest = content_words(said, question)
+    rest = content_words(list_pattern("others").sub(" ", lower(said)), question)  # "no, that's my husband"
     if items:
         unknown = (
             _unknown_vaccines(text, terms, parts) if category == "vaccine" else _unnamed(text, terms, parts, question)
@@ -383,7 +409,8 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
         return Understood({"answer": YES, "items": [], "unknown": 1}, time_in(text, today))
     if answer == NO and has_contrast(said) and not rest:
         return NotUnderstood("confirm")  # "no, just SA14-14-2": a no with an exception is no plain no
-    if not rest and (answer == NO or (facts and answer is None)):
+    talks_of_one = category == "vaccine" and _VACCINE_WORDS.search(normalise(said))  # "<a slip> vaccine"
+    if not rest and (answer == NO or (facts and answer is None and not talks_of_one)):
         return Understood({"answer": NO, "items": [], "unknown": 0})  # "no", "no MMR", "my brother has hep B"
     if not rest and answer == YES and category != "vaccine" and group != "cancer":
         # "yes" is a full answer to "have you had plasma exchange?"
@@ -429,7 +456,7 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     facts = read_facts(text, today)
     counted = (YES, FUTURE, MAYBE) if question.tense == "future" else (YES,)
     about = [f for f in facts if answers_question(question, f)]
-    mine = [f for f in about if f.standing in counted]
+    mine = [f for f in about if f.standing in counted and not _before_the_question(question, f, text)]
     if mine and (NO not in groups or has_contrast(text)):
         # "I had lymphoma as a child", "no, apart from the lymphoma I had at 12"
         times = [f.when for f in mine]
@@ -437,12 +464,20 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     unclear = mine or [f for f in about if f.standing == MAYBE]
     if unclear:
         return NotUnderstood("confirm", tuple(unclear))  # "no, lymphoma", "in case I had cancer": theirs?
-    rest = _blank(without_clauses_of(text, _not_theirs(question, facts)), [(f.start, f.end) for f in facts])
-    if question.no_reasons:  # "no, I'm a man", "没有，我是男的": a reason that keeps the no
-        rest = no_reasons_pattern(question.no_reasons).sub(" ", lower(rest))
+    aside = _not_theirs(question, facts) + [f for f in about if _before_the_question(question, f, text)]
+    rest = _blank(without_clauses_of(text, aside), [(f.start, f.end) for f in facts])
+    reasons = _without_reasons(question, rest)  # "no, I'm a man", "no, diabetes but well controlled"
+    if reasons and YES not in find_groups(reasons[0], "answers"):  # they keep a no, not a yes
+        rest, kept_no = reasons
+    else:
+        kept_no = False
     groups = find_groups(rest, "answers")  # "我妈有淋巴瘤，我没有": the 有 is the mother's
-    if not groups and facts and not content_words(rest, question):
-        return Understood(NO)  # "my mum had lymphoma", "我妈得过淋巴瘤": nothing of the person's own
+    if question.yes_reasons and NO not in groups:
+        said_yes = no_reasons_pattern(question.yes_reasons)  # the same word lists: reasons by name
+        if said_yes.search(lower(rest)) and not _unnegated(said_yes.sub(" ", lower(rest))):
+            return Understood(YES)  # "前年已经切干净了，医生说治好了"
+    if not groups and (facts or kept_no) and not content_words(rest, question):
+        return Understood(NO)  # "my mum had lymphoma", "我妈得过淋巴瘤", "我是男的": nothing against a no
     if groups == [NO]:
         rest = list_pattern("others").sub(" ", lower(rest))  # "no, someone else", "no, my mum"
     if len(groups) != 1:
@@ -453,6 +488,45 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
         return NotUnderstood("confirm")
     return Understood(groups[0])
+
+
+def _before_the_question(question: Question, fact: Fact, text: str = "") -> bool:
+    """A thing the question asks about, said with a time well before the days it asks about ("no, a
+    chest infection back in September" to "in the last 4 weeks?"), or as what a medicine prevents
+    ("Bactrim every day to prevent infections"): no reason for a yes."""
+    if question.within_days and fact.when and fact.when["min_days"] > question.within_days + 7:
+        return True
+    if "preventive" in question.no_reasons and text:
+        return bool(no_reasons_pattern(("preventive",)).search(lower(clause_of(clauses(text), fact.start).text)))
+    return False
+
+
+# A reason that qualifies the clause before it says so ("diabetes | but it's controlled"); without one
+# ("heart failure getting worse | but kidneys stable") it is about something else.
+_SUBJECT_FIRST = re.compile(r"i\b|i'm|im\b|i am|we\b|my\b|我")
+_REFERS_BACK = re.compile(r"\b(?:it|it's|its|they|they're|them|both|that|which|levels?)\b")
+
+
+def _without_reasons(question: Question, text: str) -> tuple[str, bool] | None:
+    """The text without the clauses that give a reason keeping a no (the question's ``no_reasons``),
+    nor a clause the reason qualifies ("I've got diabetes | but it's well controlled"), and whether
+    there was one; None when the question has none."""
+    if not question.no_reasons:
+        return None
+    low, parts = lower(text), clauses(text)
+    reasons = no_reasons_pattern(question.no_reasons).finditer(low)
+    # Not "isn't really controlled"; but "no I'm a man" is no negated man
+    found = [m for m in reasons if _SUBJECT_FIRST.match(m.group()) or not is_negated(low, m.start(), parts)]
+    spans = []
+    for match in found:
+        clause = clause_of(parts, match.start())
+        index = parts.index(clause) if clause in parts else 0
+        opener = low[parts[index - 1].end : clause.start] if index else ""
+        spans.append((parts[index - 1].end if index else clause.start, clause.end))  # with its ", but"
+        refers = _REFERS_BACK.search(lower(clause.text)) or not clause.text.isascii()
+        if index and list_pattern("contrast").search(opener) and refers:  # "X but it is controlled": X too
+            spans.append((parts[index - 1].start, parts[index - 1].end))
+    return _blank(text, spans), bool(found)
 
 
 def _unnegated(text: str) -> list[str]:

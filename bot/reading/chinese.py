@@ -22,7 +22,7 @@ _TIME_UNIT = r"(?:天|日|周|星期|礼拜|月|年)"
 _UNIT = rf"(?:个)?{_TIME_UNIT}"
 # A numeral run that is a number here: a unit, a date or an amount follows (or 第 comes before).
 _NUMERAL = re.compile(
-    rf"(?<=第)[{_DIGIT}十百千]+|[{_DIGIT}十百千万点]+(?=\s*(?:个|多|来|半|天|日|号|周|星期|礼拜|月|年|岁|克|毫克|g|mg|片|粒|次))"
+    rf"(?<=第|满)[{_DIGIT}十百千]+|[{_DIGIT}十百千万点]+(?=\s*(?:个|多|来|半|天|日|号|周|星期|礼拜|月|年|岁|克|毫克|升|毫升|g|mg|片|粒|次))"
 )
 _VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
@@ -75,7 +75,7 @@ def spans(text: str) -> str:
     text = re.sub(rf"({digit}|\d+)个来(?=月)", lambda m: f"大约{_number(m.group(1))}个", text)
     text = re.sub(r"十来(?=天)", "8-13", text)  # about ten days
     text = re.sub(rf"({digit})克({digit})", lambda m: f"{_VALUES[m.group(1)]}.{_VALUES[m.group(2)]}克", text)  # 一克二
-    text = re.sub(rf"({digit}|\d+)(克|毫克)多", more, text)  # 两克多: 2 to 3 g
+    text = re.sub(rf"({digit}|\d+)(克|毫克|升)多", more, text)  # 两克多: 2 to 3 g
     return text.replace("大半年", "6-12个月").replace("半个月", "10-20天")
 
 

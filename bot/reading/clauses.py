@@ -12,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from bot.reading.festivals import names_a_festival
 from bot.reading.terms import Term
 from bot.reading.times import DaysAgo, parse_days_ago
 from bot.reading.typos import respell, slip_of
@@ -32,12 +33,15 @@ _CLAUSE_BREAK = re.compile(
     r"和|还有|以及|然后|之后|以后|但是|不过|除了|另外|只有|就是|只是|倒是"
 )
 _NEGATION = re.compile(
-    r"(?<![\w'])(?:no|not|never|none|without|neither|nor|haven't|hasn't|hadn't|didn't|don't|doesn't|wasn't|"
+    r"(?<![\w'])(?:no|not|never|none|without|neither|nor|negative|haven't|hasn't|hadn't|didn't|don't|doesn't|wasn't|"
     r"isn't|weren't|aren't|havent|hasnt|didnt|dont|doesnt|wasnt|isnt|n't)(?![\w'])"
 )
 _CJK_NEGATION = re.compile(r"(?:没有|没|无|未|不是|不在|没在|不曾|从未|从没|非)[打用吃做过有了的种接]{0,3}$")
 _NEGATION_REACH = 4  # words between an English negation and the item it governs ("haven't had the flu shot")
-_SUBJECT = re.compile(r"(?<![\w'])(?:i|i'm|im|i've|ive|i'd|id|we|we've|they|he|she)(?![\w'])")
+_SUBJECT = re.compile(
+    r"(?<![\w'])(?:i|i'm|im|i've|ive|i'd|id|we|we've|they|he|she|"
+    r"wait|actually|oops|sorry|hold on|hang on|scratch that)(?![\w'])"  # "none, oh wait, ublituximab"
+)
 # "No longer on X", "not X any more", "没有吃X了": stopping it, not never having taken it.
 _STOPPED = re.compile(
     r"no longer|any ?more|these days|\b(?:now|since|until|till|stopped)\b|不再|没再|不吃了|[不没]在[用吃打]|了\s*$"
@@ -64,8 +68,16 @@ def clause_of(parts: list[Clause], position: int) -> Clause:
     return next((c for c in parts if c.start <= position < c.end), parts[-1] if parts else Clause(0, 0, ""))
 
 
+# A negation after the thing, closing its clause: "美罗华贝利尤那些都没打过", "HIV丙肝都查过是阴性",
+# "HIV negative". Only where no "had it" comes between ("美罗华打过别的都没打过" keeps 美罗华).
+_CJK_NEGATION_AFTER = re.compile(r"(?:都|也|从来|一直)?(?:没有|没|未|不曾|从没)(?:打|用|吃|做|上|接种|输|得)过|阴性")
+_EN_NEGATION_AFTER = re.compile(r"^[\s\w-]{0,12}?\b(?:negative|neg|-ve)\b")
+_HAD_IT = re.compile(r"(?:打|用|吃|做|上|接种|输|得)(?:过|了)|阳性")
+
+
 def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool:
-    """A negation that governs what starts at ``start``: "no flu shot", "I haven't had MMR", "没打过水痘疫苗".
+    """A negation that governs what starts at ``start``: "no flu shot", "I haven't had MMR", "没打过水痘疫苗",
+    or one after it that closes its clause ("美罗华那些都没打过", "HIV negative").
 
     Only within its own clause, so "no, MMR last month" and "no vaccines except MMR" keep MMR.
     """
@@ -75,6 +87,12 @@ def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool
         return False
     if _CJK_NEGATION.search(before.rstrip()):
         return True
+    after = lower(text[start : clause.end])
+    trailing = _CJK_NEGATION_AFTER.search(after)
+    if trailing and not _HAD_IT.search(after[: trailing.start()]):
+        return True
+    if _EN_NEGATION_AFTER.search(after[after.find(" ") if " " in after else len(after) :]):
+        return True
     reach = " ".join(before.split()[-_NEGATION_REACH:])
     negations = list(_NEGATION.finditer(reach))
     if not negations:
@@ -82,7 +100,8 @@ def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool
     # "no I had the MMR last month": a new subject after the no begins what is said, unnegated;
     # so does a contrast word, even mistyped ("none exceppt myeloma")
     after = reach[negations[-1].end() :]
-    return not (_SUBJECT.search(after) or any(slip_of(w, _contrast_words()) for w in after.split()))
+    contrast = _contrast_words()
+    return not (_SUBJECT.search(after) or any(w in contrast or slip_of(w, contrast) for w in after.split()))
 
 
 @lru_cache(maxsize=1)
@@ -140,13 +159,14 @@ TIME_CUE = re.compile(
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
     r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b|"
     r"[\d一二三四五六七八九十两几半]+\s*(个)?(月|周|星期|礼拜|天|年)(前|以前|之前)|上(个)?(月|周|星期|礼拜)|"
-    r"去年|昨天|前天|今天|\d{1,2}\s*月份?|\d{4}\s*年"
+    r"去年|前年|昨天|前天|今天|上上|小时候|岁的时候|年轻的时候|\d{1,2}\s*月份?|\d{4}\s*年|"
+    r"\bwhen i was\b|\bas a (?:child|kid|teenager)\b|\bin my teens\b"
 )
 
 
 def time_in(piece: str, today: date) -> dict[str, Any] | None:
     """A time in a piece of an answer, if the piece clearly talks about when."""
-    if not TIME_CUE.search(normalise(piece)):
+    if not TIME_CUE.search(normalise(piece)) and not names_a_festival(piece):
         return None
     ago = parse_days_ago(piece, today)
     return ago.as_dict() if ago else None
@@ -166,7 +186,7 @@ def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -
     per item), unless the whole message names one item and one time ("drug A, about 6 months ago").
     """
     times: dict[str, dict[str, Any]] = {}
-    timed = [c for c in parts if TIME_CUE.search(normalise(c.text))]
+    timed = [c for c in parts if TIME_CUE.search(normalise(c.text)) or names_a_festival(c.text)]
     by_clause: dict[int, set[str]] = {}
     for term in terms:
         by_clause.setdefault(clause_of(parts, term.start).start, set()).add(term.entry.id)

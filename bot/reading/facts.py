@@ -69,10 +69,13 @@ class Fact:
         return item
 
 
-def _standing(text: str, term_start: int, parts: list[Clause]) -> str:
+def _standing(text: str, term: Term, parts: list[Clause]) -> str:
+    term_start = term.start
     if is_negated(text, term_start, parts):
         return NO
     clause = clause_of(parts, term_start)
+    if term.category == "condition" and list_pattern("immune").search(lower(clause.text)):
+        return NO  # "vaccinated against hep B": protected, not ill
     before = lower(text[clause.start : term_start])
     whole = lower(clause.text)
     if list_pattern("future").search(whole):
@@ -117,7 +120,7 @@ def read_facts(text: str, today: date) -> tuple[Fact, ...]:
     terms: list[Term] = find_terms(text)
     standing: dict[int, str] = {}
     for term in terms:
-        standing[term.start] = _standing(text, term.start, parts)
+        standing[term.start] = _standing(text, term, parts)
         clause = clause_of(parts, term.start)
         bracketed = text[: clause.start].rstrip().endswith(("(", "（"))
         earlier = [t for t in terms if t.start < term.start and (bracketed or t.entry.id == term.entry.id)]

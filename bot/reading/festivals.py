@@ -47,6 +47,10 @@ def festival_day(key: str, year: int) -> date:
     return date(year, int(month), int(day))
 
 
+def names_a_festival(text: str) -> bool:
+    return bool(_table()["pattern"].search(normalise(text)))
+
+
 def from_festival(text: str, today: date, hedged: bool = False) -> tuple[int, int, bool] | None:
     """(days ago of the latest, of the earliest, hedged) for a time said by a festival, or None.
 

@@ -52,7 +52,7 @@ _DAILY = re.compile(
     r"(?:\s*(?:/|per|in|a|each|every)?\s*(?:24\s*-?\s*h(?:ours?|rs?|r)?|day|d\b|daily))?"
 )
 _CONCENTRATION = re.compile(_NUM + r"\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b")
-_VOLUME = re.compile(r"(?P<vol>\d+(?:[.,]\d+)?)\s*(?P<unit>l|litres?|liters?|ml)\b(?!\s*/)")
+_VOLUME = re.compile(r"(?P<vol>\d+(?:[.,]\d+)?)\s*(?P<unit>l|litres?|liters?|ml|升|毫升)(?![a-z/])")
 # Albumin, not protein, ratios, however they are abbreviated ("UACR1500mg/g", "Alb/Cr", "UMA/Cr").
 _UACR_WORDS = re.compile(
     r"(?<![a-z])(u?acr|alb\s*/\s*cr(ea)?|u?alb|albumin|microalbumin|micro\s*albumin|albumin[- ]creatinine|malb|uma|"
@@ -124,7 +124,7 @@ def parse_protein(text: str) -> ProteinResult | None:
             _number(concentration.group("num"))
             * {"g/l": 1.0, "mg/dl": 0.01, "mg/l": 0.001}[re.sub(r"\s+", "", concentration.group("unit"))]
         )
-        litres = _number(volume.group("vol")) / (1000 if volume.group("unit") == "ml" else 1)
+        litres = _number(volume.group("vol")) / (1000 if volume.group("unit") in ("ml", "毫升") else 1)
         return ProteinResult(PROTEIN_24H, grams_per_litre * litres, grams_per_litre * litres)
     daily = _DAILY.search(clean)
     if daily:

@@ -67,8 +67,11 @@ def build_pipeline(lexicon_dir: Path = LEXICON_DIR) -> Language:
     tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
     defaults = nlp.Defaults
     tokenizer.prefix_search = compile_prefix_regex([*(defaults.prefixes or []), _CJK_CHAR]).search
-    # "HIV+", "HBsAg+": a plus after a name is its own token, so the name still matches.
-    tokenizer.suffix_search = compile_suffix_regex([*(defaults.suffixes or []), _CJK_CHAR, r"\+"]).search
+    # "HIV+", "HBsAg+": a plus after a name is its own token, so the name still matches; so is the full
+    # stop English keeps on a single letter as an initial: here a name ends there ("hep B.", "car-t.").
+    suffixes = [*(defaults.suffixes or []), _CJK_CHAR, r"\+", r"(?<=[A-Z])\."]
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.rules = {k: v for k, v in (tokenizer.rules or {}).items() if not (len(k) == 2 and k[1] == ".")}
     tokenizer.infix_finditer = compile_infix_regex([*(defaults.infixes or []), _CJK_CHAR]).finditer
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True})
     ruler.add_patterns(_patterns(nlp, load_lexicon(lexicon_dir)))  # type: ignore[attr-defined]

@@ -3,8 +3,9 @@
 The words live in ``lexicon/red_flags.yml``; this module only decides how they match:
 inflected English forms, typing slips (English) and input-method homophones (Chinese,
 from ``lexicon/red_flag_homophones.json``, which ``tools/homophones.py`` writes), negation
-that governs the symptom itself, questions and "what if"s, history that is not an emergency,
-and temperatures or blood pressures over a threshold.
+that governs the symptom itself (and a plain denial of suicide), questions and "what if"s, history
+that is not an emergency (long ago, or weeks ago and said to be over), breathlessness only on
+effort, and temperatures or blood pressures over a threshold.
 
 Each group's English and Chinese phrases are compiled apart, one pattern each, so a message
 is searched only with the patterns of the scripts it is written in.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -49,12 +50,20 @@ _NOT_A_READING = r"(?!\s*(?:hours?|hrs?|days?|weeks?|months?|years?|times?|mins?
 _PLAUSIBLE = {"c": 46.0, "f": 115.0}  # a body temperature is below these
 # A year ("in 2008", "2015年") or an age ("when I was 12", "at age 15", "12岁的时候", read 12岁得时候): history.
 _YEAR = re.compile(
-    r"(?<![a-z])(?:in|back in|around|during|about)\s+((?:19|20)\d\d)(?![\d/.])|(?<!\d)((?:19|20)\d\d)\s*年"
+    r"(?<![a-z])(?:in|back in|around|during|about)\s+((?:19|20)\d\d)(?![\d/]|\.\d)|(?<!\d)((?:19|20)\d\d)\s*年"
+)
+# "since 2014": a year since which nothing is said to happen now (cut out before the now words are sought).
+_SINCE_YEAR = re.compile(r"(?<![a-z])since\s+((?:19|20)\d\d)(?![\d/]|\.\d)")
+# Two weeks or more back ("3 weeks ago", "三周前"), as far back as an episode said to be over needs.
+_WEEKS_AGO = re.compile(
+    r"(?<![a-z])(?:weeks\s+(?:ago|back|before)"
+    r"|(?:(?<![\d.])(?:[2-9]|[1-9]\d)|[两二三四五六七八九十几])\s*个?\s*(?:周|星期|礼拜)(?:前|以前|之前))"
 )
 _AGE = re.compile(
     r"(?<![a-z])(?:when\s+(?:i|he|she|they|we)\s+(?:was|were)\s+(?:about\s+|around\s+)?\d{1,2}"
     r"|at\s+(?:the\s+)?age\s+(?:of\s+)?\d{1,2})(?!\d)|(?<!\d)\d{1,2}\s*岁(?:得时候|时|那年)"
 )
+_ZH_NEGATING = "不没未无"  # before an episode said to be over, undo it: 不稳定了, 还没恢复
 _SENTENCE_END = re.compile(r"[.!?。！？]")
 _AFTER_NUMBER = re.compile(r"\d\s*$")  # a short form after a number is a unit: "20 kms" is kilometres
 _NOT_CJK_BEFORE, _NOT_CJK_AFTER = r"(?<![\u3400-\u9fff])", r"(?![\u3400-\u9fff])"
@@ -103,11 +112,18 @@ def _joined(pieces: Sequence[str], phrase: str, near: str, far: str) -> str:
 
 
 def homophone_phrases(raw: Mapping[str, Any]) -> list[str]:
-    """The Chinese phrases (or parts of phrases) of 3+ characters, where a homophone may stand for a
-    character: those of the red-flag groups and of self-harm in the lexicon ``raw``."""
+    """The Chinese phrases where a homophone may stand for a character, those of the red-flag groups
+    and of self-harm in the lexicon ``raw``: the parts (or whole phrases) of 3+ characters, and the
+    whole phrases of two (a homophone in their second character, see _pair)."""
     phrases = [p for group in raw["categories"].values() for p in group] + list(raw["self_harm"])
     parts = {part for p in phrases for part in _parts(_plain(p)) if _CJK.search(part)}
-    return sorted(part for part in parts if len(part) >= 3)
+    pairs = {_plain(p) for p in phrases if _is_pair(_plain(p))}
+    return sorted({part for part in parts if len(part) >= 3} | pairs)
+
+
+def _is_pair(phrase: str) -> bool:
+    """A whole phrase of two Chinese characters (not a part of a phrase with "…")."""
+    return len(phrase) == 2 and all(_CJK.match(c) for c in phrase)
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,8 @@ class _Style:
     homophones: Mapping[str, str] | None = None
     words: Mapping[str, Sequence[str]] | None = None  # three-character phrases cut into words
     not_slips: Mapping[str, tuple[str, ...]] | None = None  # real words, under each of their characters
+    # What may come right before a two-character phrase with a homophone, besides no Chinese (slip_leads).
+    leads: str = ""
     # Intensifiers, which are masked (_MARK) in the text searched; in a phrase, one stands for any.
     intensifiers: re.Pattern[str] | None = None
 
@@ -187,10 +205,11 @@ def _real_word(part: str, position: int, sound: str, not_slips: Mapping[str, tup
 def _slips_allowed(part: str, style: _Style) -> Iterable[tuple[int, str, str]]:
     """Where a homophone may stand in ``part``, and what may not come before and after it there.
 
-    Nowhere in two characters (抽出 is a word, as in 抽出时间, not a slip of 抽搐); anywhere in four or
-    more. In three, in a word of two or more characters (凶口疼), but in a one-character word only
-    at the edge of the Chinese text, where it cannot start or end another word: 胸口通 on its own is
-    a slip of 胸口痛, while 舌头中间, 想去四川 and 不想成为 are no slips of 舌头肿, 想去死, 不想撑.
+    Nowhere in a part of two characters (抽出 is a word, as in 抽出时间, not a slip of 抽搐; a whole
+    phrase of two takes one only as _pair allows); anywhere in four or more. In three, in a word of
+    two or more characters (凶口疼), but in a one-character word only at the edge of the Chinese
+    text, where it cannot start or end another word: 胸口通 on its own is a slip of 胸口痛, while
+    舌头中间, 想去四川 and 不想成为 are no slips of 舌头肿, 想去死, 不想撑.
     """
     if len(part) < 3 or style.homophones is None:
         return []
@@ -207,8 +226,24 @@ def _slips_allowed(part: str, style: _Style) -> Iterable[tuple[int, str, str]]:
     return allowed
 
 
+def _pair(phrase: str, style: _Style) -> str | None:
+    """A two-character phrase with a homophone for its second character, where the phrase ends its
+    clause (perhaps before 了 or 啦) after no Chinese or one of the leads: "我现在嘴外了" and "真想跳搂"
+    are slips, 抽出 (a real word) and 方便些 (便血, after 方) are not."""
+    sounds = (style.homophones or {}).get(phrase[1], "")
+    sounds = "".join(s for s in sounds if not _real_word(phrase, 1, s, style.not_slips or {}))
+    if not sounds:
+        return None
+    first = re.escape(phrase[0])
+    # The first character, not after a Chinese one other than a lead: as a lookbehind after it, so
+    # that the branch starts with a character and the search skips it quickly elsewhere.
+    not_lead = rf"[^{re.escape(style.leads)}\x00-\u33ff\ua000-\U0010ffff]"
+    return rf"{first}(?<!{not_lead}{first}){style.zh_gap}[{sounds}](?=[了啦]?{_NOT_CJK_AFTER})"
+
+
 def _chinese(phrase: str, style: _Style) -> list[str]:
-    """The phrase as written, and with one character of a 3+ character part as a homophone."""
+    """The phrase as written, and with one character of a 3+ character part (or the second of a
+    two-character phrase) as a homophone."""
     parts = _parts(phrase)
     trimmed = _trimmed([_units(part, style) for part in parts])
     written = [[_MARKED if c == _MARK else re.escape(c) for c, _ in u] for u, _, _ in trimmed]
@@ -227,6 +262,8 @@ def _chinese(phrase: str, style: _Style) -> list[str]:
                 slipped = [*written[k]]
                 slipped[places[i]] = f"{before}[{sounds}]{after}"
                 found.append(joined([slipped if j == k else w for j, w in enumerate(written)]))
+    if _is_pair(phrase) and (pair := _pair(phrase, style)) is not None:
+        found.append(pair)
     return found
 
 
@@ -244,8 +281,47 @@ def _compiled(
         else:
             other.append(re.escape(phrase))
     en = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(english)})(?![a-z0-9])") if english else None
-    zh = re.compile("|".join(chinese)) if chinese else None
+    zh = re.compile(_grouped(chinese)) if chinese else None
     return en, zh, other
+
+
+def _grouped(branches: Sequence[str]) -> str:
+    """The Chinese alternatives ``branches`` as one, those that start with the same character merged
+    under it ("胸(?:口痛|口疼|痛)"): the re module passes over an alternative quickly only by its first
+    character, so a search tries each character once where it would try every phrase starting with it.
+
+    Which alternative wins where several match at one place is kept: one is merged into its
+    character's group only if no alternative between them may start with that character (a homophone
+    at the start, "[凶匈]口疼", or one that cannot be told)."""
+    items: list[tuple[str, list[str]] | str] = []
+    groups: dict[str, list[str]] = {}
+    for branch in branches:
+        if _CJK.match(branch) and branch[1:2] not in ("*", "+", "?", "{"):
+            if branch[0] not in groups:
+                groups[branch[0]] = []
+                items.append((branch[0], groups[branch[0]]))
+            groups[branch[0]].append(branch[1:])
+            continue
+        items.append(branch)
+        first = _first_characters(branch)
+        for character in list(groups) if first is None else first:
+            groups.pop(character, None)  # closed: later ones start a group after this alternative
+    return "|".join(
+        item if isinstance(item, str) else item[0] + (f"(?:{'|'.join(item[1])})" if len(item[1]) > 1 else item[1][0])
+        for item in items
+    )
+
+
+def _first_characters(branch: str) -> set[str] | None:
+    """The characters a Chinese alternative may start with, or None if that cannot be told: a
+    lookbehind is passed over, then one character or a class of them ("[凶匈]")."""
+    while branch.startswith(("(?<=", "(?<!")):
+        branch = branch[branch.index(")") + 1 :]  # the lookbehinds made here hold no ")" of their own
+    if branch and _CJK.match(branch):
+        return {branch[0]}
+    if branch.startswith("[") and (end := branch.find("]")) > 1 and all(_CJK.match(c) for c in branch[1:end]):
+        return set(branch[1:end])
+    return None
 
 
 def _pattern(phrases: Iterable[str], style: _Style = _Style()) -> re.Pattern[str]:
@@ -272,6 +348,11 @@ class _Phrases:
             yield from self.en.finditer(text)
         if cjk and self.zh is not None:
             yield from self.zh.finditer(text)
+
+    def holds(self, found: re.Match[str]) -> bool:
+        """Whether ``found`` (a match in the text searched) is one of these phrases, all of it."""
+        pattern = self.zh if _CJK.match(found.string, found.start()) else self.en
+        return pattern is not None and pattern.fullmatch(found.string, *found.span()) is not None
 
 
 def _with_slips(phrases: Iterable[str], slips: Mapping[str, str]) -> list[str]:
@@ -355,6 +436,29 @@ class _Hypothetical:
     zh_asks: re.Pattern[str]
     zh_asks_end: tuple[str, ...]
     zh_now: tuple[str, ...]
+    zh_if_after: re.Pattern[str]  # 尿少的话怎么办: the condition marked after the symptom
+
+
+@dataclass(frozen=True)
+class _Exertion:
+    """Breathlessness only on effort (lexicon: exertion)."""
+
+    groups: frozenset[str]  # those holding one of the symptoms: the others are not looked at
+    symptoms: _Phrases
+    en_after: re.Pattern[str]  # "… if I run for the bus", matched at the start of the rest of the clause
+    en_before: re.Pattern[str]  # "when I exercise I get …", searched in the clause before
+    zh_before: re.Pattern[str]  # "一跑步就…", at the end of the clause before
+
+
+@dataclass(frozen=True)
+class _Denial:
+    """A plain denial of suicide (lexicon: self_harm_denial)."""
+
+    phrases: _Phrases
+    en_before: re.Pattern[str]  # the whole of the clause before the phrase
+    en_after: re.Pattern[str]  # the whole of the clause after it
+    zh_before: re.Pattern[str]
+    zh_after: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -382,8 +486,12 @@ class _Lexicon:
     run_gap: re.Pattern[str]
     negated_after: re.Pattern[str]
     hypothetical: _Hypothetical
+    exertion: _Exertion
+    denial: _Denial
     past: re.Pattern[str]
     now: re.Pattern[str]
+    told_past: re.Pattern[str]
+    over: re.Pattern[str]
 
 
 def _homophones() -> tuple[dict[str, str], dict[str, list[str]], dict[str, tuple[str, ...]]]:
@@ -399,6 +507,7 @@ def _homophones() -> tuple[dict[str, str], dict[str, list[str]], dict[str, tuple
 def _lexicon() -> _Lexicon:
     raw: dict[str, Any] = load_yaml(LEXICON_DIR / "red_flags.yml")
     neg, history, measure, hypo = raw["negation"], raw["history"], raw["measurements"], raw["hypothetical"]
+    effort, denial = raw["exertion"], raw["self_harm_denial"]
     temp, bp = measure["temperature"], measure["blood_pressure"]
     number = r"(?<!\d)(\d{2,3}(?:\.\d+)?)(?!\.?\d)"
     gap = r"[^\d,.;:!?，。；：！？]{0,15}?"  # a few words, no clause break or other number
@@ -431,6 +540,7 @@ def _lexicon() -> _Lexicon:
         words=words,
         not_slips=not_slips,
         intensifiers=intensifiers,
+        leads="".join(_plain(c) for c in raw["slip_leads"]),
     )
     slips = {_plain(k): _plain(v) for k, v in raw["real_word_slips"].items()}
 
@@ -511,9 +621,55 @@ def _lexicon() -> _Lexicon:
             zh_asks=_pattern(hypo["zh_asks"]),
             zh_asks_end=tuple(hypo["zh_asks_end"]),
             zh_now=tuple(hypo["zh_now"]),
+            zh_if_after=re.compile(
+                rf"[^\s{_MARK}]{{0,3}}?(?:{_either(map(_plain, hypo['zh_if_after']))})"
+                rf"(?=\s*$|\s*(?:{_either(map(_plain, hypo['zh_if_after_then']))}))"
+            ),
         ),
+        exertion=_exertion(effort, symptom_style, raw["categories"]),
+        denial=_denial(denial, symptom_style),
         past=_pattern(history["past"]),
         now=_pattern(history["now"]),
+        told_past=_pattern(history["told_past"]),
+        over=_pattern(history["over"]),
+    )
+
+
+def _exertion(raw: Mapping[str, Any], style: _Style, categories: Mapping[str, Sequence[str]]) -> _Exertion:
+    when, effort = _pattern(raw["when"]).pattern, _pattern(raw["en"], _Style(inflect=True)).pattern
+    # A few words between, but not "even" or a negation: "breathless even when I'm not exercising".
+    gap = r"(?:(?!(?:even|not|dont|cant|cannot|never|no|without)(?![a-z]))[a-z]+\s+)"
+    effort = rf"(?:{effort})(?!\s+out(?![a-z]))"  # "if I run out of my inhaler" is no effort
+    zh_when = _either(map(_plain, raw["zh_when"]))
+    symptoms = {_plain(p) for p in raw["symptoms"]}
+    return _Exertion(
+        groups=frozenset(name for name, phrases in categories.items() if symptoms & {_plain(p) for p in phrases}),
+        symptoms=_Phrases.of(raw["symptoms"], style),
+        en_after=re.compile(rf"\s+{gap}{{0,2}}(?:{when})\s+{gap}{{0,3}}{effort}"),
+        en_before=re.compile(rf"(?:{when})\s+{gap}{{0,3}}{effort}(?:\s+{gap}{{0,4}})?\s*$"),
+        zh_before=re.compile(
+            rf"(?:{_either(map(_plain, raw['zh']))})\s*(?:{zh_when})[^\s不没无未也连都即使就算哪怕]{{0,4}}$"
+        ),
+    )
+
+
+def _denial(raw: Mapping[str, Any], style: _Style) -> _Denial:
+    def words(key: str) -> str:
+        return _pattern(raw[key]).pattern
+
+    def chinese(key: str) -> str:
+        return _either({_plain(w) for w in raw[key]})
+
+    return _Denial(
+        phrases=_Phrases.of(raw["phrases"], style),
+        en_before=re.compile(
+            rf"\s*(?:(?:{words('lead')})\s+)*(?:{words('en')})\s+(?:(?:{words('en_between')})\s+){{0,3}}"
+        ),
+        en_after=re.compile(rf"(?:\s*(?:{words('en_after')}))*[\s)\]\"'~]*"),
+        zh_before=re.compile(
+            rf"\s*(?:{chinese('zh_lead')})?(?:{chinese('zh')})\s*(?:{chinese('zh_between')}){{0,2}}\s*"
+        ),
+        zh_after=re.compile(rf"\s*(?:{chinese('zh_after')})*[\s)）\]~]*"),
     )
 
 
@@ -606,6 +762,8 @@ def _hypothetical(text: str, start: int, end: int, lex: _Lexicon) -> bool:
             return False  # 会不会是心梗, 如果是中风: about now
         if condition and not hypo.zh_then.search(before, condition[-1].end()):
             return True
+        if hypo.zh_if_after.match(after):
+            return True  # 尿少的话怎么办
         asks = mark == "？" or mark == "?" or sentence.rstrip().endswith(hypo.zh_asks_end)
         asks = asks or hypo.zh_asks.search(sentence) is not None
         return asks and bool(hypo.zh_cause.search(before) or hypo.zh_cause_after.search(after))
@@ -626,13 +784,89 @@ def _dated(text: str) -> bool:
     return any(year < this_year for year in years) or _AGE.search(text) is not None
 
 
-def _history(text: str, start: int, end: int, lex: _Lexicon) -> bool:
-    """A symptom from months or years ago (one's own or someone else's) that the message does not say is back."""
+def _history(text: str, start: int, end: int, lex: _Lexicon, overs: Callable[[], list[re.Match[str]]]) -> bool:
+    """A symptom from months or years ago (one's own or someone else's), or from weeks or more ago
+    and said to be over, that the message does not say is back. ``overs`` gives _overs(text)."""
     before, after = _clause(text, start, end, lex)
     following = lex.clause_break.split(text[end:], maxsplit=2)
     opening = " ".join(following[1].split()[:4]) if len(following) > 1 else ""  # "…, years ago"
     past = any(lex.past.search(part) or _dated(part) for part in (before, after)) or bool(lex.past.search(opening))
-    return past and not lex.now.search(text)
+    past = past or _over(text, start, end, (before, after), lex, overs)
+    return past and not lex.now.search(_without_over(text, lex, overs()))
+
+
+def _over(
+    text: str,
+    start: int,
+    end: int,
+    clause: tuple[str, str],
+    lex: _Lexicon,
+    overs: Callable[[], list[re.Match[str]]],
+) -> bool:
+    """An episode told in the past, weeks or more back, and said to be over after it: "3 weeks ago,
+    I was in hospital with fever and chills, home now and feeling fine", "那时候抽搐过一次，现在稳定了"."""
+    before, after = clause
+    if not (lex.told_past.search(f"{before} {text[start:end]} {after}") or after.startswith("过")):
+        return False
+    if not any(m.start() >= end for m in overs()):
+        return False
+    return bool(lex.past.search(text) or _dated(text) or _since_year(text) or _WEEKS_AGO.search(text))
+
+
+def _overs(text: str, lex: _Lexicon) -> list[re.Match[str]]:
+    """Where ``text`` says an episode is over, unless negated: "not fully recovered", "不稳定了"."""
+    found = []
+    for m in lex.over.finditer(text):
+        before = lex.clause_break.split(text[: m.start()])[-1]
+        if _CJK.match(text, m.start()):
+            negated = any(c in _ZH_NEGATING for c in before[-3:])
+        else:
+            negated = lex.negation.search(" ".join(before.split()[-3:])) is not None
+        if not negated:
+            found.append(m)
+    return found
+
+
+def _since_year(text: str) -> bool:
+    this_year = datetime.date.today().year
+    return any(int(m.group(1)) < this_year for m in _SINCE_YEAR.finditer(text))
+
+
+def _without_over(text: str, lex: _Lexicon, overs: list[re.Match[str]]) -> str:
+    """``text`` without what says nothing is happening now ("none since", "since 2014", "fine now":
+    ``overs``), nor a time two weeks or more back ("三周前"), where the words that say something is back
+    are sought."""
+    this_year = datetime.date.today().year
+    for m in reversed(overs):
+        text = f"{text[: m.start()]} | {text[m.end() :]}"
+    text = _SINCE_YEAR.sub(lambda m: " | " if int(m.group(1)) < this_year else m.group(), text)
+    return _WEEKS_AGO.sub(" | ", text)
+
+
+def _on_effort(text: str, found: re.Match[str], lex: _Lexicon) -> bool:
+    """Breathlessness only on effort: "I only get short of breath if I run for the bus", "一跑步就气短"."""
+    effort = lex.exertion
+    if not effort.symptoms.holds(found):
+        return False
+    before, after = _clause(text, found.start(), found.end(), lex)
+    hypo = lex.hypothetical
+    if hypo.happening.search(before) or hypo.happening.search(after):
+        return False  # "I'm short of breath now after running for the bus"
+    if _CJK.match(text, found.start()):
+        return effort.zh_before.search(before) is not None
+    return effort.en_after.match(after) is not None or effort.en_before.search(before) is not None
+
+
+def _denied(text: str, found: re.Match[str], lex: _Lexicon) -> bool:
+    """A plain denial of suicide itself ("I'm not suicidal", "没有自杀的念头"); every other self-harm
+    wording, and a hedged or partial denial ("not suicidal yet", "没有自杀的勇气"), stays a crisis."""
+    denial = lex.denial
+    if not denial.phrases.holds(found):
+        return False
+    before, after = _clause(text, found.start(), found.end(), lex)
+    if _CJK.match(text, found.start()):
+        return bool(denial.zh_before.fullmatch(before) and denial.zh_after.fullmatch(after))
+    return bool(denial.en_before.fullmatch(" ".join(before.split()) + " ") and denial.en_after.fullmatch(after))
 
 
 def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]]]:
@@ -670,15 +904,30 @@ def read_red_flags(text: str) -> Reading:
         plain = _respelled(plain, lex)
     clean = lex.not_red_flags.sub(" | ", plain)
     masked = lex.intensifiers.sub(lambda m: _MARK * len(m.group()), clean)  # the same places as clean
-    if next(lex.self_harm.finditer(masked, latin, cjk), None) is not None:
-        return Reading(RedFlag(SELF_HARM))
+    # A plain denial ("I'm not suicidal") is no crisis here, but rules nothing out: a crisis guess of
+    # the classifier stands, unconfirmed ("I'm not suicidal, I just don't see the point any more").
+    for m in lex.self_harm.finditer(masked, latin, cjk):
+        if not _denied(clean, m, lex):
+            return Reading(RedFlag(SELF_HARM))
     matches = [(name, m) for name, phrases in lex.groups for m in phrases.finditer(masked, latin, cjk)]
     matches += _measurements(clean, lex)
     matches.sort(key=lambda nm: nm[1].start())
     found, ruled_out = [], clean != plain
     negated = _negations(clean, [m for _, m in matches], lex)
+    said: list[list[re.Match[str]]] = []
+
+    def overs() -> list[re.Match[str]]:  # looked for once, if needed
+        if not said:
+            said.append(_overs(clean, lex))
+        return said[0]
+
     for (name, m), dismissed in zip(matches, negated, strict=True):
-        if dismissed or _hypothetical(clean, m.start(), m.end(), lex) or _history(clean, m.start(), m.end(), lex):
+        if (
+            dismissed
+            or _hypothetical(clean, m.start(), m.end(), lex)
+            or _history(clean, m.start(), m.end(), lex, overs)
+            or (name in lex.exertion.groups and _on_effort(clean, m, lex))
+        ):
             ruled_out = True
         else:
             found.append(name)

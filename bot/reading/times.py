@@ -57,6 +57,12 @@ _FIXED_PHRASES: list[tuple[str, tuple[int, int]]] = [
     (r"\b(about|around|roughly|approximately)? ?(1|a) month( ago)?\b", (21, 42)),
     (r"\b(a few|few|several|couple of|a couple of) months\b", (61, 152)),
     (r"\b(half a year|6 months or so|half year)\b", (152, 213)),
+    # Childhood: at least a year before an adult's screen, however long exactly.
+    (
+        r"\bwhen i was (?:a kid|a child|little|young|\d{1,2})\b|\bas a (?:child|kid|teenager)\b|\bin my teens\b|"
+        r"小时候|年轻的时候|(?<!\d)1?\d岁的时候",
+        (365, 36525),
+    ),
 ]
 _NUMBER_UNIT = re.compile(
     r"(?<![\d.,])(?P<num>\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to|or)\s*(?P<upto>\d+(?:[.,]\d+)?))?"

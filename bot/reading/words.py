@@ -43,6 +43,7 @@ class English:
     treatment_words: tuple[str, ...]
     routes: tuple[str, ...]
     having: tuple[str, ...]
+    immune: tuple[str, ...]
     pregnancy: tuple[str, ...]
     pregnancy_not_now_before: tuple[str, ...]
     pregnancy_not_now_after: tuple[str, ...]
@@ -79,6 +80,7 @@ def english() -> English:
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
         having=tuple(normalise(str(w)) for w in raw["having"]),
+        immune=tuple(normalise(str(w)) for w in raw["immune"]),
         pregnancy=tuple(normalise(str(w)) for w in raw["pregnancy"]),
         pregnancy_not_now_before=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["before"]),
         pregnancy_not_now_after=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["after"]),

@@ -18,11 +18,14 @@ from bot.reading.answers import (
     NotUnderstood,
     Understood,
     answers_question,
+    content_words,
+    has_contrast,
     understand,
 )
 from bot.reading.clauses import union
 from bot.reading.facts import FUTURE, MAYBE, Fact, read_facts, says_someone_else
 from bot.reading.lexicon import lexicon
+from bot.reading.words import find_groups
 from bot.scoring import Result, score
 from bot.storage.records import ScreeningRecord
 from bot.trial.model import FollowUp, Question, Trial
@@ -111,6 +114,10 @@ class Screening:
                 return Turn(False, qid, gave_up=True)
             return Turn(False, qid)
         value, when = understood.value, understood.when
+        if value == "no" and self.hints.get(qid) == "confirm" and qid not in self.mentioned:
+            # A bare "no" (a tapped button) after "no, apart from ..." erases nothing said before: the
+            # study team checks it.
+            value = UNSURE if _bare(text) else value
         if qid in self.mentioned and value in (YES, "no"):
             # After "You mentioned lymphoma. Is that a cancer you have had?": yes takes the facts as said;
             # "no, someone else" drops them; a bare no leaves them for the study team.
@@ -237,6 +244,11 @@ class Screening:
             dict(raw.get("mentioned", {})),
             int(raw.get("reached", 0)),
         )
+
+
+def _bare(text: str) -> bool:
+    """Only a yes or no, nothing beside it: "No", "nope", "没有"."""
+    return not content_words(text) and len(find_groups(text, "answers")) == 1 and not has_contrast(text)
 
 
 def _with_facts(question: Question, old: Any, facts: list[Fact]) -> Any:

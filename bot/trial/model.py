@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import TRIALS_DIR
+from bot.trial.texts import TextsError, with_texts
 from bot.yamlfile import loads_yaml
 
 QUESTION_TYPES = {
@@ -188,8 +189,13 @@ class Question:
     volunteered: tuple[str, ...] = ()
     # "future" for a question about what is planned ("a major operation planned?"): planned facts answer it.
     tense: str = "past"
-    # Reasons that keep a "no" a no here (lexicon/en.yml no_reasons): "no, I'm a man".
+    # Reasons that keep a "no" a no here (lexicon/en.yml no_reasons): "no, I'm a man"; and reasons that
+    # say yes on their own ("it was cut out" to "was it removed?").
     no_reasons: tuple[str, ...] = ()
+    yes_reasons: tuple[str, ...] = ()
+    # The days the question asks about ("in the last 4 weeks"): a thing it names, said with a time well
+    # before them, does not make the answer a yes ("no, a chest infection in September").
+    within_days: int | None = None
     # Asked after an answer that named what the question is about but left it unclear ("no, lymphoma"),
     # after "You mentioned ...": "Is that a cancer you have had?"
     confirm: str = ""
@@ -257,6 +263,7 @@ class Trial:
     info: dict[str, Any]
     retention_days: int
     language: str  # of the texts: "en", "zh" (a BCP 47 tag)
+    languages: tuple[str, ...]  # every language the trial has texts in, its file's own first
     sections: list[Section]  # in asking order
     reply_titles: dict[str, str]  # quick replies by name ("yes": "Yes")
     questions: dict[str, Question]  # in asking order
@@ -326,6 +333,8 @@ def _question(qid: str, raw: dict[str, Any], replies: dict[str, Any]) -> Questio
         volunteered=tuple(raw.get("volunteered") or ()),
         tense=str(raw.get("tense", "past")),
         no_reasons=tuple(raw.get("no_reasons") or ()),
+        yes_reasons=tuple(raw.get("yes_reasons") or ()),
+        within_days=int(raw["within_days"]) if raw.get("within_days") else None,
         confirm=" ".join(str(raw.get("confirm", "")).split()),
         about=raw.get("about"),
         time_follow_up=raw.get("time_follow_up"),
@@ -401,20 +410,48 @@ def trial_file(choice: str | None = None, trials: Path = TRIALS_DIR) -> Path:
     if chosen:
         named = trials / f"{chosen}.yml"
         return named if named.is_file() else Path(chosen)
-    files = sorted(trials.glob("*.yml"))
+    files = sorted(f for f in trials.glob("*.yml") if "." not in f.stem)  # not the translations (x.zh.yml)
     if len(files) != 1:
         names = ", ".join(f.stem for f in files) or "none"
         raise TrialFileError(f"{len(files)} trial files in {trials} ({names}): set SCREENER_TRIAL to one of them")
     return files[0]
 
 
-def load_trial(path: Path | str | None = None) -> Trial:
-    """The trial file at ``path`` (default: ``trial_file()``), loaded and checked."""
+def translations(path: Path) -> dict[str, Path]:
+    """The trial's other languages: ``NCT05631717.zh.yml`` beside ``NCT05631717.yml``, by language."""
+    return {f.stem.split(".", 1)[1]: f for f in sorted(path.parent.glob(f"{path.stem}.*.yml"))}
+
+
+def _translated(raw: dict[str, Any], path: Path, language: str | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The trial file in ``language`` (its own when None), and every language it has. Every
+    translation is checked, whichever is asked for: a text missing in one language stops the trial."""
+    own = str(raw.get("language", "en"))
+    chosen = raw
+    for lang, file in translations(path).items():
+        texts = loads_yaml(file.read_text(encoding="utf-8"))
+        if texts.get("language") != lang:
+            raise TrialFileError(f"{file.name}: says it is in {texts.get('language')!r}, not {lang!r}")
+        try:
+            translated = with_texts(raw, dict(texts["texts"]), lang)
+        except TextsError as e:
+            raise TrialFileError(f"{file.name}: {e}") from e
+        if lang == language:
+            chosen = {**translated, "language": lang}
+    languages = (own, *translations(path))
+    if language is not None and language not in languages:
+        raise TrialFileError(f"{path.name}: no texts in {language!r} (it has {', '.join(languages)})")
+    return chosen, languages
+
+
+def load_trial(path: Path | str | None = None, language: str | None = None) -> Trial:
+    """The trial file at ``path`` (default: ``trial_file()``), loaded and checked, with its texts in
+    ``language`` (default: the file's own)."""
     path = Path(path) if path else trial_file()
     text = path.read_text(encoding="utf-8")
     raw = loads_yaml(text)
     if raw.get("schema") != 1:
         raise TrialFileError(f"{path.name}: unsupported schema {raw.get('schema')!r}")
+    raw, languages = _translated(raw, path, language)
     sections = [Section(str(x["id"]), str(x["name"])) for x in raw["sections"]]
     replies = raw["quick_replies"]
     questions: dict[str, Question] = {}
@@ -457,6 +494,7 @@ def load_trial(path: Path | str | None = None) -> Trial:
         info=info,
         retention_days=int(raw["records"]["retention_days"]),
         language=str(raw.get("language", "en")),
+        languages=languages,
         sections=sections,
         reply_titles={str(k): str(v) for k, v in replies["titles"].items()},
         questions=questions,
@@ -471,7 +509,7 @@ def load_trial(path: Path | str | None = None) -> Trial:
 
 
 @lru_cache(maxsize=8)
-def cached_trial(choice: str | None = None) -> Trial:
-    """The trial a process serves (``trial_file(choice)``), chosen and loaded once: actions ask for it
-    many times a turn."""
-    return load_trial(trial_file(choice))
+def cached_trial(choice: str | None = None, language: str | None = None) -> Trial:
+    """The trial a process serves (``trial_file(choice)``), in ``language``, chosen and loaded once:
+    actions ask for it many times a turn."""
+    return load_trial(trial_file(choice), language)
