@@ -21,7 +21,7 @@ class ActionIntro(Action):
         return "action_intro"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        send(dispatcher, messages.intro(trial()))
+        send(dispatcher, messages.intro(trial(tracker)))
         return [SlotSet("introduced", True)]
 
 
@@ -46,9 +46,9 @@ class ActionRecordConsent(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         agreed = consent_of(tracker)
         if agreed is None:
-            dispatcher.utter_message(text=trial().texts["fallback"])
-            return reask_consent(dispatcher)
-        dispatcher.utter_message(text=trial().texts["consent_yes" if agreed else "consent_no"])
+            dispatcher.utter_message(text=trial(tracker).texts["fallback"])
+            return reask_consent(dispatcher, tracker)
+        dispatcher.utter_message(text=trial(tracker).texts["consent_yes" if agreed else "consent_no"])
         return [
             SlotSet("consent", agreed),
             SlotSet("reference", new_reference() if agreed else None),

@@ -57,11 +57,11 @@ class ActionEmergency(Action):
             if taken is not None:
                 return taken
         if again:  # the same alarm never twice in a row (a question of their own, sent again)
-            dispatcher.utter_message(text=trial().texts["fallback"])
+            dispatcher.utter_message(text=trial(tracker).texts["fallback"])
             return noted(tracker)
-        message: dict[str, Any] = {"text": trial().texts["crisis" if self_harm else "emergency"]}
+        message: dict[str, Any] = {"text": trial(tracker).texts["crisis" if self_harm else "emergency"]}
         if tracker.active_loop_name:
-            message["buttons"] = [{"title": trial().texts["continue_button"], "payload": "/resume"}]
+            message["buttons"] = [{"title": trial(tracker).texts["continue_button"], "payload": "/resume"}]
         send(dispatcher, [message])
         return noted(tracker)  # what it says still answers its questions
 
@@ -71,10 +71,10 @@ def awaiting_consent(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("introduced")) and not tracker.get_slot("started_at")
 
 
-def reask_consent(dispatcher: CollectingDispatcher) -> list[EventType]:
+def reask_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The consent question again, with its buttons. The message is reverted, so the dialogue still
     stands right after the opening, and a "yes" now is taken as consent."""
-    send(dispatcher, [messages.consent_question(trial())])
+    send(dispatcher, [messages.consent_question(trial(tracker))])
     return [UserUtteranceReverted()]
 
 
@@ -89,8 +89,8 @@ class ActionAnswerFaq(Action):
         if taken is not None:
             return taken  # "Cell-Cept" answers the medicines question; it is not about stem cells
         key = (tracker.get_intent_of_latest_message() or "").removeprefix("faq_")
-        dispatcher.utter_message(text=trial().faq.get(key, trial().texts["out_of_scope"]))
-        return reask_consent(dispatcher) if awaiting_consent(tracker) else noted(tracker)
+        dispatcher.utter_message(text=trial(tracker).faq.get(key, trial(tracker).texts["out_of_scope"]))
+        return reask_consent(dispatcher, tracker) if awaiting_consent(tracker) else noted(tracker)
 
 
 class ActionExplainWhy(Action):
@@ -101,7 +101,7 @@ class ActionExplainWhy(Action):
         screening = screening_of(tracker)
         qid = screening.current_question_id()
         if qid is not None:
-            dispatcher.utter_message(text=f"{trial().texts['why_prefix']} {screening.question(qid).why}")
+            dispatcher.utter_message(text=f"{trial(tracker).texts['why_prefix']} {screening.question(qid).why}")
         return []
 
 
@@ -119,9 +119,9 @@ class _Say(Action):
         if self.prefer_answer and (taken := took_as_answer(tracker, dispatcher=dispatcher)) is not None:
             return taken
         for key in self.text_keys:
-            text = messages.contacts_text(trial()) if key == "contact" else trial().texts[key]
+            text = messages.contacts_text(trial(tracker)) if key == "contact" else trial(tracker).texts[key]
             dispatcher.utter_message(text=text)
-        return reask_consent(dispatcher) if awaiting_consent(tracker) else noted(tracker)
+        return reask_consent(dispatcher, tracker) if awaiting_consent(tracker) else noted(tracker)
 
 
 class ActionTalkToPerson(_Say):
@@ -143,6 +143,26 @@ class ActionResume(_Say):
     action_name, prefer_answer = "action_resume", True
 
 
+class ActionChooseLanguage(Action):
+    """ "中文", "English please": from now on the bot writes in that language (the ``language`` slot,
+    filled from the message), and the screen goes on where it was, nothing lost."""
+
+    def name(self) -> str:
+        return "action_choose_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if not tracker.get_slot("introduced"):
+            return [FollowupAction("action_intro")]  # the opening, in the language chosen
+        dispatcher.utter_message(text=trial(tracker).texts["language_chosen"])
+        if awaiting_consent(tracker):
+            send(dispatcher, messages.intro(trial(tracker))[1:])  # what is kept, and the consent question
+            return [UserUtteranceReverted()]
+        if tracker.active_loop_name or tracker.get_slot("finished"):
+            return []  # the form asks its question again; after the result there is none
+        screening = screening_of(tracker)
+        return [FollowupAction("screening_form" if screening.current_question_id() else "action_recap")]
+
+
 START_OVER = "/start_over"  # the payload of the buttons that start again (bot's and widget's)
 
 
@@ -162,7 +182,7 @@ class ActionCorrect(Action):
             taken = took_as_answer(tracker, dispatcher=dispatcher)
             if taken is not None:
                 return taken  # it was an answer to the current question after all
-            dispatcher.utter_message(text=trial().texts["not_corrected"])
+            dispatcher.utter_message(text=trial(tracker).texts["not_corrected"])
             return noted(tracker)
         return [*apply_correction(dispatcher, tracker, screening, correction), *diverted(tracker)]
 
@@ -175,7 +195,7 @@ def apply_correction(
     else:
         screening.correct(correction.question_id, correction.value)
         topic = screening.question(correction.question_id).topic
-        dispatcher.utter_message(text=trial().texts["corrected"].format(topic=topic))
+        dispatcher.utter_message(text=trial(tracker).texts["corrected"].format(topic=topic))
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict())]
 
@@ -197,7 +217,7 @@ class ValidateCorrectionForm(FormValidationAction):
         misses = (tracker.get_slot("correction_misses") or 0) + 1
         if misses >= MAX_MISSES:
             return {"correction_text": "-", "correction_misses": 0.0}  # give up; the recap shows again
-        dispatcher.utter_message(text=trial().texts["not_corrected"])
+        dispatcher.utter_message(text=trial(tracker).texts["not_corrected"])
         return {"correction_text": None, "correction_misses": float(misses)}
 
 
@@ -235,13 +255,13 @@ class ActionFallback(Action):
         events: list[EventType] = [UserUtteranceReverted()]
         if not tracker.get_slot("introduced") and not tracker.get_slot("started_at"):
             return [*events, FollowupAction("action_intro")]  # a first message that was no greeting: the opening
-        dispatcher.utter_message(text=trial().texts["fallback"])
+        dispatcher.utter_message(text=trial(tracker).texts["fallback"])
         if tracker.active_loop_name:
             return [*events, FollowupAction(tracker.active_loop_name)]  # the form asks its question again
         if tracker.get_slot("finished"):
             return events  # after the result there is no question to show
         if not tracker.get_slot("started_at"):
-            return reask_consent(dispatcher)
+            return reask_consent(dispatcher, tracker)
         screening = screening_of(tracker)
         # A question is open (after an emergency message, say): the form asks it again; else the recap.
         return [*events, FollowupAction("screening_form" if screening.current_question_id() else "action_recap")]
@@ -263,14 +283,14 @@ class ActionStartOver(Action):
             tracker.get_intent_of_latest_message() == "affirm"
         )
         if confirmed:
-            dispatcher.utter_message(text=trial().texts["start_over"])
+            dispatcher.utter_message(text=trial(tracker).texts["start_over"])
             return [Restarted(), FollowupAction("action_intro")]
         taken = took_as_answer(tracker, dispatcher=dispatcher)
         if taken is not None:
             return [*taken, FollowupAction("screening_form")]
         buttons = [
-            {"title": trial().texts["start_over_yes"], "payload": START_OVER},
-            {"title": trial().texts["start_over_no"], "payload": "/resume"},
+            {"title": trial(tracker).texts["start_over_yes"], "payload": START_OVER},
+            {"title": trial(tracker).texts["start_over_no"], "payload": "/resume"},
         ]
-        dispatcher.utter_message(text=trial().texts["start_over_question"], buttons=buttons)
+        dispatcher.utter_message(text=trial(tracker).texts["start_over_question"], buttons=buttons)
         return []

@@ -41,7 +41,7 @@ class ValidateScreeningForm(FormValidationAction):
             return {"answer": None}
         turn = screening.answer(str(value or ""), today(), qid)
         if turn.gave_up:
-            dispatcher.utter_message(text=trial().texts["gave_up"])
+            dispatcher.utter_message(text=trial(tracker).texts["gave_up"])
         save(tracker, screening)
         finished = screening.current_question_id() is None
         return {"answer": DONE if finished else None, STATE_SLOT: screening.to_dict()}
@@ -74,7 +74,7 @@ class ActionScreeningResult(Action):
         send(
             dispatcher,
             messages.result(
-                trial(),
+                trial(tracker),
                 screening.result(final=True),
                 tracker.get_slot("reference"),
                 screening.answers,
@@ -92,15 +92,16 @@ class ActionStopScreening(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
         save(tracker, screening, status="stopped")
-        dispatcher.utter_message(text=trial().texts["stopped"])
+        dispatcher.utter_message(text=trial(tracker).texts["stopped"])
         reference = tracker.get_slot("reference")
         if screening.answers:
             result = screening.result(final=True)
             send(
-                dispatcher, messages.result(trial(), result, reference, screening.answers, today(), screening.mentioned)
+                dispatcher,
+                messages.result(trial(tracker), result, reference, screening.answers, today(), screening.mentioned),
             )
         else:  # nothing answered yet: no result to give, only where to turn
-            send(dispatcher, messages.closing(trial(), reference))
+            send(dispatcher, messages.closing(trial(tracker), reference))
         return [SlotSet("answer", None), SlotSet("finished", True)]
 
 
@@ -117,12 +118,12 @@ class ActionResultDetails(Action):
         screening = screening_of(tracker)
         if tracker.get_slot("finished"):
             if not screening.answers:  # stopped before any answer: there is no result
-                dispatcher.utter_message(text=trial().texts["details_none"])
+                dispatcher.utter_message(text=trial(tracker).texts["details_none"])
                 return []
-            send(dispatcher, [messages.details_text(trial(), screening.result(final=True))])
+            send(dispatcher, [messages.details_text(trial(tracker), screening.result(final=True))])
             return []
         taken = took_as_answer(tracker, dispatcher=dispatcher)
         if taken is not None:
             return taken  # "details: I had the MMR vaccine" mid-screen is an answer
-        dispatcher.utter_message(text=trial().texts["details_later"])
+        dispatcher.utter_message(text=trial(tracker).texts["details_later"])
         return []

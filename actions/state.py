@@ -24,8 +24,23 @@ DIVERTED_SLOT = "diverted"  # the last message mid-screen that was no answer (a 
 logger = logging.getLogger(__name__)
 
 
-def trial() -> Trial:
-    return cached_trial()
+LANGUAGE_SLOT = "language"
+
+
+def language(tracker: Tracker) -> str:
+    """The conversation's language: chosen or shown by a message (the ``language`` slot), else the one
+    its channel asks for (message metadata, the widget's ``data-lang``), else the trial's own."""
+    languages = cached_trial().languages
+    chosen = tracker.get_slot(LANGUAGE_SLOT)
+    if chosen in languages:
+        return str(chosen)
+    asked = ((tracker.latest_message or {}).get("metadata") or {}).get("language")
+    return str(asked) if asked in languages else languages[0]
+
+
+def trial(tracker: Tracker | None = None) -> Trial:
+    """The trial, in the conversation's language."""
+    return cached_trial(None, language(tracker)) if tracker is not None else cached_trial()
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +60,7 @@ def records() -> Records:
 
 
 def screening_of(tracker: Tracker) -> Screening:
-    return Screening.from_dict(trial(), tracker.get_slot(STATE_SLOT))
+    return Screening.from_dict(trial(tracker), tracker.get_slot(STATE_SLOT))
 
 
 def send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
@@ -122,6 +137,6 @@ def took_as_answer(
         return None
     turn = screening.accept(qid, understood, text, today())
     if turn.gave_up and dispatcher is not None:
-        dispatcher.utter_message(text=trial().texts["gave_up"])
+        dispatcher.utter_message(text=trial(tracker).texts["gave_up"])
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict())]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.language import writing
 from bot.reading.ages import Age
 from bot.reading.answers import NO, UNSURE, YES, is_unclear
 from bot.reading.clauses import union
@@ -107,9 +108,13 @@ def _window(ago: Any, rule: dict[str, Any]) -> str:
     return classify_window(DaysAgo.from_dict(ago), int(rule["window_days"]), int(rule["margin_days"]))
 
 
-def _label(category: str, item: dict[str, Any]) -> str:
+def _label(trial: Trial, category: str, item: dict[str, Any]) -> str:
     entry = lexicon().entries.get(f"{category}:{item['id']}")
-    return entry.label if entry else str(item["id"])
+    return entry.label_in(trial.language) if entry else str(item["id"])
+
+
+def _list(trial: Trial, labels: list[str]) -> str:
+    return writing(trial.language).list_separator.join(labels)
 
 
 def _route(category: str, item: dict[str, Any]) -> bool:
@@ -201,8 +206,11 @@ def _lab(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         high = _protein_finding(float(value.get("grams_max") or value["grams"]), rule)
         # A range that spans the line ("110-125 mg/mmol") is for the study team.
         finding = low if low.reason == high.reason else Finding(NEEDS_TEAM, "borderline")
-    if answers[rule["gate"]] == NO and finding.verdict == MEETS:
-        finding = Finding(NEEDS_TEAM, "no_kidney")
+    gate = answers[rule["gate"]]
+    if finding.verdict == MEETS and gate != YES:
+        # A result above the line means nothing for this study unless lupus is in the kidneys: not
+        # told so, or not sure, the team checks the records.
+        finding = Finding(NEEDS_TEAM, "no_kidney" if gate == NO else "kidney_unsure")
     return [finding]
 
 
@@ -270,7 +278,7 @@ def _medicine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     items, findings = found
     rule, waiting = c.rule, []
     for item in items:
-        params = {"medicine": _label("medicine", item)}
+        params = {"medicine": _label(trial, "medicine", item)}
         if item["kind"] in rule.get("route_classes", []):
             findings.append(Finding(NEEDS_TEAM, "route", params))
         elif item["kind"] not in rule["classes"]:
@@ -305,7 +313,7 @@ def _medicine_dose(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     rule, waiting = c.rule, []
     for item in items:
         mid = item["id"]
-        params = {"medicine": _label("medicine", item)}
+        params = {"medicine": _label(trial, "medicine", item)}
         flagged = _route("medicine", item) and not _long_before(answers, item, rule)
         if item["kind"] in rule.get("route_classes", []) or (flagged and rule.get("route_any_flagged")):
             # e.g. an unnamed immunosuppressant or an IV steroid pulse: the study team decides.
@@ -424,14 +432,18 @@ def _infection(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         if items and not named:
             findings.append(Finding(MEETS, "nail_fungus"))
         else:
-            label = ", ".join(_label("condition", i) for i in named) or "one of these infections"
+            label = (
+                _list(trial, [_label(trial, "condition", i) for i in named]) or trial.answer_words["these_infections"]
+            )
             findings.append(Finding(NEEDS_TEAM, "chronic", {"condition": label}))
     # A medicine for hepatitis B, HIV or TB gives away an infection the person may not have named.
     for qid in rule.get("medicine_questions", []):
         value = answers.get(qid)
         for item in value.get("items", []) if isinstance(value, dict) else []:
             if item["id"] in rule.get("infection_medicines", []):
-                findings.append(Finding(NEEDS_TEAM, "infection_medicine", {"medicine": _label("medicine", item)}))
+                findings.append(
+                    Finding(NEEDS_TEAM, "infection_medicine", {"medicine": _label(trial, "medicine", item)})
+                )
     return findings or [Finding(MEETS, "none")]
 
 
@@ -451,7 +463,7 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         if recent["unknown"]:
             findings.append(Finding(NEEDS_TEAM, "unknown_vaccine"))
         for item in recent["items"]:
-            params = {"vaccine": _label("vaccine", item)}
+            params = {"vaccine": _label(trial, "vaccine", item)}
             kind = item["kind"]
             if not item["verified"]:
                 findings.append(Finding(NEEDS_TEAM, "unknown_vaccine", params))
@@ -505,7 +517,7 @@ def _history(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
     items = [i for i in detail["items"] if i["verified"]]
     excluded = [i for i in items if i["kind"] in rule["excluding_kinds"]]
     if excluded:
-        label = ", ".join(_label("condition", i) for i in excluded)
+        label = _list(trial, [_label(trial, "condition", i) for i in excluded])
         return [Finding(DOES_NOT_MEET, "excluded", {"condition": label})]
     exception = len(items) == len(detail["items"]) and not detail["unknown"]
     if items and exception and all(i["kind"] in rule["exception_kinds"] for i in items):
@@ -548,7 +560,7 @@ def _verdict(trial: Trial, c: Criterion, findings: list[Finding]) -> Verdict:
         kind=c.kind,
         verdict=worst,
         reasons=tuple(dict.fromkeys(f.reason for f in chosen)),
-        text=" ".join(texts),
+        text=writing(trial.language).sentence_separator.join(texts),
         site_check=all(f.site_check for f in chosen),
     )
 

@@ -38,6 +38,19 @@ _COMMAND = re.compile(r"\s*/")
 EXTRA_FIELDS = ("kind", "question", "progress", "outcome", "details", "report")
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
+
+
+def language_metadata(data: Any) -> dict[str, str]:
+    """The language a page asks for (the widget's ``data-lang``, sent as ``metadata.language``), as a
+    bare tag ("zh-CN" is "zh"); nothing else a browser sends is passed on to the conversation."""
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    asked = metadata.get("language") if isinstance(metadata, dict) else None
+    if isinstance(asked, str) and _LANGUAGE_TAG.fullmatch(asked):
+        return {"language": asked.split("-")[0].lower()}
+    return {}
+
+
 def is_blank(text: str | None) -> bool:
     return not (text or "").strip()
 

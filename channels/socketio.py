@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer
+from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer, language_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,8 @@ class ScreenerSocketIO(ServesTrial, SocketIOInput):
             busy[session_id] = busy.get(session_id, 0) + 1
             await sio.emit("bot_typing", {"typing": True}, room=session_id, namespace=self.namespace)
             try:
-                await handle(UserMessage(text, output, session_id, input_channel=self.name()))
+                metadata = language_metadata(data)
+                await handle(UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata))
             finally:
                 busy[session_id] -= 1
                 if not busy[session_id]:

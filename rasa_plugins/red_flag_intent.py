@@ -12,12 +12,7 @@ This rule-based component runs after the classifier:
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -26,9 +21,9 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.reading.red_flags import UNCONFIRMED, read_red_flags
+from rasa_plugins.rule_component import RuleComponent
 
 RED_FLAG_INTENT = "red_flag"
 SELF_HARM_INTENT = "self_harm"
@@ -39,20 +34,9 @@ MIN_CONFIDENCE = {RED_FLAG_INTENT: 0.6, SELF_HARM_INTENT: 0.4}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RedFlagIntent(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagIntent:
+class RedFlagIntent(RuleComponent):
+    def __init__(self) -> None:
         read_red_flags("")  # compiles the lexicon now, not on the first person's message
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

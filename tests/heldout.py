@@ -175,10 +175,14 @@ def play_engine(person: Person, mode: str) -> Played:
 Say = Callable[[str, str], list[dict[str, Any]]]  # (sender, text) -> the bot's messages
 
 
+# The trial in each of its languages: the bot answers in the language the person writes in.
+TRIALS = [load_trial(None, language) for language in TRIAL.languages]
+
+
 def _is_alarm(message: dict[str, Any]) -> str | None:
     text = message.get("text", "")
     for key in ("emergency", "crisis"):
-        if text and text == TRIAL.texts[key]:
+        if text and any(text == trial.texts[key] for trial in TRIALS):
             return key
     return None
 
@@ -215,8 +219,8 @@ def play_servers(say: Say, person: Person, mode: str) -> Played:
             played.stuck = True
             text = "not sure"
         else:
-            which_text = TRIAL.question(qid).which if again else ""
-            which = bool(which_text) and any(m.get("text") == which_text for m in asked)
+            which_texts = {t.question(qid).which for t in TRIALS} - {""} if again else set()
+            which = any(m.get("text") in which_texts for m in asked)
             text = person.says(qid, attempt, mode, which=which)
         attempts[qid] = attempt + 1
         answered = qid

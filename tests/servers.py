@@ -151,8 +151,11 @@ class Servers:
         _stop(self.rasa, self.actions)
         self.rasa = self.actions = None
 
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": sender, "message": text}).encode()
+    def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        message: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata:
+            message["metadata"] = metadata  # as a channel passes it (the widget's language)
+        body = json.dumps(message).encode()
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
             data=body,

@@ -39,6 +39,8 @@ def years_on(birth: date, today: date = TODAY) -> int:
         ("almost 66", 65),
         ("nearly 18", 17),
         ("turning 19 soon", 18),
+        ("65 - I'll be 66 next August, so a while yet", 65),
+        ("I will turn 30 in May", 29),
     ],
 )
 def test_age_as_a_number(text: str, years: int) -> None:

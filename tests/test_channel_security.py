@@ -47,10 +47,10 @@ class Client:
         await self.sio.emit("session_request", {"session_id": session_id})
         return await asyncio.wait_for(self.sessions.get(), 10)
 
-    async def say(self, text: Any, settle: float = 0.3) -> list[dict[str, Any]]:
+    async def say(self, text: Any, settle: float = 0.3, metadata: Any = None) -> list[dict[str, Any]]:
         """Send, wait until the typing indicator is off again; the messages that came."""
         before, typing_before = len(self.messages), len(self.typing)
-        await self.sio.emit("user_uttered", {"message": text})
+        await self.sio.emit("user_uttered", {"message": text, **({"metadata": metadata} if metadata else {})})
         for _ in range(200):
             await asyncio.sleep(0.05)
             if len(self.typing) > typing_before and self.typing[-1] is False:
@@ -90,6 +90,22 @@ def test_the_widget_origin_talks_and_messages_carry_kind_and_progress(servers: S
     assert question["kind"] == "question" and question["progress"]["number"] == 1
     assert TRIAL.questions["age"].text in question["text"]
     assert typing[0] is True and typing[-1] is False
+
+
+def test_the_widget_passes_its_page_language_and_nothing_else(servers: Servers) -> None:
+    zh = load_trial(None, "zh")
+
+    async def talk(metadata: Any) -> list[dict[str, Any]]:
+        client = Client()
+        await client.connect(servers.rasa_url)
+        await client.session()
+        opening = await client.say("hi", metadata=metadata)
+        await client.close()
+        return opening
+
+    assert run(talk({"language": "zh-CN"}))[-1]["text"] == zh.texts["consent_question"]
+    for odd in ({"language": "zh; DROP TABLE"}, {"language": ["zh"]}, "zh", {"language": "x" * 500}):
+        assert run(talk(odd))[-1]["text"] == TRIAL.texts["consent_question"], odd
 
 
 def test_session_ids_are_checked_and_a_reload_keeps_the_conversation(servers: Servers) -> None:

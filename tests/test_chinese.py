@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.reading.ages import parse_age
 from bot.reading.chinese import numerals
-from bot.reading.festivals import festival_day
+from bot.reading.festivals import festival_day, from_festival
 from bot.reading.labs import parse_protein
 from bot.reading.times import parse_days_ago, started
 from tests.safety import FACTS
@@ -105,6 +105,33 @@ def test_the_lunar_festivals_fall_on_their_days() -> None:
     assert festival_day("mid_autumn_festival", 2026) == date(2026, 9, 25)
     assert festival_day("dragon_boat_festival", 2026) == date(2026, 6, 19)
     assert festival_day("spring_festival", 2025) == date(2025, 1, 29)
+
+
+def test_the_holidays_fixed_by_weekday_fall_on_their_days() -> None:
+    assert festival_day("us_labor_day", 2026) == date(2026, 9, 7)  # the first Monday of September
+    assert festival_day("us_thanksgiving", 2026) == date(2026, 11, 26)  # the fourth Thursday of November
+    assert festival_day("canadian_thanksgiving", 2025) == date(2025, 10, 13)  # the second Monday of October
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("right after Labor Day", date(2026, 5, 1)),  # 1 May, as in China ...
+        ("right after Labor Day", date(2026, 9, 7)),  # ... and the US one: the time spans both
+        ("the week of thanksgiving", date(2026, 10, 12)),
+        ("the week of thanksgiving", date(2026, 11, 26)),
+        ("五一劳动节", date(2026, 5, 1)),
+    ],
+)
+def test_a_holiday_that_differs_by_country_is_read_as_all_its_days(text: str, day: date) -> None:
+    found = from_festival(text, date(2026, 12, 6))
+    assert found is not None and found[0] <= (date(2026, 12, 6) - day).days <= found[1], (text, found)
+
+
+@pytest.mark.parametrize("text", ["just before Christmas last year", "last year's Christmas", "去年圣诞节前"])
+def test_last_year_before_or_after_the_holiday_means_the_one_of_last_year(text: str) -> None:
+    found = from_festival(text, date(2026, 12, 6))
+    assert found is not None and found[0] > 300, (text, found)  # December 2025, not this month
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ from tests.servers import Servers
 
 pytestmark = pytest.mark.servers
 TRIAL = load_trial()
+ZH = load_trial(None, "zh")
+TRIALS = (TRIAL, ZH)  # a message in Chinese is answered in Chinese
 CONTACT = "+86 135 0519 3169"
 RECAP_OK = "yes"
 
@@ -90,17 +93,18 @@ def start(servers: Servers, sender: str, consent: str = "yes") -> Chat:
 
 
 def reference_in(texts: list[str]) -> str:
-    line = next(t for t in texts if t.startswith("Your reference is"))
-    return line.split()[3].rstrip(".")
+    found = re.search(r"(?<![A-Z0-9])S-[A-Z0-9]{10}(?![A-Z0-9])", " ".join(texts))
+    assert found, f"no reference in {texts}"
+    return found.group(0)
 
 
 def closes_properly(texts: list[str]) -> bool:
-    return any(TRIAL.texts["provider"] in t and CONTACT in t for t in texts)
+    return any(trial.texts["provider"] in t and CONTACT in t for t in texts for trial in TRIALS)
 
 
 def says_outcome(texts: list[str], outcome: str) -> bool:
-    """The result card opens with the outcome in one sentence."""
-    return any(t.startswith(TRIAL.outcomes[outcome]) for t in texts)
+    """The result card opens with the outcome in one sentence (in the conversation's language)."""
+    return any(t.startswith(trial.outcomes[outcome]) for t in texts for trial in TRIALS)
 
 
 # ----------------------------------------------------------------- complete screenings
@@ -340,11 +344,11 @@ def test_an_answer_right_after_an_emergency_message_simply_continues(servers: Se
     chat = start(servers, "red-2")
     chat.send("40")
     chat.send("我不舒服,胸痛")
-    assert chat.last[0] == TRIAL.texts["emergency"]
+    assert chat.last[0] == ZH.texts["emergency"]  # in Chinese, as it was written
     reply = chat.send("yes")
-    assert TRIAL.questions["kidney_involvement"].text in reply[-1]
+    assert ZH.questions["kidney_involvement"].text in reply[-1]
     reply = chat.send("qwzx vbnm")  # not understood: the question is shown again, never a dead end
-    assert reply[-1] == TRIAL.questions["kidney_involvement"].retry
+    assert reply[-1] == ZH.questions["kidney_involvement"].retry
 
 
 def screen_through(servers: Servers, sender: str, answers: dict[str, str]) -> tuple[str, list[str]]:
@@ -370,7 +374,7 @@ def finish(
 
 
 SAFE_FIT = {**FIT, "dose:mycophenolate_mofetil": "same dose for more than 3 months"}
-ALARMS = (TRIAL.texts["emergency"], TRIAL.texts["crisis"])
+ALARMS = tuple(trial.texts[key] for trial in TRIALS for key in ("emergency", "crisis"))
 
 
 @pytest.mark.parametrize(
@@ -438,7 +442,7 @@ def test_what_a_message_that_raised_an_alarm_says_still_counts(servers: Servers)
     sender = "alarm-facts-1"
     answer_until(servers, sender, "could_have_children")
     first = servers.texts(sender, "还在哺乳期，我现在胸口痛得厉害")
-    assert first[0] == TRIAL.texts["emergency"]
+    assert first[0] == ZH.texts["emergency"]
     result, _ = finish(servers, sender, servers.say(sender, "No"))  # a tapped button
     assert result == "likely_not", "breastfeeding, said in the message that raised the alarm, is kept"
 

@@ -107,3 +107,91 @@ def test_the_review_sheet_has_every_text_in_both_languages(tmp_path: Path) -> No
         csv.writer(f).writerows(sheet)
     with out.open(encoding="utf-8-sig", newline="") as f:
         assert list(csv.reader(f)) == sheet  # texts with commas, quotes and newlines survive
+
+
+ZH_ANSWERS = {
+    "age": "三十四岁",
+    "lupus_diagnosis": "是的",
+    "kidney_involvement": "是",
+    "protein_result": "24小时尿蛋白定量1.8克",
+    "medicines": "羟氯喹和强的松，还有吗替麦考酚酯",
+    "dose": "剂量超过3个月没变",
+}
+
+
+def test_a_whole_screen_in_chinese_speaks_chinese_throughout() -> None:
+    from datetime import date
+
+    from bot.session import messages
+    from bot.session.screening import Screening
+
+    zh = load_trial(BASE, "zh")
+    screening, said = Screening(zh), []
+    while qid := screening.current_question_id():
+        message = messages.question(screening, qid)
+        said.append(message["text"])
+        screening.answer(ZH_ANSWERS.get(qid, ZH_ANSWERS.get(qid.split(":")[0], "没有")), date(2026, 12, 6))
+    recap = messages.recap(screening)
+    result = messages.result(zh, screening.result(final=True), "S-TEST", screening.answers, date(2026, 12, 6))
+    texts = said + [m["text"] for m in recap] + [m["text"] for m in result]
+    for text in texts:
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+        assert not re.search(r"\b(?:the|you|your|and|or)\b", text, re.IGNORECASE), text
+    assert "羟氯喹、" in recap[0]["text"] or "、羟氯喹" in recap[0]["text"], recap[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "guess", "intent", "language"),
+    [
+        ("中文", "inform", "choose_language", "zh"),
+        ("English please", "greet", "choose_language", "en"),
+        ("用英文", "inform", "choose_language", "en"),
+        ("can we do this in Chinese?", "choose_language", "choose_language", "zh"),
+        ("我在吃MMF", "inform", "inform", "zh"),  # Chinese, and an answer
+        ("I take 美罗华", "inform", "inform", None),
+        ("ok", "affirm", "affirm", None),
+        ("1", "inform", "inform", None),
+        ("/affirm", "affirm", "affirm", None),
+    ],
+)
+def test_the_language_component_reads_only_what_a_message_says_of_its_language(
+    text: str, guess: str, intent: str, language: str | None
+) -> None:
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_plugins.language import ConversationLanguage
+
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {INTENT_NAME_KEY: guess, PREDICTED_CONFIDENCE_KEY: 0.8}, add_to_output=True)
+    ConversationLanguage().process([message])
+    assert message.get(INTENT)[INTENT_NAME_KEY] == intent
+    said = [e["value"] for e in message.get(ENTITIES) or [] if e["entity"] == "language"]
+    assert said == ([language] if language else [])
+
+
+@given(st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Zs", "Po")), max_size=30))
+def test_words_in_latin_letters_never_make_a_conversation_chinese(text: str) -> None:
+    from bot.language import language_of
+
+    if not re.search(r"[\u3400-\u9fff]", text) and "chinese" not in text.lower() and "zhongwen" not in text.lower():
+        assert language_of(text, current="en", languages=("en", "zh")) == "en"
+
+
+@pytest.mark.parametrize(
+    ("data", "metadata"),
+    [
+        ({"message": "hi", "metadata": {"language": "zh-CN"}}, {"language": "zh"}),
+        ({"message": "hi", "metadata": {"language": "en"}}, {"language": "en"}),
+        ({"message": "hi", "metadata": {"language": "zh", "user": "x"}}, {"language": "zh"}),
+        ({"message": "hi", "metadata": {"language": "../../etc"}}, {}),
+        ({"message": "hi", "metadata": {"language": 3}}, {}),
+        ({"message": "hi", "metadata": "zh"}, {}),
+        ({"message": "hi"}, {}),
+        ("hi", {}),
+    ],
+)
+def test_a_channel_passes_on_only_a_language_tag(data: object, metadata: dict[str, str]) -> None:
+    from channels import language_metadata
+
+    assert language_metadata(data) == metadata

@@ -63,9 +63,11 @@ def screenings(draw: st.DrawFn) -> tuple[Screening, list[tuple[str, dict[str, An
     return screening, sent
 
 
-def test_every_closed_question_offers_quick_replies_that_its_reader_understands() -> None:
+@pytest.mark.parametrize("language", TRIAL.languages)
+def test_every_closed_question_offers_quick_replies_that_its_reader_understands(language: str) -> None:
+    trial = load_trial(None, language)
     for qid in EVERY_QUESTION:
-        q = Screening(TRIAL).question(qid)
+        q = Screening(trial).question(qid)
         if q.type == "age":
             assert not q.replies  # the one open question: an age or a date of birth
             continue

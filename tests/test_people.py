@@ -16,7 +16,7 @@ from bot.session.screening import Screening
 from bot.storage.records import Records
 from tests.safety import FIT
 from tests.servers import Servers
-from tests.test_end_to_end import RECAP_OK, TRIAL, Chat, closes_properly, reference_in, start
+from tests.test_end_to_end import ALARMS, RECAP_OK, TRIAL, TRIALS, Chat, closes_properly, reference_in, start
 
 pytestmark = pytest.mark.servers
 
@@ -457,18 +457,19 @@ class Person(Chat):
 
     def answer_until_done(self, answers: Answers, limit: int = 60) -> list[str]:  # type: ignore[override]
         ids = [*TRIAL.questions, *(k for k in answers if ":" in k)]  # follow-ups as "dose:<medicine id>"
-        questions = {qid: Screening(TRIAL).question(qid) for qid in ids}
+        # In the language the conversation is in: a person writing Chinese is asked in Chinese.
+        questions = {(qid, t.language): Screening(t).question(qid) for qid in ids for t in TRIALS}
         asked = None
         for _ in range(limit):
             said = self.last[-1] if self.last else ""
-            if said in (TRIAL.texts["emergency"], TRIAL.texts["crisis"]):
+            if said in ALARMS:
                 self.hiccups.append(f"an alarm after {self.typed[-1]!r}")
                 self.send("continue")
                 continue
-            if said == TRIAL.texts["fallback"] and asked:  # "answer the question": the same one again
+            if said in {t.texts["fallback"] for t in TRIALS} and asked:  # "answer the question": the same one again
                 self.hiccups.append(f"{asked}: not got {self.typed[-1]!r}")
             else:
-                asked = next((i for i, q in questions.items() if said.endswith(q.text) or said == q.retry), None)
+                asked = next((i for (i, _), q in questions.items() if said.endswith(q.text) or said == q.retry), None)
             if asked is None:
                 assert not said.startswith("Question "), f"a question not in the table: {said}"
                 return self.last
@@ -488,9 +489,9 @@ def test_a_person_gets_the_outcome_the_criteria_give(
 ) -> None:
     chat = Person(**vars(start(servers, f"people-{name}")))
     last = chat.answer_until_done({**QUIET, **answers})
-    if TRIAL.texts["recap_question"] in last:
+    if any(t.texts["recap_question"] in last for t in TRIALS):
         last = chat.send(RECAP_OK)
-    got = [o for o, text in TRIAL.outcomes.items() if text in last]
+    got = [o for t in TRIALS for o, text in t.outcomes.items() if text in last]
     allowed = (expected,) if isinstance(expected, str) else expected
     assert len(got) == 1 and got[0] in allowed and not chat.hiccups, (allowed, got, chat.hiccups, last[:3])
     assert closes_properly(last)

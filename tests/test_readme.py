@@ -29,7 +29,7 @@ def test_the_safety_figures_in_the_readme_match_the_report() -> None:
         "excluding facts played": group("excluding"),
         "composed answers": group("composed"),
         "two items with two times": group("two_times"),
-        "harmless answers": group("harmless"),
+        "harmless answers (sent": group("harmless"),
         "someone else's facts": group("someone_else"),
         "windows' edges in days": group("margins"),
         "what only the study team": group("route"),

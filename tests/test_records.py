@@ -34,6 +34,7 @@ BASE_COLUMNS = [
     "status",
     "outcome",
     "ended_early",
+    "language",
 ]
 AGE_42 = {"min_years": 42, "max_years": 42, "days_to_birthday": None}
 MEDICINES = {
@@ -136,7 +137,7 @@ def records(db: Path) -> Iterator[Records]:
 
 def test_save_then_get_round_trips_every_field(records: Records) -> None:
     started = datetime(2026, 11, 25, 11, 30, 15, 654321, tzinfo=timezone(timedelta(hours=2)))
-    record = make_record(started_at=started, status="completed", outcome="needs_team", ended_early=True)
+    record = make_record(started_at=started, status="completed", outcome="needs_team", ended_early=True, language="zh")
     records.save(record, now=T0 + timedelta(minutes=5))
     expected = {
         "reference": record.reference,
@@ -150,6 +151,7 @@ def test_save_then_get_round_trips_every_field(records: Records) -> None:
         "status": "completed",
         "outcome": "needs_team",
         "ended_early": True,
+        "language": "zh",
         "answers": {"age": AGE_42, "lupus_diagnosis": "yes", "medicines": MEDICINES},
         "verdicts": record.verdicts,
     }
@@ -170,6 +172,7 @@ def test_save_then_get_round_trips_every_field(records: Records) -> None:
         "status": "in_progress",
         "outcome": None,
         "ended_early": False,
+        "language": "en",  # the language the conversation had when it was saved again
         "answers": again.answers,
         "verdicts": again.verdicts,
     }
@@ -260,6 +263,7 @@ def test_export_csv_and_json(records: Records) -> None:
             "status": "in_progress",
             "outcome": "",
             "ended_early": "False",
+            "language": "en",
             "verdict:inc_age": "meets",
             "verdict:exc_malignancy": "",
             "answer:age": json.dumps(AGE_42, sort_keys=True),
@@ -275,6 +279,7 @@ def test_export_csv_and_json(records: Records) -> None:
             "status": "completed",
             "outcome": "likely_not",
             "ended_early": "True",
+            "language": "en",
             "verdict:inc_age": "meets",
             "verdict:exc_malignancy": "does_not_meet",
             "answer:age": json.dumps(AGE_42, sort_keys=True),
@@ -490,3 +495,16 @@ def test_opening_a_new_database_waits_for_another_writer(db: Path) -> None:
         assert records.count() == 1
     finally:
         records.close()
+
+
+def test_a_database_from_before_languages_gains_the_column_and_keeps_its_records(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "old.db"
+    old = Records(path)
+    old.save(make_record())
+    old.db.execute("ALTER TABLE screenings DROP COLUMN language")
+    old.close()
+    reopened = Records(path)
+    assert "language" in reopened.db.table("screenings").columns_dict
+    assert len(list(reopened.db.query("SELECT * FROM screenings"))) == 1
+    reopened.save(make_record(reference="S-ZH00000001", language="zh"))
+    assert reopened.get("S-ZH00000001")["language"] == "zh"  # type: ignore[index]

@@ -750,6 +750,119 @@ def test_every_other_self_harm_wording_stays_a_crisis(text: str) -> None:
     assert flag is not None and flag.is_self_harm
 
 
+# ---------------------------------------------------------------- the held-out set of 2026-12-06b, folded
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # A misspelling two letters off, new confusion in someone else, a sudden loss of sight.
+        ("i had a seizer ten minutes ago, first one ever", "brain"),
+        ("my dad suddenly didn't know who I was", "brain"),
+        ("she doesn't know what day it is, that's new for her", "brain"),
+        ("我妈突然不知道自己在哪了", "brain"),
+        ("I lost the sight in one eye an hour ago", "brain"),
+        ("my vision just went dark on the left side", "brain"),
+        ("我爸刚才口吐白沫", "brain"),
+        # Black or tarry stools, pinpoint spots and many bruises, blood vomited with a count between.
+        ("my poop is black and smells awful", "bleeding"),
+        ("my stools look like tar", "bleeding"),
+        ("tiny red dots have come up on my ankles", "bleeding"),
+        ("I've got loads of bruises I can't explain", "bleeding"),
+        ("早上吐了一口血", "bleeding"),
+        # Severe belly pain said with an intensifier; a one-sided swollen, painful calf.
+        ("really bad stomach pain, I'm bent over", "abdomen"),
+        ("右边小腿又肿又疼", "clots"),
+        # Little or no urine: half a day or more without, or under 400 mL a day (in digits or words).
+        ("从中午到现在都没小便", "kidneys"),
+        ("一晚上没尿", "kidneys"),
+        ("二十四小时尿量只有两百毫升", "kidneys"),
+        ("I only pee about 250 ml a day", "kidneys"),
+        ("urine output was 200ml", "kidneys"),
+        ("尿量不到400毫升", "kidneys"),
+        # A pregnancy told in one sentence, what is wrong in the next.
+        ("I'm 20 weeks pregnant. Spotting since this morning", "pregnancy"),
+        ("怀孕五个月了。下午开始肚子很疼", "pregnancy"),
+        ("怀孕三个月，今天见红了", "pregnancy"),
+        # Someone hearing a person who is not there, the "nobody" after a comma.
+        ("老是听到有人叫我名字，可是家里没人", "mental_health"),
+        # A plan, pills saved up or taken, feeling unsafe, a voice that says to die, slips.
+        ("I've worked out how to end it", SELF_HARM),
+        ("i keep planning to end it", SELF_HARM),
+        ("I have been saving them up for weeks", SELF_HARM),
+        ("gonna kil myself", SELF_HARM),
+        ("I took a whole bottle of my pills", SELF_HARM),
+        ("I swallowed a whole packet of tablets", SELF_HARM),
+        ("I don't feel safe with myself", SELF_HARM),
+        ("a voice keeps telling me to die", SELF_HARM),
+        ("有时想着自沙", SELF_HARM),
+        ("想zisha", SELF_HARM),
+        ("耳朵里有个声音让我去死", SELF_HARM),
+        ("我把一瓶安眠药全吞了", SELF_HARM),
+        ("我想好了怎么走", SELF_HARM),
+        ("真的不想再拖累孩子了", SELF_HARM),
+    ],
+)
+def test_what_the_second_held_out_set_found_missing(text: str, category: str) -> None:
+    assert _category(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Over, and told in the past: by the tense ("drooped"), 了一段时间, or a time in its own clause.
+        "I had a seizure when I was 15, none since, not on seizure medication",
+        "shingles in 2018, my face drooped for a while but it cleared up",
+        "four weeks ago I had a fever of 39 and chills, it cleared up with antibiotics",
+        "TB in 2001, coughed up blood at the time, cured",
+        "三周前发烧到39度,打了几天吊瓶,都好了",
+        "前年得过面神经炎,嘴歪了一段时间,后来完全好了",
+        "前几年肺炎,那会儿喘不上气,早就好了",
+        # A medicine named for what it prevents; no protein or blood in the urine.
+        "No, I don't take any anti-seizure meds",
+        "一直没尿血",
+        "现在几乎没有尿蛋白了",
+    ],
+)
+def test_what_the_second_held_out_set_found_ruled_out(text: str) -> None:
+    reading = read_red_flags(text)
+    assert reading.flag is None and reading.ruled_out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm on seizure tablets for epilepsy, well controlled",
+        "I don't get many bruises",
+        "I pee about 300 ml each time",
+        "I drink 300 ml of water a day",
+        "my urine protein is 300 mg a day",
+        "I passed 300ml of urine this morning",
+        "urine output 1500 ml a day",
+        "I swallow my tablets whole",
+        "I take them all at once in the morning",
+        "I don't trust myself to remember the dates",
+        "每次尿三百毫升左右",
+        "一天尿量两千毫升",
+        "每天喝水300毫升,尿量正常",
+        "留了10毫升尿去化验",
+        "如果尿量少于400毫升怎么办",
+        "去年尿量只有300毫升，现在正常了",
+        "我不知道自己在哪个组",
+        "左边小腿有点肿，不痛",
+        "想着自己的病",
+        "药片太大,整粒吞下去",
+        "my daughter disha is typing for me",  # a name, no slip of zisha
+        "I'm 30 weeks pregnant. No bleeding, no headache",
+        "没有怀孕。偶尔头疼",
+    ],
+)
+def test_look_alikes_of_what_the_second_held_out_set_found(text: str) -> None:
+    assert find_red_flag(text) is None
+
+
+def test_a_comma_ends_a_look_alike_of_a_medicine() -> None:
+    assert _category("I had a seizure, meds changed since") == "brain"
+
+
 # ---------------------------------------------------------------- properties
 def _joined(parts: list[str], separators: st.SearchStrategy[str], draw: Callable[[st.SearchStrategy[str]], str]) -> str:
     return "".join(part + (draw(separators) if i < len(parts) - 1 else "") for i, part in enumerate(parts))
@@ -803,3 +916,18 @@ def test_a_negated_symptom_with_filler_does_not_flag(text: str) -> None:
 def test_ordinary_answers_together_do_not_flag(answers: list[str], data: st.DataObject) -> None:
     text = _joined(answers, st.sampled_from(SENTENCE_BREAKS), data.draw)
     assert find_red_flag(text) is None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("我已经想好怎么走了", True),  # 走 for dying, with a plan
+        ("想好了怎么走了，再见了", True),
+        ("已经想好怎么走了，坐地铁", False),  # the way to the hospital, at the question about visits
+        ("想好怎么走了，开车去南京", False),
+        ("想好怎么走到医院了", False),
+    ],
+)
+def test_the_way_to_go_is_a_plan_to_die_only_without_a_way_to_travel(text: str, flagged: bool) -> None:
+    reading = read_red_flags(text)
+    assert (reading.flag is not None and reading.flag.is_self_harm) is flagged, text

@@ -73,6 +73,8 @@ CASES = [
     ("inc_proteinuria", {"protein_result": "UACR 1500 mg/g"}, NEEDS_TEAM, "not_accepted"),
     ("inc_proteinuria", {"protein_result": "I don't know"}, NEEDS_TEAM, "unknown"),
     ("inc_proteinuria", {"kidney_involvement": "no"}, NEEDS_TEAM, "no_kidney"),
+    ("inc_proteinuria", {"kidney_involvement": "not sure"}, NEEDS_TEAM, "kidney_unsure"),
+    ("inc_proteinuria", {"kidney_involvement": "不确定，尿里有蛋白，没做过肾穿"}, NEEDS_TEAM, "kidney_unsure"),
     ("inc_proteinuria", {"kidney_involvement": "no", "protein_result": "0.5 g/g"}, DOES_NOT_MEET, "below"),
     ("inc_contraception", {"contraception_agree": "no"}, DOES_NOT_MEET, "no"),
     ("inc_contraception", {"contraception_agree": "not sure"}, NEEDS_TEAM, "unsure"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import pytest
+
 from bot.scoring import LIKELY_NOT
 from bot.session import messages
 from bot.session.screening import Screening, to_record
@@ -112,3 +114,24 @@ def test_the_recap_shows_each_item_with_its_own_time() -> None:
     flu, mmr = line.split(": ", 1)[1].split("), ")
     assert "flu" in flu.lower() and "months ago" in flu
     assert "MMR" in mmr and "weeks ago" in mmr
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "then"),
+    [
+        ("infection_treated", "no, not since the summer", "no"),
+        ("cancer_history", "no, but my mum had breast cancer, poor mum", "no"),
+        ("cancer_history", "没有，我妈得过乳腺癌", "no"),
+        # An exception that may be theirs: a bare No erases nothing, the team checks.
+        ("serious_illness", "no, apart from my epilepsy", "unsure"),
+        ("serious_illness", "no, apart from my epilepsy since childhood", "unsure"),
+        ("cancer_history", "no, except that thing on my skin", "unsure"),
+    ],
+)
+def test_a_bare_no_after_a_no_asked_again_keeps_only_what_was_explained(question: str, first: str, then: str) -> None:
+    trial = load_trial()
+    screening = Screening(trial)
+    screening.answer(first, date(2026, 12, 6), question)
+    if question not in screening.answers:  # asked again
+        screening.answer("No", date(2026, 12, 6), question)
+    assert screening.answers[question] == then, (first, screening.answers.get(question))

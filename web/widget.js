@@ -541,7 +541,9 @@
 
   function send(payload, shown) {
     if (!ready || !payload) return false;
-    socket.emit("user_uttered", { message: payload });
+    // The page's language goes with every message: the screener answers in it until the person
+    // writes in, or chooses, another (channels/socketio.py, bot/language.py).
+    socket.emit("user_uttered", { message: payload, metadata: { language: lang } });
     if (shown) addMessage({ from: "user", text: shown });
     pinned = null;
     state.replies = [];

@@ -152,7 +152,11 @@ def _born_in_month(year: int, month: int, today: date) -> Age | None:
 
 _AGE_AFTER = r"\s*(?:years?|yrs?|y\.?o\.?|y/o)\b"
 _AGE_BEFORE = r"\b(?:i'm|im|i am|am|aged?|age is|turned|be|just)\s+(?:about\s+|around\s+)?$"
-_SOON = r"(?:\b(?:almost|nearly|about to turn|turning|soon)\s+|(?:明年|快要?|马上|下个月|年底).{0,6}满\s*)$"
+# An age still to come is a year more than the age now: "almost 66", "I'll be 66 next August", "明年满66".
+_SOON = (
+    r"(?:\b(?:almost|nearly|about to turn|turning|soon|(?:i'?ll|i will|will|gonna|going to) (?:be|turn))\s+"
+    r"|(?:明年|快要?|马上|下个月|年底).{0,6}满\s*)$"
+)
 # Words that may stand beside a bare age without changing its meaning.
 _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}
 

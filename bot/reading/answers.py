@@ -40,7 +40,7 @@ from bot.reading.clauses import (
     time_in,
     union,
 )
-from bot.reading.facts import FUTURE, MAYBE, Fact, read_facts, without_clauses_of
+from bot.reading.facts import FUTURE, MAYBE, OTHER, Fact, read_facts, without_clauses_of
 from bot.reading.labs import NO_UNIT, parse_protein
 from bot.reading.lexicon import lexicon
 from bot.reading.numbers import words_to_digits
@@ -488,6 +488,28 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
         return NotUnderstood("confirm")
     return Understood(groups[0])
+
+
+# Words that only say when: "no, not since the summer".
+_WHEN_WORDS = re.compile(
+    r"(?:summer|winter|spring|autumn|fall|week|weeks|month|months|year|years|day|days|january|february|march|april"
+    r"|may|june|july|august|september|october|november|december|christmas|birthday|childhood|kid|child)"
+)
+
+
+def only_explains(question: Question, text: str, today: date) -> bool:
+    """A no asked again only for what it explained, naming nothing of the person's own that could be
+    an exception: someone else's ("no, but my mum had breast cancer, poor mum"; other words everyday)
+    or when ("no, not since the summer"; no other word at all). A bare no after it is a no."""
+    facts = read_facts(text, today)
+    others = [f for f in facts if f.standing == OTHER]
+    rest = _blank(without_clauses_of(text, others), [(f.start, f.end) for f in facts])
+    if YES in find_groups(rest, "answers"):
+        return False  # "..., and I have epilepsy"
+    words = [w for w in content_words(rest, question) if not _WHEN_WORDS.fullmatch(w)]
+    if others:
+        return not content_words(rest, question, everyday_is_filler=True)
+    return bool(parse_days_ago(text, today) or _WHEN_WORDS.search(lower(text))) and not words
 
 
 def _before_the_question(question: Question, fact: Fact, text: str = "") -> bool:

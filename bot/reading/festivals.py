@@ -43,6 +43,10 @@ def festival_day(key: str, year: int) -> date:
     if "lunar" in festival:
         month, day = festival["lunar"]
         return LunarDate(year, int(month), int(day)).to_solar_date()  # type: ignore[no-any-return]
+    if "nth_weekday" in festival:  # [month, weekday (Monday 0), nth]: "the fourth Thursday of November"
+        month, weekday, nth = (int(x) for x in festival["nth_weekday"])
+        first = date(year, month, 1)
+        return first + timedelta((weekday - first.weekday()) % 7 + 7 * (nth - 1))
     month, day = festival["solar"]
     return date(year, int(month), int(day))
 
@@ -61,15 +65,29 @@ def from_festival(text: str, today: date, hedged: bool = False) -> tuple[int, in
     if not match:
         return None
     key = table["names"][match.group(0)]
-    first, last = (int(d) for d in table["festivals"][key]["days"])
     before, after = clean[: match.start()], clean[match.end() : match.end() + 6]
     year = _YEAR.search(clean)
     if year:
         years = [int(year.group(0))]
-    elif table["last_year"].search(before[-12:]):
+    elif table["last_year"].search(before[-12:]) or table["last_year"].match(clean[match.end() :].strip()):
         years = [today.year - 1]
     else:
         years = [today.year, today.year - 1]
+    # A name that means different days to different people ("Labor Day": 1 May in China, September in
+    # the US) is read as all of them: the time spans them, and what it decides goes to the team.
+    spans = [_span(one, years, before, after, today) for one in table["festivals"][key].get("dates", [key])]
+    found = [span for span in spans if span is not None]
+    if not found:
+        return None
+    return min(s[0] for s in found), max(s[1] for s in found), hedged or any(s[2] for s in found)
+
+
+def _span(key: str, years: list[int], before: str, after: str, today: date) -> tuple[int, int, bool] | None:
+    """(days ago of the latest, of the earliest, hedged) of the most recent ``key`` in ``years`` that
+    has begun, with what is said around its name (before it, after it, around it)."""
+    table = _table()
+    first, last = (int(d) for d in table["festivals"][key]["days"])
+    hedged = False
     for y in years:
         day = festival_day(key, y)
         if table["around"].match(after.strip()) or table["around"].search(before[-8:]):

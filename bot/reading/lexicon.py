@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,9 @@ CATEGORIES = {
     "procedure": ("procedures.yml", "procedures", "kind"),
     "condition": ("conditions.yml", "conditions", "kind"),
 }
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class LexiconError(ValueError):
@@ -40,6 +44,13 @@ class Entry:
     @property
     def key(self) -> str:
         return f"{self.category}:{self.id}"
+
+    def label_in(self, language: str) -> str:
+        """How the bot names it in ``language``: the label in English; in Chinese its first Chinese
+        name (the names list the generic name first), else the English label."""
+        if language == "zh":
+            return next((n for n in self.names if _CJK.search(n)), self.label)
+        return self.label
 
 
 @dataclass(frozen=True)

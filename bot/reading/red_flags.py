@@ -5,7 +5,7 @@ inflected English forms, typing slips (English) and input-method homophones (Chi
 from ``lexicon/red_flag_homophones.json``, which ``tools/homophones.py`` writes), negation
 that governs the symptom itself (and a plain denial of suicide), questions and "what if"s, history
 that is not an emergency (long ago, or weeks ago and said to be over), breathlessness only on
-effort, and temperatures or blood pressures over a threshold.
+effort, temperatures or blood pressures over a threshold, and a day's urine under one.
 
 Each group's English and Chinese phrases are compiled apart, one pattern each, so a message
 is searched only with the patterns of the scripts it is written in.
@@ -13,6 +13,7 @@ is searched only with the patterns of the scripts it is written in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -25,6 +26,7 @@ from rapidfuzz.distance import Indel
 from wordfreq import zipf_frequency
 
 from bot import LEXICON_DIR
+from bot.reading.chinese import numerals
 from bot.reading.typos import MIN_LENGTH, limit, slip_of
 from bot.reading.words import normalise
 from bot.yamlfile import load_yaml
@@ -64,6 +66,8 @@ _AGE = re.compile(
     r"|at\s+(?:the\s+)?age\s+(?:of\s+)?\d{1,2})(?!\d)|(?<!\d)\d{1,2}\s*岁(?:得时候|时|那年)"
 )
 _ZH_NEGATING = "不没未无"  # before an episode said to be over, undo it: 不稳定了, 还没恢复
+# A symptom told in the past tense: "my face drooped", "I coughed up blood" (not "bleed" or "need").
+_PAST_TENSE = re.compile(r"[a-z]{2}(?<!e)ed(?![a-z])")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
 _AFTER_NUMBER = re.compile(r"\d\s*$")  # a short form after a number is a unit: "20 kms" is kilometres
 _NOT_CJK_BEFORE, _NOT_CJK_AFTER = r"(?<![\u3400-\u9fff])", r"(?![\u3400-\u9fff])"
@@ -386,7 +390,15 @@ class _Vocabulary:
 
     @classmethod
     def of(cls, words: Iterable[str]) -> _Vocabulary:
-        kept = tuple(sorted({w for w in words if w.isalpha() and w.isascii() and len(w) >= MIN_LENGTH}))
+        # Only English words are read into slips: a misspelling listed as typed ("seizer") or pinyin
+        # ("zisha") is no word to correct towards ("disha", a name, is no slip of zisha).
+        kept = tuple(
+            sorted(
+                w
+                for w in set(words)
+                if w.isalpha() and w.isascii() and len(w) >= MIN_LENGTH and zipf_frequency(w, "en") > 0
+            )
+        )
         near: dict[str, list[str]] = {}
         for word in kept:
             for key in _deletions(word, 2):
@@ -462,6 +474,21 @@ class _Denial:
 
 
 @dataclass(frozen=True)
+class _Urine:
+    """A day's urine under a number of mL (lexicon: measurements, urine)."""
+
+    category: str
+    below: float
+    # An amount after a word for urine ("尿量才三百毫升", "I pee about 300 ml a day") or before one
+    # ("300 ml of urine"): groups "amount" (digits or Chinese numerals) and "word".
+    readings: tuple[re.Pattern[str], ...]
+    output: re.Pattern[str]  # a day's output by itself (尿量, "urine output"); other words need a day
+    fewer: re.Pattern[str]  # "不到400毫升", "less than 400 ml": at most, rather than under
+    daily: re.Pattern[str]
+    per_void: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class _Lexicon:
     intensifiers: re.Pattern[str]
     self_harm: _Phrases
@@ -472,6 +499,7 @@ class _Lexicon:
     not_red_flags: re.Pattern[str]
     temperature: tuple[str, tuple[re.Pattern[str], ...], dict[str, float]]  # category, patterns, {"c": 39, "f": 102}
     pressure: tuple[str, tuple[re.Pattern[str], ...], int, int]  # category, patterns, systolic, diastolic
+    urine: _Urine
     negation: re.Pattern[str]
     between: re.Pattern[str]
     inverted: re.Pattern[str]
@@ -508,17 +536,18 @@ def _lexicon() -> _Lexicon:
     raw: dict[str, Any] = load_yaml(LEXICON_DIR / "red_flags.yml")
     neg, history, measure, hypo = raw["negation"], raw["history"], raw["measurements"], raw["hypothetical"]
     effort, denial = raw["exertion"], raw["self_harm_denial"]
-    temp, bp = measure["temperature"], measure["blood_pressure"]
+    temp, bp, urine = measure["temperature"], measure["blood_pressure"], measure["urine"]
     number = r"(?<!\d)(\d{2,3}(?:\.\d+)?)(?!\.?\d)"
     gap = r"[^\d,.;:!?，。；：！？]{0,15}?"  # a few words, no clause break or other number
     unit = r"(°\s*[cf]?|degrees?(?:\s*[cf](?![a-z]))?|度|[cf](?![a-z]))"
     temp_words = _pattern(temp["words"], _Style(inflect=True)).pattern
     shivering = _pattern(temp["shivering"], _Style(inflect=True)).pattern
     bp_words = _pattern(bp["words"]).pattern
-    # Symptoms may be typed "fever, chills", "chest really hurts", "胸口很痛"; cue words must be exact.
+    # Symptoms may be typed "fever, chills", "chest really hurts", "胸口很痛"; cue words must be exact,
+    # and not over a comma: "had a seizure, meds changed" is no "seizure meds".
     strong = raw["intensifiers"]
     plain_style = _Style(
-        en_gap=rf"[\s,/&+]+(?:(?:{_either(strong['en'])})\s+)?",
+        en_gap=rf"[\s/&+]+(?:(?:{_either(strong['en'])})\s+)?",
         zh_gap=rf"\s*(?:(?:{_either(strong['zh'])})\s*)?",
         en_far=r"(?:\s+[a-z0-9]+){0,2}\s+",
         zh_far=r"[^,.;:!?，。；：！？]{0,3}?",
@@ -544,8 +573,17 @@ def _lexicon() -> _Lexicon:
     )
     slips = {_plain(k): _plain(v) for k, v in raw["real_word_slips"].items()}
 
-    def symptoms(phrases: Iterable[str]) -> _Phrases:
-        return _Phrases.of(_with_slips(phrases, slips), symptom_style)
+    # For the groups of over_sentences, "……" reaches over the end of a sentence as well.
+    over_sentences = dataclasses.replace(
+        symptom_style,
+        en_farther=rf"(?:[\s,;:.!?]+(?!(?:{_either(en_negation)})(?![a-z0-9]))[a-z0-9{_MARK}]+){{0,10}}[\s,;:.!?]+",
+        zh_farther=rf"[^{zh_negation}]{{0,24}}?",
+    )
+
+    def symptoms(phrases: Iterable[str], style: _Style = symptom_style) -> _Phrases:
+        return _Phrases.of(_with_slips(phrases, slips), style)
+
+    reaching = set(raw.get("over_sentences") or ())
 
     english = [
         *(p for group in raw["categories"].values() for p in group),
@@ -559,7 +597,10 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         intensifiers=intensifiers,
         self_harm=symptoms(raw["self_harm"]),
-        groups=tuple((name, symptoms(phrases)) for name, phrases in raw["categories"].items()),
+        groups=tuple(
+            (name, symptoms(phrases, over_sentences if name in reaching else symptom_style))
+            for name, phrases in raw["categories"].items()
+        ),
         vocabulary=vocabulary,
         slang={_plain(k): _plain(v) for k, v in raw["slang"].items()},
         slang_words=_pattern(raw["slang"]),
@@ -585,6 +626,7 @@ def _lexicon() -> _Lexicon:
             int(bp["systolic"]),
             int(bp["diastolic"]),
         ),
+        urine=_urine(urine),
         negation=_pattern(neg["en"]),
         # What may stand between an English negation and its symptom: "had any", "trouble with",
         # or items of a list ending in "or": "never any trouble with breathing or chest pain".
@@ -632,6 +674,26 @@ def _lexicon() -> _Lexicon:
         now=_pattern(history["now"]),
         told_past=_pattern(history["told_past"]),
         over=_pattern(history["over"]),
+    )
+
+
+def _urine(raw: Mapping[str, Any]) -> _Urine:
+    output = _pattern(raw["words"]).pattern
+    urine = _pattern(raw["urine"], _Style(inflect=True)).pattern
+    units = _either(map(_plain, raw["units"]))  # right after the number: "250ml"
+    amount = rf"(?<![\d.])(?P<amount>\d{{1,5}}(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:{units})(?![a-z])"
+    gap = r"[^\d,.;:!?，。；：！？]{0,15}?"  # a few words, no clause break or other number
+    return _Urine(
+        category=str(raw["category"]),
+        below=float(raw["below"]),
+        readings=(
+            re.compile(rf"(?P<word>{output}|{urine}){gap}{amount}"),
+            re.compile(rf"{amount}\s*(?:of\s+)?(?P<word>{urine})"),
+        ),
+        output=re.compile(output),
+        fewer=re.compile(r"(?:不到|少于|低于|不足|less\s+than|under|below|fewer\s+than)\s*(?:about\s+|大约|约)?$"),
+        daily=_pattern(raw["daily"]),
+        per_void=_pattern(raw["per_void"]),
     )
 
 
@@ -804,9 +866,17 @@ def _over(
     overs: Callable[[], list[re.Match[str]]],
 ) -> bool:
     """An episode told in the past, weeks or more back, and said to be over after it: "3 weeks ago,
-    I was in hospital with fever and chills, home now and feeling fine", "那时候抽搐过一次，现在稳定了"."""
+    I was in hospital with fever and chills, home now and feeling fine", "那时候抽搐过一次，现在稳定了".
+    Told in the past: with one of told_past, in the past tense ("my face drooped"), or in a clause
+    that says when ("三周前发烧39度还寒战")."""
     before, after = clause
-    if not (lex.told_past.search(f"{before} {text[start:end]} {after}") or after.startswith("过")):
+    told = (
+        lex.told_past.search(f"{before} {text[start:end]} {after}")
+        or after.startswith("过")
+        or _PAST_TENSE.search(text[start:end])
+        or any(_WEEKS_AGO.search(part) for part in clause)
+    )
+    if not told:
         return False
     if not any(m.start() >= end for m in overs()):
         return False
@@ -870,7 +940,8 @@ def _denied(text: str, found: re.Match[str], lex: _Lexicon) -> bool:
 
 
 def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]]]:
-    """A fever of 39 °C / 102 °F or more, a blood pressure of 180 systolic or 110 diastolic or more."""
+    """A fever of 39 °C / 102 °F or more, a blood pressure of 180 systolic or 110 diastolic or more, a
+    day's urine under 400 mL."""
     category, patterns, threshold = lex.temperature
     for match in (m for pattern in patterns for m in pattern.finditer(text)):
         degrees, unit = float(match.group(1)), match.group(2) or ""
@@ -882,6 +953,32 @@ def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]
         high, low = int(match.group(1)), int(match.group(2) or 0)
         if (high >= systolic or low >= diastolic) and high > low:  # systolic first
             yield category, match
+    yield from _little_urine(text, lex)
+
+
+def _little_urine(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]]]:
+    """A day's urine under the line: "尿量才三百毫升", "I only pee about 300 ml a day"."""
+    urine = lex.urine
+    for match in (m for pattern in urine.readings for m in pattern.finditer(text)):
+        amount = _millilitres(match.group("amount"))
+        fewer = urine.fewer.search(text, 0, match.start("amount")) is not None
+        if amount is None or amount > urine.below or (amount == urine.below and not fewer):
+            continue
+        before, after = _clause(text, match.start(), match.end(), lex)
+        if urine.per_void.search(before) or urine.per_void.search(after):
+            continue  # one trip to the toilet
+        sentence, _ = _sentence(text, match.start(), match.end())
+        if urine.output.fullmatch(match.group("word")) or urine.daily.search(sentence):
+            yield urine.category, match
+
+
+def _millilitres(number: str) -> float | None:
+    """An amount in digits or Chinese numerals (三百, 两百五)."""
+    digits = number if number[0].isdigit() else numerals(f"{number}毫升").removesuffix("毫升")
+    try:
+        return float(digits)
+    except ValueError:
+        return None  # no number cn2an reads: 十千
 
 
 @dataclass(frozen=True)

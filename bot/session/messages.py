@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from bot.language import writing
 from bot.reading.answers import TAKES_NUMBERS, is_unclear
 from bot.reading.lexicon import lexicon
 from bot.scoring import (
@@ -47,7 +48,7 @@ def _contacts(trial: Trial) -> str:
     parts = []
     for c in trial.contacts:
         bits = [c["name"]] + [c[k] for k in ("phone", "email") if c.get(k)]
-        parts.append(", ".join(bits))
+        parts.append(writing(trial.language).list_separator.join(bits))
     return "; ".join(parts)
 
 
@@ -143,7 +144,10 @@ def result(
         "report": report(trial, outcome, reference, answers, today, mentioned),
     }
     offer = [texts["reference"].format(reference=reference)] if reference else []
-    last = {"text": " ".join([*offer, texts["details_offer"]]), "buttons": [_details_button(trial)]}
+    last = {
+        "text": writing(trial.language).sentence_separator.join([*offer, texts["details_offer"]]),
+        "buttons": [_details_button(trial)],
+    }
     return [card, next_steps(trial), last]
 
 
@@ -259,7 +263,8 @@ def report(
     }
 
 
-def _ago(words: dict[str, str], ago: dict[str, Any]) -> str:
+def _ago(trial: Trial, ago: dict[str, Any]) -> str:
+    words = trial.answer_words
     low, high = int(ago["min_days"]), int(ago["max_days"])
     if high <= 13:
         return words["days_ago"].format(low=low, high=high)
@@ -268,43 +273,44 @@ def _ago(words: dict[str, str], ago: dict[str, Any]) -> str:
     return words["months_ago"].format(low=round(low / 30.44), high=round(high / 30.44))
 
 
-def _names(words: dict[str, str], category: str, value: dict[str, Any]) -> str:
+def _names(trial: Trial, category: str, value: dict[str, Any]) -> str:
     """The items named, each with the time it was given with, so a misreading can be caught."""
-    labels = []
+    words, labels = trial.answer_words, []
     for item in value.get("items", []):
-        label = lexicon().entries[f"{category}:{item['id']}"].label
+        label = lexicon().entries[f"{category}:{item['id']}"].label_in(trial.language)
         when = item.get("last_dose") or item.get("when")
-        labels.append(f"{label} ({_ago(words, when)})" if when else label)
+        labels.append(words["with_time"].format(item=label, time=_ago(trial, when)) if when else label)
     labels += [words["unknown_item"]] * int(value.get("unknown", 0))
-    return ", ".join(labels) or words[str(value.get("answer", "none"))]
+    return writing(trial.language).list_separator.join(labels) or words[str(value.get("answer", "none"))]
 
 
-def _age_words(words: dict[str, str], value: dict[str, Any]) -> str:
+def _age_words(trial: Trial, value: dict[str, Any]) -> str:
     low, high = value["min_years"], value["max_years"]
-    return words["age_years" if low == high else "age_range"].format(low=low, high=high)
+    return trial.answer_words["age_years" if low == high else "age_range"].format(low=low, high=high)
 
 
-def _protein_words(words: dict[str, str], value: dict[str, Any]) -> str:
+def _protein_words(trial: Trial, value: dict[str, Any]) -> str:
+    words = trial.answer_words
     if value["measure"] in ("upcr", "protein_24h"):
         grams = f"{value['grams']:.2f}".rstrip("0").rstrip(".")
         return words["ratio" if value["measure"] == "upcr" else "daily"].format(grams=grams)
     return words["not_accepted"]
 
 
-def _medicine_words(words: dict[str, str], value: dict[str, Any]) -> str:
-    return words["none"] if value.get("none") else _names(words, "medicine", value)
+def _medicine_words(trial: Trial, value: dict[str, Any]) -> str:
+    return trial.answer_words["none"] if value.get("none") else _names(trial, "medicine", value)
 
 
-# How an understood answer of each type of question is said back, in the trial's words (the
-# readers are bot/reading/answers.py READERS). yes_no and dose answers are words already.
-DESCRIBERS: dict[str, Callable[[dict[str, str], Any], str]] = {
+# How an understood answer of each type of question is said back, in the trial's words and language
+# (the readers are bot/reading/answers.py READERS). yes_no and dose answers are words already.
+DESCRIBERS: dict[str, Callable[[Trial, Any], str]] = {
     "age": _age_words,
     "time_ago": _ago,
     "lab_protein": _protein_words,
     "medicine_list": _medicine_words,
-    "procedure": lambda words, value: _names(words, "procedure", value),
-    "condition": lambda words, value: _names(words, "condition", value),
-    "vaccine": lambda words, value: _names(words, "vaccine", value),
+    "procedure": lambda trial, value: _names(trial, "procedure", value),
+    "condition": lambda trial, value: _names(trial, "condition", value),
+    "vaccine": lambda trial, value: _names(trial, "vaccine", value),
 }
 
 
@@ -315,7 +321,7 @@ def describe(trial: Trial, question_type: str, value: Any) -> str:
         return words["unclear"]
     if isinstance(value, str):
         return words.get(value, value)  # yes, no, not sure, same dose...
-    return DESCRIBERS[question_type](words, value)
+    return DESCRIBERS[question_type](trial, value)
 
 
 def _answered(
@@ -339,8 +345,8 @@ def _labels(trial: Trial, items: list[dict[str, Any]]) -> str:
     labels = []
     for item in items:
         entry = lexicon().entries.get(f"{item['category']}:{item['id']}")
-        labels.append(entry.label if entry else trial.answer_words.get(item["id"], item["id"]))
-    return ", ".join(dict.fromkeys(labels))
+        labels.append(entry.label_in(trial.language) if entry else trial.answer_words.get(item["id"], item["id"]))
+    return writing(trial.language).list_separator.join(dict.fromkeys(labels))
 
 
 def answer_lines(

@@ -20,6 +20,7 @@ from bot.reading.answers import (
     answers_question,
     content_words,
     has_contrast,
+    only_explains,
     understand,
 )
 from bot.reading.clauses import union
@@ -108,7 +109,8 @@ class Screening:
             if understood.kept:
                 self._mention(qid, understood.kept)
             self.misses[qid] = self.misses.get(qid, 0) + 1
-            self.hints[qid] = understood.hint
+            explained = understood.hint == "confirm" and only_explains(self.question(qid), text, today)
+            self.hints[qid] = "" if explained else understood.hint
             if self.misses[qid] >= MAX_MISSES:
                 self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
                 return Turn(False, qid, gave_up=True)
@@ -285,6 +287,7 @@ def to_record(screening: Screening, reference: str, channel: str, started_at: da
         status=status,
         outcome=result.outcome,
         ended_early=live.ended_early or (final and bool(live.next_questions)),
+        language=screening.trial.language,
         answers=dict(screening.answers),
         verdicts={
             v.criterion: {"kind": v.kind, "verdict": v.verdict, "reasons": list(v.reasons)} for v in result.verdicts

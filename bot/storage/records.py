@@ -73,6 +73,7 @@ class ScreeningRecord:
     status: str = "in_progress"  # in_progress | completed | stopped
     outcome: str | None = None
     ended_early: bool = False
+    language: str = "en"  # the conversation's, when the record was last saved
     answers: dict[str, Any] = field(default_factory=dict)  # question id -> normalised value
     verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # criterion -> {kind, verdict, reasons}
 
@@ -151,6 +152,8 @@ class Records:
                     foreign_keys=[("reference", "screenings", "reference")],
                     if_not_exists=True,
                 )
+            if "language" not in self.db.table("screenings").columns_dict:  # a database from before languages
+                self.db.table("screenings").add_column("language", str)
             self.db.table("screenings").create_index(["updated_at"], if_not_exists=True)
             # Which conversation created each record (a hash of its id): no other may overwrite it.
             self.db.table("owners").create(
@@ -189,6 +192,7 @@ class Records:
             "status": record.status,
             "outcome": record.outcome,
             "ended_early": int(record.ended_early),
+            "language": record.language,
         }
         answers = [
             {"reference": record.reference, "question": q, "value": json.dumps(v, sort_keys=True)}
@@ -285,6 +289,7 @@ class Records:
             "status",
             "outcome",
             "ended_early",
+            "language",
         ]
         out = io.StringIO()
         writer = csv.writer(out)

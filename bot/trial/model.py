@@ -38,6 +38,7 @@ RULE_REASONS: dict[str, set[str]] = {
         "needs_volume",
         "unknown",
         "no_kidney",
+        "kidney_unsure",
         "several",
     },
     "medicine_window": {
@@ -418,7 +419,7 @@ def trial_file(choice: str | None = None, trials: Path = TRIALS_DIR) -> Path:
 
 
 def translations(path: Path) -> dict[str, Path]:
-    """The trial's other languages: ``NCT05631717.zh.yml`` beside ``NCT05631717.yml``, by language."""
+    """The trial's other languages: ``<id>.zh.yml`` beside ``<id>.yml``, by language."""
     return {f.stem.split(".", 1)[1]: f for f in sorted(path.parent.glob(f"{path.stem}.*.yml"))}
 
 

@@ -3,7 +3,7 @@
 The key is the path to the text: lists are keyed by their items' ``id``
 (``questions.age.retry``, ``criteria.inc_age.reasons.too_young``). A translation
 of a trial is a file of these keys with their texts in another language
-(``trials/NCT05631717.zh.yml``); ``make texts`` writes them side by side for
+(``trials/<registry id>.zh.yml``); ``make texts`` writes them side by side for
 the site's clinicians.
 
     >>> raw = {"questions": [{"id": "age", "type": "age", "text": "How old are you?"}]}

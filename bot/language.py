@@ -60,6 +60,13 @@ def named_language(text: str) -> str | None:
     return _names().get(bare)
 
 
+def mentioned_language(text: str) -> str | None:
+    """The one language a message names anywhere ("can we do this in Chinese?"), or None."""
+    low = text.lower()
+    found = {lang for name, lang in _names().items() if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", low)}
+    return found.pop() if len(found) == 1 else None
+
+
 def mostly_chinese(text: str) -> bool:
     # A Chinese word is about two characters: "我在吃MMF" is Chinese, "I take 美罗华" is not.
     return len(_CJK.findall(text)) >= max(1, 2 * len(_LATIN_WORD.findall(text)))
