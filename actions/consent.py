@@ -10,8 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import reask_consent
-from actions.state import send, trial
-from bot.reading.answers import NO, YES, yes_no
+from actions.state import send, trial, yes_or_no
 from bot.session import messages
 from bot.storage.records import new_reference
 
@@ -25,26 +24,12 @@ class ActionIntro(Action):
         return [SlotSet("introduced", True)]
 
 
-def consent_of(tracker: Tracker) -> bool | None:
-    """True or False for a clear yes or no to the consent question, else None (it is asked again).
-
-    A tapped button is its intent. A typed message must also read as a yes (a no is a no): the
-    classifier alone took a greeting in Russian for "yes", and answers are never kept on a guess."""
-    text = str((tracker.latest_message or {}).get("text") or "")
-    if text.startswith("/"):
-        return {"/affirm": True, "/deny": False}.get(text.strip())  # our buttons; a typed "/" is neither
-    said = yes_no(text)
-    if said == NO:
-        return False
-    return True if said == YES and tracker.get_intent_of_latest_message() == "affirm" else None
-
-
 class ActionRecordConsent(Action):
     def name(self) -> str:
         return "action_record_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        agreed = consent_of(tracker)
+        agreed = yes_or_no(tracker)
         if agreed is None:
             dispatcher.utter_message(text=trial(tracker).texts["fallback"])
             return reask_consent(dispatcher, tracker)

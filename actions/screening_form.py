@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial
+from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial, yes_or_no
 from bot.session import messages
 
 DONE = "done"
@@ -70,6 +70,10 @@ class ActionScreeningResult(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
+        if yes_or_no(tracker) is not True:  # "the recap is right" only from a clear yes, never from 😀
+            dispatcher.utter_message(text=trial(tracker).texts["fallback"])
+            send(dispatcher, messages.recap(screening)[1:])  # the recap question, with its buttons
+            return [UserUtteranceReverted()]
         save(tracker, screening, status="completed")
         send(
             dispatcher,

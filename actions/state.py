@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.reading.answers import Understood, looks_like_question, names_only_unknowns
+from bot.reading.answers import NO, YES, Understood, looks_like_question, names_only_unknowns, yes_no
 from bot.reading.words import normalise
 from bot.session.messages import Message
 from bot.session.screening import Screening, to_record
@@ -140,3 +140,19 @@ def took_as_answer(
         dispatcher.utter_message(text=trial(tracker).texts["gave_up"])
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict())]
+
+
+def yes_or_no(tracker: Tracker) -> bool | None:
+    """True or False for a clear yes or no to what the bot asked (consent, the recap), else None: it is
+    asked again.
+
+    A tapped button is its intent. A typed message must also read as a yes (a no is a no): the
+    classifier alone took a greeting in Russian for "yes" and emoji for "the recap is right", and
+    nothing is kept or decided on a guess."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/"):
+        return {"/affirm": True, "/deny": False}.get(text.strip())  # our buttons; a typed "/" is neither
+    said = yes_no(text)
+    if said == NO:
+        return False
+    return True if said == YES and tracker.get_intent_of_latest_message() == "affirm" else None

@@ -1,4 +1,4 @@
-"""Consent to keep answers is taken only from a clear yes; anything else asks again."""
+"""Consent to keep answers, and "the recap is right", are taken only from a clear yes; anything else asks again."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rasa_sdk import Tracker
 
-from actions.consent import consent_of
+from actions.state import yes_or_no as consent_of
 from bot.reading.answers import YES, yes_no
 
 

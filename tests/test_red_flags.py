@@ -865,7 +865,13 @@ def test_a_comma_ends_a_look_alike_of_a_medicine() -> None:
 
 # ---------------------------------------------------------------- properties
 def _joined(parts: list[str], separators: st.SearchStrategy[str], draw: Callable[[st.SearchStrategy[str]], str]) -> str:
-    return "".join(part + (draw(separators) if i < len(parts) - 1 else "") for i, part in enumerate(parts))
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        separator = draw(separators)
+        if not separator and text[-1:].isascii() and text[-1:].isalpha() and part[:1].isascii() and part[:1].isalpha():
+            separator = " "  # Chinese needs no space, but two Latin words glued are one ("zishaI")
+        text += separator + part
+    return text
 
 
 @st.composite
