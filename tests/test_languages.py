@@ -109,13 +109,18 @@ def test_the_review_sheet_has_every_text_in_both_languages(tmp_path: Path) -> No
         assert list(csv.reader(f)) == sheet  # texts with commas, quotes and newlines survive
 
 
+# A person who may be a fit, answering in Chinese (by question id; follow-ups by their kind).
 ZH_ANSWERS = {
     "age": "三十四岁",
     "lupus_diagnosis": "是的",
     "kidney_involvement": "是",
     "protein_result": "24小时尿蛋白定量1.8克",
+    "could_have_children": "是",
+    "could_become_pregnant": "是",
+    "contraception_agree": "愿意",
     "medicines": "羟氯喹和强的松，还有吗替麦考酚酯",
     "dose": "剂量超过3个月没变",
+    "willing": "愿意",
 }
 
 

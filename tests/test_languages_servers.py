@@ -12,23 +12,11 @@ from bot.storage.records import Records
 from bot.trial.model import load_trial
 from tests.servers import Servers
 from tests.test_end_to_end import reference_in
+from tests.test_languages import ZH_ANSWERS
 
 pytestmark = pytest.mark.servers
 EN, ZH = load_trial(), load_trial(None, "zh")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# A person who may be a fit, answering in Chinese (by question id; follow-ups by their kind).
-ZH_ANSWERS = {
-    "age": "三十四岁",
-    "protein_result": "24小时尿蛋白定量1.8克",
-    "could_have_children": "是",
-    "could_become_pregnant": "是",
-    "contraception_agree": "愿意",
-    "medicines": "羟氯喹和强的松",
-    "dose": "剂量超过3个月没变",
-    "willing": "愿意",
-    "lupus_diagnosis": "是的",
-    "kidney_involvement": "是",
-}
 
 
 def finish_in(

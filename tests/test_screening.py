@@ -126,6 +126,7 @@ def test_the_recap_shows_each_item_with_its_own_time() -> None:
         ("serious_illness", "no, apart from my epilepsy", "unsure"),
         ("serious_illness", "no, apart from my epilepsy since childhood", "unsure"),
         ("cancer_history", "no, except that thing on my skin", "unsure"),
+        ("cancer_history", "没有，我妈得过乳腺癌，我自己做过一个小手术", "unsure"),
     ],
 )
 def test_a_bare_no_after_a_no_asked_again_keeps_only_what_was_explained(question: str, first: str, then: str) -> None:

@@ -497,6 +497,9 @@ _WHEN_WORDS = re.compile(
 )
 
 
+_FIRST_PERSON = re.compile(r"(?<![a-z'])(?:i|i'm|im|i've|ive|my|me|mine)(?![a-z'])|我")
+
+
 def only_explains(question: Question, text: str, today: date) -> bool:
     """A no asked again only for what it explained, naming nothing of the person's own that could be
     an exception: someone else's ("no, but my mum had breast cancer, poor mum"; other words everyday)
@@ -504,8 +507,8 @@ def only_explains(question: Question, text: str, today: date) -> bool:
     facts = read_facts(text, today)
     others = [f for f in facts if f.standing == OTHER]
     rest = _blank(without_clauses_of(text, others), [(f.start, f.end) for f in facts])
-    if YES in find_groups(rest, "answers"):
-        return False  # "..., and I have epilepsy"
+    if YES in find_groups(rest, "answers") or _FIRST_PERSON.search(lower(rest)):
+        return False  # "..., and I have epilepsy", "... and my thyroid thing": theirs may be an exception
     words = [w for w in content_words(rest, question) if not _WHEN_WORDS.fullmatch(w)]
     if others:
         return not content_words(rest, question, everyday_is_filler=True)
