@@ -37,6 +37,8 @@ MODEL := models/screener.tar.gz
 RASA_DATA := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
+# Chinese screens and printed summaries render in Noto Sans CJK (Debian's fonts-noto-cjk).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts
@@ -96,8 +98,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 $(CHROMIUM):
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
-	  || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	$(call apt_install,chromium)
+
+$(CJK_FONT):
+	$(call apt_install,fonts-noto-cjk)
+
+apt_install = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(1) \
+	  || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(1); }
 
 # The action server, the Rasa server (socket.io and REST channels, no HTTP API) and the
 # widget's demo page, all on loopback; Ctrl-C stops all three. Logs in var/.
@@ -140,7 +147,7 @@ validate: $(STAMP)
 unit: $(PIPELINE)
 	$(PY) -m pytest -p no:cacheprovider -m "not servers"
 
-test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) lint typecheck validate
+test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
 
 # Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/.
@@ -171,7 +178,7 @@ mutants: $(PIPELINE)
 # 5-fold cross-validation of the NLU; the full report goes to build/nlu-report, the figures the
 # README quotes to docs/nlu-report.json (tests/test_readme.py checks them).
 nlu-report: $(PIPELINE)
-	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
+	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --successes \
 	  --out build/nlu-report >build/nlu-report.log 2>&1 || { tail -n 40 build/nlu-report.log; exit 1; }
 	$(PY) -m tools.nlu_report build/nlu-report --out docs/nlu-report.json
 

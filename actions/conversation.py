@@ -153,9 +153,10 @@ class ActionChooseLanguage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if not tracker.get_slot("introduced"):
             return [FollowupAction("action_intro")]  # the opening, in the language chosen
-        dispatcher.utter_message(text=trial(tracker).texts["language_chosen"])
+        chosen = trial(tracker)
+        dispatcher.utter_message(text=chosen.texts["language_chosen"], language=chosen.language)
         if awaiting_consent(tracker):
-            send(dispatcher, messages.intro(trial(tracker))[1:])  # what is kept, and the consent question
+            send(dispatcher, messages.intro(chosen)[1:])  # what is kept, and the consent question
             return [UserUtteranceReverted()]
         if tracker.active_loop_name or tracker.get_slot("finished"):
             return []  # the form asks its question again; after the result there is none

@@ -37,6 +37,7 @@ class Writing:
 
     list_separator: str
     sentence_separator: str
+    label_separator: str
 
 
 @cache
@@ -44,9 +45,24 @@ def _languages() -> dict[str, dict[str, object]]:
     return dict(load_yaml(LANGUAGES_FILE)["languages"])
 
 
+def sms_keyword(text: str) -> tuple[str, str] | None:
+    """What an SMS keyword asks ("stop", "start", "yes", "help") and its language, when the whole
+    message is one (any case), else None: "STOP" is ("stop", "en"), "退订" is ("stop", "zh")."""
+    return _sms_keywords().get(text.strip().upper())
+
+
+@cache
+def _sms_keywords() -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for language, spec in _languages().items():
+        for kind, words in dict(spec.get("sms_keywords") or {}).items():  # type: ignore[call-overload]
+            found.update({str(word).upper(): (str(kind), language) for word in words})
+    return found
+
+
 def writing(language: str) -> Writing:
     spec = _languages()[language]
-    return Writing(str(spec["list_separator"]), str(spec["sentence_separator"]))
+    return Writing(str(spec["list_separator"]), str(spec["sentence_separator"]), str(spec["label_separator"]))
 
 
 @cache

@@ -20,6 +20,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.language import language_of
 from bot.trial.model import Trial, cached_trial
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,9 @@ BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start
 NOT_A_COMMAND = "/out_of_scope"
 _COMMAND = re.compile(r"\s*/")
 # Fields of a bot message besides text and buttons (bot/session/messages.py) that a channel may pass
-# on: the widget reads them; the REST channel returns them to its callers (the tests).
-EXTRA_FIELDS = ("kind", "question", "progress", "outcome", "details", "report")
+# on: the widget reads them; the REST channel returns them to its callers (the tests). ``language`` is
+# on the messages that open the conversation or change its language: the widget's words follow it.
+EXTRA_FIELDS = ("kind", "question", "progress", "outcome", "details", "report", "language")
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
@@ -86,9 +88,24 @@ class ServesTrial:
     def trial(self) -> Trial:
         return cached_trial(self.trial_choice)
 
+    def trial_in(self, language: str | None) -> Trial:
+        """The trial in ``language``, if it has texts in it, else in its own."""
+        return cached_trial(self.trial_choice, language if language in self.trial.languages else None)
 
-def always_answer(on_new_message: OnNewMessage, trial: Trial) -> OnNewMessage:
-    """Blank messages get a kind reply; a message that got no reply at all gets an apology.
+
+def asked_language(message: UserMessage) -> str | None:
+    """The language the page asks for (``language_metadata``): the widget's follows the conversation."""
+    return (message.metadata or {}).get("language")
+
+
+def always_answer(
+    on_new_message: OnNewMessage,
+    channel: ServesTrial,
+    language: Callable[[UserMessage], str | None] = asked_language,
+) -> OnNewMessage:
+    """Blank messages get a kind reply; a message that got no reply at all gets an apology. Both are
+    in the message's language: its own if it says (Chinese characters), else ``language(message)``,
+    the conversation's as the channel knows it.
 
     Nothing is lost when Rasa fails: a failed action's events are dropped, so
     the screen stays where it was and the person can send the answer again.
@@ -96,6 +113,8 @@ def always_answer(on_new_message: OnNewMessage, trial: Trial) -> OnNewMessage:
 
     async def handle(message: UserMessage) -> Any:
         output = message.output_channel
+        said = message.text if isinstance(message.text, str) else ""
+        trial = channel.trial_in(language_of(said, language(message), channel.trial.languages))
         if not isinstance(message.text, str) or is_blank(message.text):
             await output.send_text_message(message.sender_id, trial.texts["blank_message"])
             return None

@@ -92,7 +92,7 @@ class RestChannel(ServesTrial, RestInput):
         return str(self.name())  # a caller may not pose as another channel in the records
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        blueprint = super().blueprint(keeping_fields(always_answer(on_new_message, self.trial)))
+        blueprint = super().blueprint(keeping_fields(always_answer(on_new_message, self)))
 
         @blueprint.on_request
         async def only_with_the_token(request: Request) -> HTTPResponse | None:

@@ -93,7 +93,7 @@ class ScreenerSocketIO(ServesTrial, SocketIOInput):
         self.sio = sio
         busy: dict[str, int] = {}  # messages in hand per session, for the typing indicator
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
-        handle = always_answer(on_new_message, self.trial)
+        handle = always_answer(on_new_message, self)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

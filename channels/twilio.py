@@ -10,7 +10,8 @@ What it adds to the stock connector:
   option's title) is taken as that option; a question that opens a part of the
   screen says which part;
 - long messages are split at sentence boundaries;
-- STOP / HELP / START keywords are handled as carriers expect;
+- STOP / HELP / START keywords are handled as carriers expect, and their Chinese equivalents
+  (退订 / 帮助 / 订阅, lexicon/languages.yml), each answered in its own language;
 - sending does not block Sanic's event loop (Twilio's async client).
 
 Settings come from the environment, never from a file (docs/twilio.md).
@@ -40,6 +41,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from bot.language import language_of, sms_keyword
 from bot.session.messages import contacts_text
 from channels import OnNewMessage, ServesTrial, always_answer
 from channels.opt_outs import OptOuts
@@ -56,9 +58,6 @@ MIN_LENGTH = 160  # one SMS; shorter would cut most sentences
 SEND_TIMEOUT_S = 10.0
 MAX_PEOPLE = 20_000
 WHATSAPP = "whatsapp:"
-OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-OPT_IN = {"START", "UNSTOP"}
-HELP = {"HELP", "INFO"}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 # Where a long message may be cut, strongest first: after a sentence (not after
@@ -134,11 +133,6 @@ def chosen(reply: str, options: list[dict[str, str]]) -> str | None:
     return next((o["payload"] for o in options if o["title"].casefold() == answer), None)
 
 
-def keyword(text: str) -> str:
-    """Carriers match a keyword only as the whole message, in any case."""
-    return text.strip().upper()
-
-
 def sender_id(address: str, key: str) -> str:
     """A stable id for a phone or WhatsApp address that does not reveal it."""
     return "twilio-" + hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
@@ -158,6 +152,7 @@ class Person:
     to_us: str | None = None  # the number they wrote to
     options: list[dict[str, str]] = field(default_factory=list)  # of the last bot message
     opted_out: bool = False
+    language: str | None = None  # the conversation's, as their messages and the bot's say it
 
 
 class People:
@@ -203,6 +198,7 @@ class TwilioSender(OutputChannel):
         # options ("How old are you?") must take "1" as an answer, not as an option.
         person = self.channel.people.get(recipient_id)
         if person is not None:
+            person.language = message.get("language") or person.language  # the bot opened or switched
             buttons = message.get("buttons") or message.get("quick_replies") or []
             if message.get("numbers_answer"):
                 buttons = []  # "1" to "what was your urine protein result?" is a value, not option 1
@@ -216,7 +212,9 @@ class TwilioSender(OutputChannel):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         text = with_part(text, kwargs.get("progress"))
-        texts, numbered = self.channel.trial.texts, not kwargs.get("numbers_answer")
+        person = self.channel.people.get(recipient_id)
+        texts = self.channel.trial_in(person.language if person else None).texts
+        numbered = not kwargs.get("numbers_answer")
         await self.channel.send(recipient_id, with_options(text, buttons, texts, numbered))
 
     async def send_quick_replies(
@@ -316,11 +314,12 @@ class TwilioChannel(ServesTrial, TwilioInput):
         sender = sender_id(address, self.auth_token)
         person = self.people.see(sender, address, form.get("To"))
         text = form.get("Body") or ""
-        trial = self.trial
+        spoken = language_of(text, person.language, self.trial.languages)
+        word, language = sms_keyword(text) or ("", spoken)
+        trial = self.trial_in(language)  # a keyword's reply is in the keyword's language
         texts = trial.texts
-        word = keyword(text)
         # On SMS the carrier's meaning of these words wins over the screen's own "stop".
-        if word in OPT_OUT:
+        if word == "stop":
             if not person.opted_out:
                 await self._stop_screen(sender, on_new_message)
                 await self._deliver(person, texts["sms_stopped"])
@@ -328,17 +327,18 @@ class TwilioChannel(ServesTrial, TwilioInput):
                 person.options = []
                 self._remember_opt_out(sender, True)
             return 200
-        if word in OPT_IN or (word == "YES" and person.opted_out):
+        if word == "start" or (word == "yes" and person.opted_out):
             person.opted_out = False
             self._remember_opt_out(sender, False)
             await self.send(sender, texts["sms_started"])
             return 200
-        if word in HELP:  # answered even when opted out, as carriers expect; the screen keeps its place
+        if word == "help":  # answered even when opted out, as carriers expect; the screen keeps its place
             help_text = texts["sms_help"].format(short_name=trial.info["short_name"])
             await self._deliver(person, f"{help_text}\n{contacts_text(trial)}")
             return 200
         if person.opted_out:
             return 200
+        person.language = spoken  # "yes" passed on to the screen says nothing about the language
         message = UserMessage(
             chosen(text, person.options) or text,
             TwilioSender(self),
@@ -346,7 +346,8 @@ class TwilioChannel(ServesTrial, TwilioInput):
             input_channel=self.name(),
             message_id=form.get("MessageSid"),
         )
-        await always_answer(on_new_message, trial)(message)  # a blank message, or Rasa failing, still gets a reply
+        # A blank message, or Rasa failing, still gets a reply, in the conversation's language.
+        await always_answer(on_new_message, self, lambda _: person.language)(message)
         return 200
 
     def _remember_opt_out(self, sender: str, opted_out: bool) -> None:

@@ -9,6 +9,8 @@ its port. It
   secret of $SCREENER_ACTION_TOKEN (``Authorization: Bearer <token>``, which
   endpoints.yml sends), checked before any action runs; with no secret set it
   refuses every request. Error replies never repeat the request;
+- tells Rasa which trial it serves (``/trial``: its registry id, version and file digest), so the
+  Rasa server can refuse to start when its channels serve another;
 - loads what answering needs (the trial file, the lexicon, the spaCy
   pipeline), so the first person does not wait for it, and then freezes the
   heap: Python's full garbage collections otherwise walk every object loaded
@@ -34,6 +36,7 @@ hookimpl = pluggy.HookimplMarker("rasa_sdk")
 logger = logging.getLogger(__name__)
 TOKEN_ENV = "SCREENER_ACTION_TOKEN"
 OPEN_PATHS = ("/health",)
+TRIAL_PATH = "/trial"
 
 
 async def only_rasa(request: Request) -> HTTPResponse | None:
@@ -81,12 +84,22 @@ def warm_up() -> None:
     logger.info(f"Loaded {trial.registry_id} (criteria {trial.version}) and the language data; start-up heap frozen.")
 
 
+async def served_trial(_: Request) -> HTTPResponse:
+    """Which trial this server scores, exactly: the Rasa server checks at start that its channels serve
+    the same one (rasa_plugins/server.py)."""
+    from bot.trial.model import cached_trial
+
+    trial = cached_trial()
+    return response.json({"registry_id": trial.registry_id, "version": trial.version, "digest": trial.digest})
+
+
 class _Plugin:
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
         os.umask(0o077)
         app.register_middleware(only_rasa, "request")
         app.register_middleware(no_echo, "response")
+        app.add_route(served_trial, TRIAL_PATH, methods=["GET"])
         warm_up()
 
 

@@ -34,16 +34,24 @@ PHONE = {"width": 390, "height": 844}
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
-class Widget:
-    """The chat widget on a page, found by roles and names where a person would find it."""
+# The widget's own names for its parts (web/widget.js STRINGS), as a person hears them, per language.
+NAMES = {
+    "en": {"log": "Conversation", "input": "Your answer", "send": "Send", "replies": "Suggested answers"},
+    "zh": {"log": "对话", "input": "您的回答", "send": "发送", "replies": "建议的回答"},
+}
 
-    def __init__(self, page: Page) -> None:
+
+class Widget:
+    """The chat widget on a page, found by roles and names where a person would find it (in ``lang``)."""
+
+    def __init__(self, page: Page, lang: str = "en") -> None:
+        names = NAMES[lang]
         self.page = page
         self.panel = page.locator(".scr")
-        self.log = page.get_by_role("log", name="Conversation")
-        self.input = page.get_by_label("Your answer")
-        self.send_button = page.get_by_role("button", name="Send")
-        self.replies = page.get_by_role("group", name="Suggested answers")
+        self.log = page.get_by_role("log", name=names["log"])
+        self.input = page.get_by_label(names["input"])
+        self.send_button = page.get_by_role("button", name=names["send"], exact=True)
+        self.replies = page.get_by_role("group", name=names["replies"])
         self.status = page.get_by_role("status")
         self.progress = page.locator(".scr-progress")
 

@@ -31,6 +31,7 @@ from bot.yamlfile import load_yaml
 DATA = Path(__file__).parent / "data"
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()
+TRIALS = {"en": TRIAL, "zh": load_trial(None, "zh")}  # a case in Chinese is a whole screen in Chinese
 FACTS: dict[str, Any] = load_yaml(DATA / "safety_facts.yml")
 
 # Answers of someone who may be a fit, in the order the bot asks.
@@ -57,7 +58,41 @@ FIT = {
     "serious_illness": "no",
     "willing": "yes",
 }
+# The same person in Chinese, as people in China type.
+FIT_ZH = {
+    "age": "34岁",
+    "lupus_diagnosis": "是的",
+    "kidney_involvement": "是",
+    "protein_result": "尿蛋白肌酐比1.8克/克",
+    "pregnant_or_breastfeeding": "没有",
+    "could_have_children": "可以",
+    "could_become_pregnant": "是",
+    "contraception_agree": "愿意",
+    "cancer_history": "没有",
+    "medicines": "羟氯喹和泼尼松",
+    "infusions": "没有",
+    "plasma_procedure": "没做过",
+    "infection_serious": "没有",
+    "infection_treated": "没有",
+    "chronic_infection": "没有",
+    "surgery_recent": "没有",
+    "surgery_planned": "没有",
+    "vaccine_recent": "没打过",
+    "vaccine_planned": "不打算",
+    "serious_illness": "没有",
+    "willing": "愿意",
+}
+FITS = {"en": FIT, "zh": FIT_ZH}
+# What a person says when the bot asks something the case does not settle, per language.
+WORDS = {
+    "en": {"not_sure": "not sure", "yes": "yes", "no": "no", "changed": "it changed"},
+    "zh": {"not_sure": "不确定", "yes": "是", "no": "没有", "changed": "改过剂量"},
+}
 LANGS = ("en", "zh")
+
+
+def language(text: str) -> str:
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
 
 
 @dataclass(frozen=True)
@@ -394,38 +429,40 @@ HARMLESS = ("harmless", "someone_else", "stable")
 
 
 # --------------------------------------------------------------------------- playing
-_BASE: dict[str, Any] = {}
+_BASE: dict[str, dict[str, Any]] = {}
 
 
-def _base_answers() -> dict[str, Any]:
-    if not _BASE:
-        screening = Screening(TRIAL)
-        for qid, text in FIT.items():
+def _base_answers(lang: str) -> dict[str, Any]:
+    if lang not in _BASE:
+        screening = Screening(TRIALS[lang])
+        for qid, text in FITS[lang].items():
             assert screening.answer(text, TODAY, qid).understood, (qid, text)
-        _BASE.update(screening.answers)
-    return _BASE
+        _BASE[lang] = screening.answers
+    return _BASE[lang]
 
 
 def _reply(case: Case, qid: str) -> str:
-    """What this person answers when the bot asks ``qid``."""
-    follow_up = FollowUp.parse(qid)
+    """What this person answers when the bot asks ``qid``, in the language of the case."""
+    lang, follow_up = language(case.text), FollowUp.parse(qid)
+    words = WORDS[lang]
     for key in (qid, follow_up.kind if follow_up else None):
         if key in case.follow:
             return case.follow[key]
     if follow_up and follow_up.kind == "dose":
-        return case.dose
+        return words["changed"] if case.dose == "it changed" else case.dose
     if TRIAL.question(qid).type == "time_ago":
-        return case.time or "not sure"
+        return case.time or words["not_sure"]
     if qid == "cancer_removed":
-        return "yes" if case.expect == MAY_FIT else "no"  # "basal cell, not removed yet" says no
-    return FIT.get(qid, "not sure")
+        return words["yes" if case.expect == MAY_FIT else "no"]  # "basal cell, not removed yet" says no
+    return FITS[lang].get(qid, words["not_sure"])
 
 
 def play(case: Case) -> Screening:
     # Answers the case gives to questions everyone is asked replace the "fit" ones; the rest are its
     # replies when the bot asks (a cancer's kind, whether it was removed).
+    lang = language(case.text)
     given = [(q, t) for q, t in case.follow.items() if q in FIT] + [(case.question, case.text)]
-    screening = Screening(TRIAL, {k: v for k, v in _base_answers().items() if k not in dict(given)})
+    screening = Screening(TRIALS[lang], {k: v for k, v in _base_answers(lang).items() if k not in dict(given)})
     pending = list(reversed(given))
     for _ in range(40):
         if not pending:
@@ -474,6 +511,13 @@ def report(cases: dict[str, list[Case]] | None = None) -> dict[str, Any]:
         failed = [(c, r) for c, r in results if not holds(c, r)]
         failures[group] = [{"question": c.question, "text": c.text, "outcome": r} for c, r in failed[:20]]
         figures[group] = {"cases": len(group_cases), "failed": len(failed)}
+        figures[group]["by_language"] = {
+            lang: {
+                "cases": sum(language(c.text) == lang for c in group_cases),
+                "failed": sum(language(c.text) == lang for c, _ in failed),
+            }
+            for lang in LANGS
+        }
         if group in MUST_NOT_FIT:
             figures["false_may_fit"] += sum(r == MAY_FIT for _, r in results)
         if group in HARMLESS:

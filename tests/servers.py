@@ -85,8 +85,12 @@ def _stop(*processes: subprocess.Popen[bytes] | None) -> None:
 
 
 def _wait_for(process: subprocess.Popen[bytes], port: int, seconds: float, log: Path, what: str) -> None:
-    if not wait_for_port("127.0.0.1", port, seconds) or process.poll() is not None:
-        raise RuntimeError(f"the {what} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+    """Until the port opens; a server that exits (refusing to start) is reported at once."""
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        if wait_for_port("127.0.0.1", port, 1):
+            return
+    raise RuntimeError(f"the {what} did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 class Servers:

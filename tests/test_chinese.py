@@ -82,6 +82,58 @@ def test_chinese_ages_and_birth_years(text: str, years: tuple[int, int]) -> None
     assert age is not None and (age.min_years, age.max_years) == years, text
 
 
+NOMINAL_FRAMES = [
+    "虚岁{n}",
+    "今年虚岁{n}",
+    "虚岁是{n}岁",
+    "按虚岁算{n}",
+    "{n}岁（虚岁）",
+    "{n}虚岁",
+    "我{n}，虚岁的",
+    "{n}岁，按虚岁",
+]
+EXACT_FRAMES = ["{n}周岁", "周岁{n}", "年满{n}周岁", "实岁{n}", "虚岁{m}，周岁{n}", "刚满{n}周岁"]
+
+
+def chinese_number(n: int) -> str:
+    import cn2an
+
+    return str(cn2an.an2cn(n))
+
+
+@given(st.integers(3, 99), st.sampled_from(NOMINAL_FRAMES), st.booleans())
+def test_a_nominal_age_is_one_or_two_years_more_than_the_age(n: int, frame: str, in_words: bool) -> None:
+    """虚岁 counts the year of birth as one and adds one at the new year: the age is n-2 or n-1."""
+    age = parse_age(frame.format(n=chinese_number(n) if in_words else n), TODAY)
+    assert age is not None and (age.min_years, age.max_years) == (n - 2, n - 1), frame
+
+
+@given(st.integers(3, 99), st.sampled_from(EXACT_FRAMES), st.booleans())
+def test_a_full_age_is_the_age(n: int, frame: str, in_words: bool) -> None:
+    said = frame.format(n=chinese_number(n) if in_words else n, m=n + 1)
+    age = parse_age(said, TODAY)
+    assert age is not None and (age.min_years, age.max_years) == (n, n), said
+
+
+@pytest.mark.parametrize(
+    ("said", "outcome"),
+    [
+        *[("虚岁19", "needs_team"), ("19岁（虚岁）", "needs_team"), ("虚岁20", "needs_team"), ("虚岁21", "meets")],
+        *[("虚岁67", "needs_team"), ("66岁，虚岁", "needs_team"), ("虚岁68", "does_not_meet"), ("19周岁", "meets")],
+        ("18周岁", "needs_team"),  # 18 itself is the study team's to check, however it is said
+    ],
+)
+def test_a_nominal_age_at_an_age_limit_goes_to_the_study_team(said: str, outcome: str) -> None:
+    """虚岁 19 is 17 or 18, 虚岁 67 is 65 or 66: the age criterion is the study team's to check."""
+    from bot.session.screening import Screening
+    from bot.trial.model import load_trial
+
+    screening = Screening(load_trial(None, "zh"))
+    screening.answer(said, TODAY)
+    verdicts = {v.criterion: v.verdict for v in screening.result(final=False).verdicts}
+    assert verdicts["inc_age"] == outcome
+
+
 @given(
     st.integers(1940, 2008), st.integers(1, 12), st.sampled_from(["{y}年{m}月出生", "{y}年{m}月生的", "生于{y}年{m}月"])
 )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.storage.records import Records
-from bot.trial.model import load_trial
+from bot.trial.model import Trial, load_trial
 from tests.servers import Servers
 
 pytestmark = pytest.mark.servers
@@ -52,10 +52,11 @@ class Answering:
     def send(self, *lines: str) -> list[str]:
         raise NotImplementedError
 
-    def answer_until_done(self, answers: dict[str, str], limit: int = 40) -> list[str]:
-        """Answer each question the bot asks from ``answers`` until the recap or the result."""
+    def answer_until_done(self, answers: dict[str, str], limit: int = 40, trial: Trial = TRIAL) -> list[str]:
+        """Answer each question the bot asks (in ``trial``'s language) from ``answers`` until the recap
+        or the result."""
         for _ in range(limit):
-            asked = [q for q in [*TRIAL.questions.values(), *TRIAL.follow_ups.values()] if self._asks(q.text)]
+            asked = [q for q in [*trial.questions.values(), *trial.follow_ups.values()] if self._asks(q.text)]
             if not asked:
                 return self.last
             qid = self._question_id(asked[-1].id, answers)
@@ -63,8 +64,9 @@ class Answering:
         raise AssertionError(f"the screen did not end: {self.last}")
 
     def _asks(self, text: str) -> bool:
-        tail = text.split("{")[0][:40]
-        return any(tail in t for t in self.last[-1:])
+        # The longest part of the question without a placeholder: "{medicine}的剂量，您是不是..."
+        fixed = max(re.split(r"\{[^}]*\}", text), key=len)[:40]
+        return any(fixed in t for t in self.last[-1:])
 
     def _question_id(self, base: str, answers: dict[str, str]) -> str:
         if base in TRIAL.questions:

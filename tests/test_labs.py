@@ -137,3 +137,24 @@ def test_mg_per_g_converts_exactly(value: int) -> None:
     assert result is not None
     assert result.measure == UPCR
     assert result.grams == pytest.approx(value / 1000, rel=1e-9)
+
+
+CHINESE_UNITS = {
+    "mg/mmol": ["毫克/毫摩尔", "毫克每毫摩尔", "mg/毫摩尔"],
+    "g/g": ["克/克", "克每克"],
+    "mg/g": ["毫克/克", "毫克每克"],
+    "g/24h": ["克/24小时", "克"],
+    "mg/24h": ["毫克/24小时", "毫克"],
+}
+
+
+@given(
+    value=st.decimals(min_value="0.1", max_value="3000", places=1).map(str),
+    unit=st.sampled_from(sorted(CHINESE_UNITS)),
+    pick=st.integers(min_value=0, max_value=5),
+    prefix=st.sampled_from(["", "尿蛋白肌酐比", "尿蛋白肌酐比值 ", "24小时尿蛋白定量", "化验单上写的"]),
+)
+def test_a_result_in_chinese_units_reads_as_in_latin_ones(value: str, unit: str, pick: int, prefix: str) -> None:
+    """ "尿蛋白肌酐比110毫克/毫摩尔" is a ratio (0.97 g/g), never 110 mg of protein a day (issue 18)."""
+    chinese = CHINESE_UNITS[unit][pick % len(CHINESE_UNITS[unit])]
+    assert parse_protein(f"{prefix}{value}{chinese}") == parse_protein(f"{value} {unit}")

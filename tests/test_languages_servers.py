@@ -4,13 +4,16 @@ moment without losing an answer, kept in the record."""
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import TRIALS_DIR
 from bot.storage.records import Records
 from bot.trial.model import load_trial
-from tests.servers import Servers
+from tests.servers import Servers, running_servers
 from tests.test_end_to_end import reference_in
 from tests.test_languages import ZH_ANSWERS
 
@@ -93,3 +96,22 @@ def test_the_channel_may_ask_for_a_language_and_a_plain_yes_keeps_it(servers: Se
     assert ZH.texts["consent_question"] in asked
     said = servers.say("asked-zh-2", "ok", {"language": "zh"})
     assert said[-1]["text"].startswith(ZH.questions["age"].text)
+
+
+def test_the_rasa_server_refuses_to_start_when_a_channel_serves_another_trial(tmp_path: Path) -> None:
+    """A channel asking one trial file's questions while the actions score another's would give wrong
+    results: the Rasa server checks the action server's trial at start, and refuses."""
+    other = tmp_path / "trials"
+    other.mkdir()
+    for path in TRIALS_DIR.glob("NCT05631717*.yml"):
+        shutil.copy(path, other / path.name)
+    changed = other / "NCT05631717.yml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n# another version of the criteria\n", encoding="utf-8")
+    credentials = tmp_path / "credentials.yml"
+    credentials.write_text(f"channels.rest.RestChannel:\n  trial: {changed}\n", encoding="utf-8")
+    with (
+        pytest.raises(RuntimeError, match="did not start") as refused,
+        running_servers(tmp_path, credentials=credentials),
+    ):
+        pass
+    assert "serve another trial file: channels.rest.RestChannel" in str(refused.value)

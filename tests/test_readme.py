@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from bench.readme import table
-from tests.heldout import folded, readme_tables
+from tests.heldout import figure_table, folded, readme_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,12 @@ def test_the_safety_figures_in_the_readme_match_the_report() -> None:
     for label, value in rows.items():
         line = next(line for line in readme.splitlines() if line.startswith(f"| {label}"))
         assert line.endswith(f"| {value} |"), f"README says {line!r}; the report says {value}"
+    by = {group: figures[group]["by_language"] for group in ("excluding", "harmless")}
+    said = (
+        f"of the excluding facts, {by['excluding']['en']['cases']:,} in English and {by['excluding']['zh']['cases']:,} "
+        f"in Chinese; of the harmless answers, {by['harmless']['en']['cases']:,} and {by['harmless']['zh']['cases']:,}"
+    )
+    assert said in " ".join(readme.split()), said
 
 
 def test_what_a_person_gets_in_the_readme_is_the_last_report() -> None:
@@ -62,16 +68,25 @@ def test_the_benchmark_table_in_the_readme_is_the_last_runs() -> None:
 def test_the_nlu_figures_in_the_readme_are_the_last_reports() -> None:
     nlu = json.loads((ROOT / "docs" / "nlu-report.json").read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"Runs on {nlu['examples']:,} examples in {nlu['intents']} intents" in readme
-    used = (
-        f"| **words + char 2-5-grams, logistic regression (used)** | 5-fold | **{nlu['accuracy']:.3f}** "
-        f"| **{nlu['macro_f1']:.3f}** | **{nlu['weighted_f1']:.3f}** |"
-    )
-    assert used in readme.splitlines()
-    names = [f"`{name}`" for name, _ in nlu["weakest"]]
-    scores = [f1 for _, f1 in nlu["weakest"]]
-    weakest = f"{', '.join(names[:-1])} and {names[-1]} (F1 {min(scores):.2f}–{max(scores):.2f})"
-    assert f"The weakest intents are now {weakest}." in " ".join(readme.split())
+    assert f"Runs on {nlu['examples']:,} examples in {nlu['intents']} intents" in " ".join(readme.split())
+    for name, lang in (("English", "en"), ("Chinese", "zh")):
+        f = nlu["languages"][lang]
+        weakest = ", ".join(f"`{intent}` {f1:.2f}" for intent, f1 in f["weakest"])
+        row = (
+            f"| {name} | {f['examples']:,} | {f['accuracy']:.3f} | **{f['macro_f1']:.3f}** | {f['weighted_f1']:.3f} "
+            f"| {weakest} |"
+        )
+        assert row in readme.splitlines(), row
+
+
+def test_the_table_of_the_set_written_for_issue_18_is_its_figures() -> None:
+    folder = ROOT / "tests" / "data" / "heldout" / "2026-12-06d"
+    before = json.loads((folder / "before.json").read_text(encoding="utf-8"))
+    after = json.loads((folder / "after.json").read_text(encoding="utf-8"))
+    expected = figure_table([("2026-12-06d: before", before["servers"]), ("after", after["heldout"]["servers"])])
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(expected[0])
+    assert lines[start : start + len(expected)] == expected
 
 
 def test_make_help_lists_every_target() -> None:

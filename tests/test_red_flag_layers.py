@@ -41,7 +41,8 @@ def test_a_keyword_red_flag_wins_over_any_guess(guess: str) -> None:
     "text", ["no chest pain", "I had a stroke years ago", "没有胸痛", "never had a seizure", "stroke risk"]
 )
 def test_the_classifier_alone_never_alarms_on_words_the_keyword_layer_ruled_out(text: str) -> None:
-    assert after(classified(text, "red_flag", 0.95)) == ("inform", False)
+    # Its runner-up (inform at 0.05) is too unlikely to stand: the message is read as an answer.
+    assert after(classified(text, "red_flag", 0.95)) == ("nlu_fallback", False)
 
 
 @pytest.mark.parametrize("text", ["breastfeeding", "my lips are a funny colour"])
@@ -58,6 +59,21 @@ def test_a_denial_of_suicide_leaves_a_crisis_guess_of_the_classifier_standing(te
 
 def test_a_weak_red_flag_of_the_classifier_alone_is_dropped() -> None:
     assert after(classified("breastfeeding", "red_flag", 0.4)) == ("inform", False)
+
+
+def test_after_a_weak_red_flag_an_unlikely_next_guess_is_read_as_the_answer() -> None:
+    """Its runner-up at 0.17 must not divert the message (an FAQ answer instead of reading it)."""
+    text = "no... well I've been on amoxicillin for a chest infection since thursday"
+    message = classified(text, "red_flag", 0.54)
+    runner_up = {INTENT_NAME_KEY: "faq_can_chat_decide", PREDICTED_CONFIDENCE_KEY: 0.17}
+    message.set(INTENT_RANKING_KEY, [message.get(INTENT), runner_up], add_to_output=True)
+    assert after(message) == ("nlu_fallback", False)
+    assert after(classified(text, "red_flag", 0.54, runner_up="inform")) == ("inform", False)  # 0.46: likely
+
+
+@pytest.mark.parametrize(("confidence", "intent"), [(0.48, "nlu_fallback"), (0.5, "stop"), (0.9, "stop")])
+def test_only_a_likely_stop_ends_the_screen(confidence: float, intent: str) -> None:
+    assert after(classified("六十五,下个礼拜就六十六了", "stop", confidence))[0] == intent
 
 
 def test_a_typed_command_is_left_to_the_dialogue() -> None:

@@ -108,11 +108,28 @@ def test_self_harm_wins_over_other_red_flags_and_ignores_negation_words() -> Non
         "i hope i don't wake up tomorrow",
         "i wish i was dead",
         "i dont want to be here anymore",
+        # Written as training data for the Chinese classifier (issue 18), which the keyword layer missed.
+        "真的活不下去了",
+        "觉得死了就解脱了",
+        "今晚就想了结自己",
+        "不想再醒过来了",
+        "活着太痛苦了，想结束",
+        "想和这个世界告别了",
+        "我想离开这个世界",
+        "我想从这个世界消失",
+        "我想一死了之",
+        "我想跳河",
+        "我不想醒过来了",
     ],
 )
 def test_quieter_ways_of_saying_it_are_self_harm_too(text: str) -> None:
     flag = find_red_flag(text)
     assert flag is not None and flag.is_self_harm
+
+
+@pytest.mark.parametrize("text", ["我妈妈去年离开这个世界了", "病好了就解脱了", "我爸爸前年离开了这个世界"])
+def test_a_death_in_the_family_or_relief_is_no_crisis(text: str) -> None:
+    assert find_red_flag(text) is None
 
 
 # ---------------------------------------------------------------- clinical review 1, §2.4 and R4

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import re
 import sqlite3
 import time
 import urllib.error
@@ -47,7 +48,7 @@ from tests.servers import Servers, running_servers
 from tests.test_end_to_end import Answering
 from tests.twilio_standin import TwilioStandIn, running_standin
 
-TRIAL = load_trial()
+TRIAL, ZH = load_trial(), load_trial(None, "zh")
 TEXTS = TRIAL.texts
 # Made-up test values: an account id in Twilio's shape, Twilio's documented test number.
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -384,6 +385,46 @@ def test_help_gives_the_service_and_contacts_without_reaching_rasa(channel: Twil
     assert sent(channel).bodies() == [f"{HELP_TEXT}\n{contacts_text(TRIAL)}"]
 
 
+@pytest.mark.parametrize(("word", "reply"), [("退订", "sms_stopped"), ("TD", "sms_stopped"), ("td", "sms_stopped")])
+def test_chinese_opt_out_words_opt_out_and_are_answered_in_chinese(
+    channel: TwilioChannel, word: str, reply: str
+) -> None:
+    bot = Bot()
+    receive(channel, bot, word)
+    assert sent(channel).bodies() == [ZH.texts[reply]] and [m.text for m in bot.given] == ["/stop"]
+    receive(channel, bot, "你好")
+    assert len(bot.given) == 1  # silenced
+    receive(channel, bot, "是")  # "yes" in Chinese opts back in someone who opted out
+    assert sent(channel).bodies()[-1] == ZH.texts["sms_started"]
+    receive(channel, bot, "STOP")
+    receive(channel, bot, "订阅")
+    assert sent(channel).bodies()[-2:] == [TEXTS["sms_stopped"], ZH.texts["sms_started"]]
+
+
+def test_help_in_chinese_and_a_blank_message_in_a_chinese_conversation_are_answered_in_chinese(
+    channel: TwilioChannel,
+) -> None:
+    receive(channel, Bot(), "帮助")
+    assert sent(channel).bodies() == [
+        f"{ZH.texts['sms_help'].format(short_name=ZH.info['short_name'])}\n{contacts_text(ZH)}"
+    ]
+    # The bot opens in Chinese: its options are offered in Chinese, and a blank message gets Chinese.
+    opening = {"text": "我们可以保存您的回答吗？", "buttons": [{"title": "是", "payload": "是"}], "language": "zh"}
+    receive(channel, Bot([opening]), "你好")
+    assert (
+        sent(channel).bodies()[-1] == f"我们可以保存您的回答吗？\n{ZH.texts['sms_options'].format(answer='1表示“是”')}"
+    )
+    receive(channel, Bot(), "")
+    assert sent(channel).bodies()[-1] == ZH.texts["blank_message"]
+    receive(channel, Bot(), "x" * 2000)  # no Chinese in it: the conversation's language
+    assert sent(channel).bodies()[-1] == ZH.texts["too_long"]
+    # The bot switches to English (the person typed "English"): options and replies follow.
+    receive(channel, Bot([{"text": "OK", "buttons": YES_NO[:1], "language": "en"}]), "English")
+    assert sent(channel).bodies()[-1] == f"OK\n{TEXTS['sms_options'].format(answer='1 for Yes')}"
+    receive(channel, Bot(), "")
+    assert sent(channel).bodies()[-1] == TEXTS["blank_message"]
+
+
 def test_a_long_reply_is_split_and_sent_in_order(channel: TwilioChannel) -> None:
     long = " ".join(f"This is sentence {n} of a long reply from the screener." for n in range(40))
     receive(channel, Bot([{"text": long}, {"text": "Last."}]), "hello")
@@ -536,6 +577,47 @@ def test_a_complete_screening_by_sms(twilio: Twilio) -> None:
     assert (saved["channel"], saved["status"], saved["outcome"]) == ("twilio", "completed", "may_fit")
     assert saved["answers"]["could_have_children"] == "no" and saved["answers"]["willing"] == "yes"
     assert twilio.standin.refused == 0
+
+
+ZH_SCREEN_ANSWERS = {
+    **SCREEN_ANSWERS,
+    "age": "我今年34岁",
+    "kidney_involvement": "是的",
+    "protein_result": "24小时尿蛋白定量1.8克",
+    "cancer_history": "没有",
+    "medicines": "吗替麦考酚酯和羟氯喹",
+    "infusions": "没有",
+    "dose:mycophenolate_mofetil": "剂量一直没变",
+    "plasma_procedure": "没做过",
+    "chronic_infection": "没有",
+    "surgery_recent": "没有",
+    "vaccine_recent": "没打过",
+    "vaccine_planned": "不打算",
+}
+
+
+@pytest.mark.servers
+def test_a_complete_screening_by_sms_in_chinese(twilio: Twilio) -> None:
+    """A first message in Chinese: the whole screen, its numbered options and the record are Chinese."""
+    phone = Phone(twilio, "+8613900001111")
+    intro, storage, consent = (m["text"] for m in messages.intro(ZH))
+    options = ZH.texts["sms_options"].format(answer="1表示“是”, 2表示“否”")
+    assert phone.send("你好") == [intro, storage, f"{consent}\n{options}"]
+    phone.send("1")
+    assert phone.last[-1].endswith(ZH.questions["age"].text)
+    phone.send(ZH_SCREEN_ANSWERS["age"])
+    assert ZH.questions["lupus_diagnosis"].text in phone.last[-1]
+    recap = phone.answer_until_done(ZH_SCREEN_ANSWERS, trial=ZH)
+    assert recap[-1].startswith(ZH.texts["recap_question"]) and "1表示" in recap[-1]
+    result = phone.send("1")
+    assert result[0].startswith(ZH.outcomes["may_fit"]) and contacts_text(ZH) in result[1]
+    assert all(re.search(r"[\u4e00-\u9fff]", body) for body in result)
+    reference = re.search(r"S-[A-Z0-9]{10}", "\n".join(result))
+    assert reference
+    saved = records_of(twilio)[reference.group(0)]
+    assert (saved["channel"], saved["outcome"], saved["language"]) == ("twilio", "may_fit", "zh")
+    assert phone.send("帮助")[0].startswith(ZH.texts["sms_help"].format(short_name=ZH.info["short_name"])[:20])
+    assert phone.send("退订") == [ZH.texts["sms_stopped"]]
 
 
 @pytest.mark.servers

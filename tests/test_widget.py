@@ -28,11 +28,12 @@ from bot.session.screening import Screening
 from bot.trial.model import load_trial
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, FakeRasa, Widget, focused, serving_page
 from tests.servers import Servers, free_port, running_servers
+from tests.test_end_to_end import reference_in
 from tests.test_messages import TODAY, answered
 from web.serve import VENDOR, serving
 
 pytestmark = pytest.mark.servers
-TRIAL = load_trial()
+TRIAL, ZH = load_trial(), load_trial(None, "zh")
 CONTACT = "+86 135 0519 3169"
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 expect.set_options(timeout=15_000)  # two cores, shared with other test runs
@@ -62,6 +63,31 @@ SCREENING = [
     ("click", "No"),  # serious illness
     ("click", "Yes"),  # willing
     ("click", TRIAL.texts["recap_yes"]),
+]
+# The same person in Chinese, tapping the Chinese buttons and typing as people in China type.
+ZH_SCREENING = [
+    ("click", "是"),
+    ("type", "我今年34岁"),
+    ("click", "是"),
+    ("click", "是"),
+    ("type", "24小时尿蛋白定量1.8克"),
+    ("click", "否"),
+    ("click", "否"),
+    ("click", "否"),
+    ("type", "吗替麦考酚酯和羟氯喹"),
+    ("click", "否"),
+    ("click", ZH.reply_titles["same"]),
+    ("click", "否"),
+    ("click", "否"),
+    ("click", "否"),
+    ("type", "没有"),
+    ("click", "否"),
+    ("click", "否"),
+    ("click", "否"),
+    ("type", "不打算"),
+    ("click", "否"),
+    ("click", "是"),
+    ("click", ZH.texts["recap_yes"]),
 ]
 # The question each step after the first answers, for checking what the widget offered with it.
 ASKED = [
@@ -325,6 +351,120 @@ def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> No
     ):
         assert expected in words, f"{expected!r} is not in the printed summary: {words}"
     assert "About the study" not in words and TRIAL.texts["consent_question"] not in words  # only the sheet
+
+
+def unspaced(text: str) -> str:
+    """A PDF's text without its spaces and line breaks (Chinese lines break anywhere in a sentence), in
+    NFKC as pdf_text gives it (full-width "（" is "(")."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_whole_screening_in_chinese_on_a_chinese_page(site: Site, browser: Browser, size: str) -> None:
+    """A page in Chinese (lang="zh-CN", no data-lang): every word the person sees is Chinese, axe finds
+    nothing at phone and desktop size, the record keeps the language and the summary prints in Chinese."""
+    page = new_page(browser, size)
+    page.add_init_script("window.print = () => {};")
+    try:
+        widget = Widget(page, "zh")
+        page.goto(site.url + "/zh.html")
+        widget.wait_for_replies("是", "否")
+        expect(widget.panel).to_have_attribute("lang", "zh-CN")
+        expect(page.locator(".scr-title")).to_have_text("看看这项研究是否适合您")  # the widget's own, in Chinese
+        assert ZH.texts["consent_question"] in widget.bot_texts()
+        assert_no_axe_violations(page, f"{size}, Chinese opening")
+        snapshot(page, f"zh-{size}-1-opening")
+        screen(widget, ZH_SCREENING[:1])
+        for step, qid in zip(ZH_SCREENING[1:], ASKED, strict=False):
+            asked = Screening(ZH).question(qid)
+            assert widget.bot_texts()[-1] == asked.text, qid
+            if asked.replies:
+                widget.wait_for_replies(*asked.replies)
+            if qid == "kidney_involvement":
+                assert_no_axe_violations(page, f"{size}, Chinese question with quick replies")
+                snapshot(page, f"zh-{size}-2-question")
+                assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+            screen(widget, [step])
+        screen(widget, ZH_SCREENING[len(ASKED) + 1 :])
+
+        card = page.locator(".scr-card")
+        expect(card.locator(".scr-card-outcome")).to_have_text(ZH.outcomes["may_fit"])
+        expect(card.locator(".scr-card-outcome")).to_be_in_viewport()
+        expect(widget.progress).to_contain_text("所有问题已回答")
+        assert scrolling_areas(page) == ["scr-log"]
+        assert_no_axe_violations(page, f"{size}, Chinese result")
+        snapshot(page, f"zh-{size}-3-result")
+        card.get_by_role("button", name="显示详情").click()
+        region = card.locator(".scr-card-details")
+        for criterion in ZH.criteria:
+            expect(region).to_contain_text(criterion.summary)
+        assert_no_axe_violations(page, f"{size}, Chinese details open")
+        snapshot(page, f"zh-{size}-4-details")
+        # Nothing the widget or the bot said is English (the registry number and the reference aside).
+        shown = re.sub(r"NCT\d+|S-[A-Z0-9]{10}|IL-2|UPCR|PDF|[a-z0-9.+-]+@[a-z0-9.]+", "", widget.panel.inner_text())
+        assert not re.search(r"\b(?:the|you|your|and|or|of|study)\b", shown, re.IGNORECASE), shown
+
+        reference = reference_in(widget.bot_texts())
+        with sqlite3.connect(site.servers.db) as db:
+            row = db.execute(
+                "SELECT channel, status, outcome, language FROM screenings WHERE reference = ?", [reference]
+            ).fetchone()
+        assert row == ("socketio", "completed", "may_fit", "zh")
+
+        card.get_by_role("button", name="打印或存为 PDF").click()
+        pages, text = pdf_text(page, keep_as=f"summary-zh-{size}.pdf")
+        assert pages == 1, f"the Chinese summary takes {pages} pages"
+        for expected in (
+            ZH.texts["report_title"],
+            ZH.texts["report_may_fit"],
+            ZH.texts["report_answers"],
+            ZH.texts["report_criteria"],
+            ZH.texts["report_checks"],
+            TRIAL.registry_id,
+            reference,
+        ):
+            assert unspaced(expected) in unspaced(text), f"{expected!r} is not in the printed summary: {text}"
+        assert TRIAL.texts["report_title"] not in text
+    finally:
+        page.context.close()
+
+
+def test_the_language_control_switches_mid_screen_and_keeps_every_answer(site: Site, page: Page) -> None:
+    """The control says "中文" on an English chat: the bot goes on in Chinese where it was, the widget's own
+    words follow, a reload keeps the language; typing "English" brings both back."""
+    widget = start(page, site.url)
+    screen(widget, SCREENING[:2])  # consent, age
+    widget.wait_for_replies("Yes", "No", "Not sure")
+    control = page.get_by_role("group", name="Language").get_by_role("button", name="中文")
+    expect(control).to_have_attribute("lang", "zh-CN")
+    widget.after_reply(control.click)
+    zh = Widget(page, "zh")
+    zh.wait_for_replies("是", "否", "不确定")
+    assert zh.user_texts()[-1] == "中文"
+    assert ZH.texts["language_chosen"] in zh.bot_texts()
+    assert zh.bot_texts()[-1] == ZH.questions["lupus_diagnosis"].text  # the next question, not the age again
+    expect(zh.panel).to_have_attribute("lang", "zh-CN")
+    expect(zh.send_button).to_be_visible()
+    expect(page.get_by_role("group", name="语言").get_by_role("button", name="English")).to_be_visible()
+    zh.choose("是")
+    assert zh.bot_texts()[-1] == ZH.questions["kidney_involvement"].text
+    assert_no_axe_violations(page, "switched to Chinese")
+
+    page.reload()
+    expect(zh.send_button).to_be_enabled()
+    expect(zh.panel).to_have_attribute("lang", "zh-CN")
+
+    zh.say("English")
+    widget.wait_for_replies("Yes", "No", "Not sure")
+    expect(widget.panel).to_have_attribute("lang", "en")
+    assert widget.bot_texts()[-1] == TRIAL.questions["kidney_involvement"].text
+    screen(widget, [("click", "Yes"), *SCREENING[4:]])
+    expect(page.locator(".scr-card .scr-card-outcome")).to_have_text(TRIAL.outcomes["may_fit"])
+    with sqlite3.connect(site.servers.db) as db:
+        row = db.execute(
+            "SELECT outcome, language FROM screenings WHERE reference = ?", [reference_in(widget.bot_texts())]
+        ).fetchone()
+    assert row == ("may_fit", "en")
 
 
 def test_a_reload_mid_screening_carries_on(site: Site, page: Page) -> None:
@@ -722,6 +862,9 @@ def test_page_server_serves_only_the_widget_files() -> None:
         assert 'data-server-url="http://127.0.0.1:5123"' in body
         csp = headers["Content-Security-Policy"]
         assert "connect-src http://127.0.0.1:5123 ws://127.0.0.1:5123" in csp and "script-src 'self'" in csp
+        status, headers, body = fetch(url + "/zh.html")  # the demo page in Chinese
+        assert status == 200 and '<html lang="zh-CN">' in body and 'data-server-url="http://127.0.0.1:5123"' in body
+        assert "Content-Security-Policy" in headers
         for path in ("/widget.js", "/widget.css", "/vendor/socket.io.min.js"):
             status, headers, _ = fetch(url + path)
             assert status == 200 and headers["X-Content-Type-Options"] == "nosniff", path

@@ -25,6 +25,7 @@ HTML, JS, CSS = "text/html; charset=utf-8", "text/javascript; charset=utf-8", "t
 ROUTES = {
     "/": (HERE / "index.html", HTML),
     "/index.html": (HERE / "index.html", HTML),
+    "/zh.html": (HERE / "zh.html", HTML),  # the same page in Chinese: the widget takes the page's language
     "/demo.css": (HERE / "demo.css", CSS),
     "/widget.js": (HERE / "widget.js", JS),
     "/widget.css": (HERE / "widget.css", CSS),
@@ -78,7 +79,7 @@ def handler(rasa: str, quiet: bool = False) -> type[BaseHTTPRequestHandler]:
                 return
             path, content_type = route
             data = path.read_bytes()
-            if path.name == "index.html":
+            if content_type == HTML:
                 page = SERVER_URL_ATTRIBUTE.sub(f'data-server-url="{html.escape(rasa)}"', data.decode("utf-8"))
                 data = page.encode("utf-8")
             self._send(200, data, content_type, body, {"Content-Security-Policy": csp} if content_type == HTML else {})

@@ -15,6 +15,9 @@
 
   const STRINGS = {
     en: {
+      tag: "en", // the lang attribute
+      name: "English", // how the control that chooses this language reads, in this language
+      choose: "Language", // the control's accessible group name
       title: "Check if this study might suit you",
       close: "Close",
       log: "Conversation",
@@ -41,6 +44,9 @@
       noScript: "The chat could not be loaded. Please try again later.",
     },
     zh: {
+      tag: "zh-CN",
+      name: "中文",
+      choose: "语言",
       title: "看看这项研究是否适合您",
       close: "关闭",
       log: "对话",
@@ -72,10 +78,12 @@
   const DETAILS = "/details"; // the bot's "Show details" button: the result card has its own control
 
   const options = script.dataset;
-  const lang = STRINGS[options.lang] ? options.lang : "en";
-  const t = STRINGS[lang];
   const serverUrl = (options.serverUrl || "http://127.0.0.1:5005").replace(/\/+$/, "");
-  const title = options.title || t.title;
+  // The language: data-lang, else the page's own (<html lang="zh-CN">), else English. The person can
+  // switch with the widget's control or by typing 中文 / English; the bot's messages say which.
+  const known = (tag) => (typeof tag === "string" && STRINGS[tag.split("-")[0].toLowerCase()] ? tag.split("-")[0].toLowerCase() : null);
+  const pageLang = known(options.lang) || known(document.documentElement.lang) || "en";
+  const titleIn = (code) => (options.title && code === pageLang ? options.title : STRINGS[code].title);
   const here = script.src;
   const uid = "scr-" + Math.random().toString(36).slice(2, 8);
 
@@ -83,14 +91,17 @@
   // forgets it when the tab closes (health answers on a shared computer).
   const storageKey = "nct-screener:" + serverUrl;
   const state = readState();
+  let lang = state.lang;
+  let t = STRINGS[lang];
 
   function readState() {
-    const fresh = { sessionId: null, greeted: false, transcript: [], replies: [], progress: null, open: false };
+    const fresh = { sessionId: null, greeted: false, transcript: [], replies: [], progress: null, open: false, lang: pageLang };
     try {
       const saved = Object.assign(fresh, JSON.parse(sessionStorage.getItem(storageKey) || "{}"));
       const texts = (list, keys) =>
         Array.isArray(list) && list.every((item) => item && keys.every((key) => typeof item[key] === "string"));
       saved.progress = cleanProgress(saved.progress);
+      saved.lang = known(saved.lang) || pageLang;
       if (texts(saved.transcript, ["from", "text"]) && texts(saved.replies, ["title", "payload"])) {
         saved.transcript = saved.transcript.map((item) => cleanMessage(item, item.from));
         return saved;
@@ -134,7 +145,7 @@
         items: textList(section.items),
       }));
     return {
-      lang: isText(report.lang) ? report.lang : lang,
+      lang: known(report.lang) ? STRINGS[known(report.lang)].tag : t.tag,
       title: report.title,
       registryId: isText(report.registry_id) ? report.registry_id : "",
       date: isText(report.date) ? report.date : "",
@@ -242,21 +253,30 @@
 
   // ---- The widget's elements.
   const ids = { title: uid + "-title", progress: uid + "-progress", input: uid + "-input", panel: uid + "-panel" };
-  const startOverButton = el("button", { type: "button", class: "scr-tool", text: t.startOver });
-  const tools = el("div", { class: "scr-tools" }, startOverButton);
-  const header = el("div", { class: "scr-header" }, el("h2", { id: ids.title, class: "scr-title", text: title }), tools);
+  const startOverButton = el("button", { type: "button", class: "scr-tool" });
+  // One button per other language, named in that language ("中文" on an English chat).
+  const languageButtons = Object.keys(STRINGS).map((code) => {
+    const button = el("button", { type: "button", class: "scr-tool", lang: STRINGS[code].tag, text: STRINGS[code].name });
+    button.addEventListener("click", () => chooseLanguage(code));
+    return [code, button];
+  });
+  const languages = el("div", { class: "scr-languages", role: "group" }, ...languageButtons.map(([, b]) => b));
+  const tools = el("div", { class: "scr-tools" }, languages, startOverButton);
+  const titleNode = el("h2", { id: ids.title, class: "scr-title" });
+  const header = el("div", { class: "scr-header" }, titleNode, tools);
   const progressLabel = el("span", { id: ids.progress });
   const progressBar = el("progress", { "aria-labelledby": ids.progress });
   const progress = el("div", { class: "scr-progress", hidden: true }, progressLabel, progressBar);
   // A log is a polite live region: screen readers read each new message once.
-  const log = el("div", { class: "scr-log", role: "log", "aria-label": t.log, tabindex: "0" });
+  const log = el("div", { class: "scr-log", role: "log", tabindex: "0" });
+  const typingLabel = el("span");
   const typing = el(
     "div",
     { class: "scr-typing", hidden: true },
     el("span", { class: "scr-dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
-    el("span", { text: t.typing }),
+    typingLabel,
   );
-  const replies = el("div", { class: "scr-replies", role: "group", "aria-label": t.replies, hidden: true });
+  const replies = el("div", { class: "scr-replies", role: "group", hidden: true });
   const status = el("p", { class: "scr-status", role: "status" });
   const input = el("input", {
     id: ids.input,
@@ -265,19 +285,13 @@
     autocomplete: "off",
     enterkeyhint: "send",
     maxlength: "1000",
-    placeholder: t.placeholder,
   });
-  const sendButton = el("button", { type: "submit", class: "scr-send", disabled: true, text: t.send });
-  const form = el(
-    "form",
-    { class: "scr-form" },
-    el("label", { for: ids.input, class: "scr-sr", text: t.input }),
-    input,
-    sendButton,
-  );
+  const sendButton = el("button", { type: "submit", class: "scr-send", disabled: true });
+  const inputLabel = el("label", { for: ids.input, class: "scr-sr" });
+  const form = el("form", { class: "scr-form" }, inputLabel, input, sendButton);
   const panel = el(
     "section",
-    { id: ids.panel, class: "scr", lang: lang, "aria-labelledby": ids.title },
+    { id: ids.panel, class: "scr", "aria-labelledby": ids.title },
     header,
     progress,
     log,
@@ -286,6 +300,44 @@
     status,
     form,
   );
+
+  let launcher = null; // the floating button and its close button (mount), when there is no container
+  let closeButton = null;
+
+  // Every word of the widget's own in the conversation's language, and the lang attribute with them.
+  function showLanguage(code) {
+    lang = code;
+    t = STRINGS[code];
+    state.lang = code;
+    panel.setAttribute("lang", t.tag);
+    titleNode.textContent = titleIn(code);
+    startOverButton.textContent = t.startOver;
+    languages.setAttribute("aria-label", t.choose);
+    for (const [other, button] of languageButtons) button.hidden = other === code;
+    log.setAttribute("aria-label", t.log);
+    typingLabel.textContent = t.typing;
+    replies.setAttribute("aria-label", t.replies);
+    input.placeholder = t.placeholder;
+    sendButton.textContent = t.send;
+    inputLabel.textContent = t.input;
+    if (launcher) {
+      launcher.textContent = titleIn(code);
+      launcher.setAttribute("lang", t.tag);
+      launcher.parentElement.setAttribute("aria-label", titleIn(code));
+      closeButton.textContent = t.close;
+    }
+    setStatus(statusKey, status.classList.contains("scr-problem"));
+  }
+
+  // The person chose a language with the control: it is said, as typing its name would say it, and
+  // the bot goes on in it where it was (actions/conversation.py ActionChooseLanguage).
+  function chooseLanguage(code) {
+    if (code === lang || !ready) return;
+    showLanguage(code);
+    renderTranscript();
+    send(STRINGS[code].name, STRINGS[code].name);
+    input.focus();
+  }
 
   // ---- Rendering.
   function textNode(item) {
@@ -530,11 +582,16 @@
     ready = value;
     sendButton.disabled = !value;
     startOverButton.disabled = !value;
+    for (const [, button] of languageButtons) button.disabled = !value;
     replies.querySelectorAll("button").forEach((button) => (button.disabled = !value));
     if (!value) typing.hidden = true;
   }
 
-  function setStatus(text, problem) {
+  // `key` names one of the widget's words (STRINGS), so it can be said again in another language.
+  let statusKey = "";
+  function setStatus(key, problem) {
+    statusKey = key;
+    const text = key ? t[key] : "";
     if (status.textContent !== text) status.textContent = text;
     status.classList.toggle("scr-problem", Boolean(problem));
   }
@@ -555,6 +612,12 @@
   function onBotMessage(message) {
     if (!message || typeof message !== "object") return;
     const item = cleanMessage(message, "bot");
+    // The conversation's language changed (the person typed 中文 or English, or wrote in it first).
+    const spoken = known(message.language);
+    if (spoken && spoken !== lang) {
+      showLanguage(spoken);
+      renderTranscript();
+    }
     if (item.text) addMessage(item);
     const quick = Array.isArray(message.quick_replies) ? message.quick_replies : [];
     const offered = quick
@@ -574,7 +637,7 @@
 
   function connect() {
     if (socket) return;
-    setStatus(t.connecting);
+    setStatus("connecting");
     socket = window.io(serverUrl, { path: options.socketPath || "/socket.io" });
     socket.on("connect", () => socket.emit("session_request", { session_id: state.sessionId }));
     socket.on("session_confirm", (sessionId) => {
@@ -585,8 +648,8 @@
         renderTranscript();
       }
       state.sessionId = sessionId;
-      setStatus(everConnected ? t.reconnected : "");
-      if (everConnected) setTimeout(() => status.textContent === t.reconnected && setStatus(""), 5000);
+      setStatus(everConnected ? "reconnected" : "");
+      if (everConnected) setTimeout(() => statusKey === "reconnected" && setStatus(""), 5000);
       everConnected = true;
       setReady(true);
       saveState();
@@ -604,13 +667,13 @@
     });
     socket.on("disconnect", (reason) => {
       setReady(false);
-      setStatus(t.lost, true);
+      setStatus("lost", true);
       // The server closed the socket on purpose; socket.io only retries by itself after network failures.
       if (reason === "io server disconnect") setTimeout(() => socket.connect(), 2000);
     });
     socket.on("connect_error", () => {
       setReady(false);
-      setStatus(everConnected ? t.lost : t.unreachable, true);
+      setStatus(everConnected ? "lost" : "unreachable", true);
     });
   }
 
@@ -637,15 +700,14 @@
       return true;
     }
     panel.classList.add("scr-floating");
-    const launcher = el("button", {
+    launcher = el("button", {
       type: "button",
       class: "scr-launcher",
       "aria-controls": ids.panel,
       "aria-expanded": "false",
-      text: title,
     });
     if (colour) launcher.style.setProperty("--scr-accent", colour);
-    const closeButton = el("button", { type: "button", class: "scr-tool", text: t.close });
+    closeButton = el("button", { type: "button", class: "scr-tool" });
     tools.append(closeButton);
     const show = (open, focus) => {
       state.open = open;
@@ -664,7 +726,8 @@
     panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") show(false, true);
     });
-    document.body.append(el("aside", { class: "scr-root", "aria-label": title }, launcher, panel));
+    document.body.append(el("aside", { class: "scr-root" }, launcher, panel));
+    showLanguage(lang);
     show(Boolean(state.open), false);
     return state.open;
   }
@@ -684,7 +747,8 @@
   const loaded = window.io
     ? Promise.resolve()
     : load("script", { src: new URL("vendor/socket.io.min.js", here).href });
-  loaded.catch(() => setStatus(t.noScript, true));
+  loaded.catch(() => setStatus("noScript", true));
+  showLanguage(lang);
   setReady(false);
   renderTranscript();
   // Shown once styled, so the page never flashes an unstyled chat.

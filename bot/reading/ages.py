@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import cn2an
+
 from bot.reading.chinese import numerals
 from bot.reading.numbers import words_to_digits
 from bot.reading.words import english
@@ -87,9 +89,15 @@ def parse_age(text: str, today: date) -> Age | None:
     gives the two ages possible in that year.
     """
     said = numerals(text)
+    if _AGE_WORD.search(said):  # "按虚岁算十九": beside an age word, every numeral is a number
+        said = _NUMERAL_RUN.sub(lambda m: str(cn2an.cn2an(m.group(), "smart")), said)
+    exact = _EXACT.search(said)  # 周岁 / 实岁 is the age in full years, whatever 虚岁 is said beside it
+    if exact:
+        years = int(exact.group(1) or exact.group(2))
+        return Age(years, years) if years <= OLDEST else None
     nominal = _NOMINAL.search(said)  # 虚岁 counts the year of birth as one: one or two more than the age
     if nominal:
-        years = int(nominal.group(1))
+        years = int(nominal.group(1) or nominal.group(2))
         return Age(max(0, years - 2), max(0, years - 1))
     clean = words_to_digits(said).replace("岁", " years")
     births = [b for b in _birth_dates(clean) if b <= today]
@@ -118,7 +126,13 @@ def parse_age(text: str, today: date) -> Age | None:
 _YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])|(?<!\d)(\d\d)(?=\s*年\s*(?:生|出生|的|人|属))")
 _BORN_IN_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")
 _DECADE = re.compile(r"(?<!\d)([1-9])0\s*后|([一二三四五六七八九])零\s*后")
-_NOMINAL = re.compile(r"虚岁\s*(\d{1,3})")
+# The age word before or after the number: "虚岁19", "虚岁是19岁", "19岁（虚岁）", "我19，虚岁的".
+_NOMINAL = re.compile(r"虚岁[^\d]{0,3}?(\d{1,3})(?!\d)|(?<!\d)(\d{1,3})\s*岁?\s*[（(，,、\s]?\s*(?:按|算)?虚岁")
+_AGE_WORD = re.compile(r"虚岁|周岁|实岁|足岁")
+_NUMERAL_RUN = re.compile(
+    r"(?<![一二三四五六七八九十])(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?![一二三四五六七八九十百千万])"
+)
+_EXACT = re.compile(r"(?:周岁|实岁|足岁)[^\d]{0,3}?(\d{1,3})(?!\d)|(?<!\d)(\d{1,3})\s*(?:周岁|实岁|足岁)")
 
 
 def _full_year(two_digits: int, today: date) -> int:

@@ -20,9 +20,10 @@ from bot.yamlfile import load_yaml
 _DIGIT = "零〇一二两三四五六七八九"
 _TIME_UNIT = r"(?:天|日|周|星期|礼拜|月|年)"
 _UNIT = rf"(?:个)?{_TIME_UNIT}"
-# A numeral run that is a number here: a unit, a date or an amount follows (or 第 comes before).
+# A numeral run that is a number here: a unit, a date or an amount follows (or 第, 满 or an age word
+# such as 虚岁 / 周岁 comes before).
 _NUMERAL = re.compile(
-    rf"(?<=第|满)[{_DIGIT}十百千]+|[{_DIGIT}十百千万点]+(?=\s*(?:个|多|来|半|天|日|号|周|星期|礼拜|月|年|岁|克|毫克|升|毫升|g|mg|片|粒|次))"
+    rf"(?<=第|满|岁)[{_DIGIT}十百千]+|[{_DIGIT}十百千万点]+(?=\s*(?:个|多|来|半|天|日|号|周|星期|礼拜|月|年|岁|虚岁|克|毫克|升|毫升|g|mg|片|粒|次))"
 )
 _VALUES = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 

@@ -63,6 +63,19 @@ _DIPSTICK = re.compile(
 )
 
 
+# Chinese units as written on reports ("110毫克/毫摩尔", "1.2克每克", "0.5克/升"), in the units the
+# patterns read; the longest first (毫克 before 克). A ratio in Chinese units is a ratio, never mg a day.
+_ZH_UNITS: tuple[tuple[str, str], ...] = (("毫克", "mg"), ("毫摩尔", "mmol"), ("微摩尔", "umol"), ("摩尔", "mol"))
+_ZH_UNITS += (("毫升", "ml"), ("分升", "dl"), ("克", "g"), ("升", "l"))
+_ZH_PER = re.compile(r"(?<=[a-z])\s*每\s*(?=(?:mmol|umol|mol|mg|g|ml|dl|l)(?![a-z]))")
+
+
+def _latin_units(text: str) -> str:
+    for chinese, latin in _ZH_UNITS:
+        text = text.replace(chinese, latin)
+    return _ZH_PER.sub("/", text)
+
+
 _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})[ ,](\d{3})(?![\d.,])")  # "1 200 mg/g", "1,200 mg/g"
 _SPELLED_DECIMAL = re.compile(r"\b(?:point|nought|decimal)\b|点")
 # Numbers that are not a second result: a year, or the 24 of "24 hours".
@@ -94,7 +107,7 @@ def parse_protein(text: str) -> ProteinResult | None:
     A number without a unit is ``NO_UNIT``: 120 could be 0.12 g/g (mg/g) or
     1.06 g/g (mg/mmol), so the bot asks for the unit and never guesses.
     """
-    clean = _THOUSANDS.sub(r"\1\2", words_to_digits(numerals(text)).replace("µ", "u"))
+    clean = _THOUSANDS.sub(r"\1\2", _latin_units(words_to_digits(numerals(text))).replace("µ", "u"))
     if _UACR_WORDS.search(clean.lower()):
         return ProteinResult(UACR)
     if _SPELLED_DECIMAL.search(clean.lower()):

@@ -60,7 +60,7 @@ def consent_question(trial: Trial) -> Message:
 def intro(trial: Trial) -> list[Message]:
     info = {"short_name": trial.info["short_name"], "retention_days": trial.retention_days}
     return [
-        {"text": trial.texts["intro"].format(**info)},
+        {"text": trial.texts["intro"].format(**info), "language": trial.language},
         {"text": trial.texts["storage"].format(**info)},
         consent_question(trial),
     ]
@@ -206,9 +206,10 @@ def details(trial: Trial, outcome: Result) -> list[dict[str, Any]]:
 
 def details_text(trial: Trial, outcome: Result) -> Message:
     """The details as one text message, for channels with no "Show details" control (SMS, WeChat)."""
-    lines = [trial.texts["details_heading"]]
+    lines, colon = [trial.texts["details_heading"]], writing(trial.language).label_separator
     for group in details(trial, outcome):
-        lines += ["", group["heading"] + ":", *[f"- {i['criterion']}: {i['reason']}" for i in group["items"]]]
+        items = [f"- {i['criterion']}{colon}{i['reason']}" for i in group["items"]]
+        lines += ["", group["heading"] + colon.rstrip(), *items]
     return {"text": "\n".join(lines), "kind": "details"}
 
 
