@@ -64,8 +64,8 @@ class Answering:
         raise AssertionError(f"the screen did not end: {self.last}")
 
     def _asks(self, text: str) -> bool:
-        # The longest part of the question without a placeholder: "{medicine}的剂量，您是不是..."
-        fixed = max(re.split(r"\{[^}]*\}", text), key=len)[:40]
+        # Its start, or where it starts with a placeholder ("{medicine}的剂量，您是不是..."), its longest part.
+        fixed = text.split("{")[0][:40] or max(re.split(r"\{[^}]*\}", text), key=len)[:40]
         return any(fixed in t for t in self.last[-1:])
 
     def _question_id(self, base: str, answers: dict[str, str]) -> str:

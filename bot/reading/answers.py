@@ -600,10 +600,14 @@ _QUESTION_START = re.compile(
 )
 
 
+# Chinese asks with question words and "X不X" as often as with 吗: "狼疮肾炎是什么", "要多久", "贵不贵".
+_ZH_QUESTION = re.compile(r"什么|啥时|怎么|怎样|如何|多久|多长|多少|哪|谁|为什么|为啥|是否|(\w)不\1|有没有|可不可以")
+
+
 def looks_like_question(text: str) -> bool:
     """ "What is this medicine?" names a medicine but asks about it: no answer to "which medicines do you take?"."""
     clean = normalise(text)
-    return clean.endswith(("?", "？", "吗", "呢")) or bool(_QUESTION_START.match(clean))
+    return clean.endswith(("?", "？", "吗", "呢")) or bool(_QUESTION_START.match(clean) or _ZH_QUESTION.search(clean))
 
 
 def _age(question: Question, text: str, today: date) -> Answer:
