@@ -20,6 +20,7 @@ from actions.state import (
     took_as_answer,
     trial,
 )
+from bot.reading.answers import looks_like_question
 from bot.reading.facts import read_facts
 from bot.reading.red_flags import UNCONFIRMED
 from bot.session import messages
@@ -85,7 +86,10 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        taken = took_as_answer(tracker, dispatcher=dispatcher)
+        # A statement is no question of their own, whatever it names: "就上个月底肾盂肾炎住了几天院" was taken
+        # for "what is lupus nephritis?" and its infection never read. The form reads it as it reads any.
+        statement = not looks_like_question(str(tracker.latest_message.get("text") or ""))
+        taken = took_as_answer(tracker, or_a_miss=statement, dispatcher=dispatcher)
         if taken is not None:
             return taken  # "Cell-Cept" answers the medicines question; it is not about stem cells
         key = (tracker.get_intent_of_latest_message() or "").removeprefix("faq_")

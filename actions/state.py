@@ -12,15 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.reading.answers import (
-    NO,
-    YES,
-    NotUnderstood,
-    Understood,
-    looks_like_question,
-    names_only_unknowns,
-    yes_no,
-)
+from bot.reading.answers import NO, YES, Understood, looks_like_question, names_only_unknowns, yes_no
 from bot.reading.words import normalise
 from bot.session.messages import Message
 from bot.session.screening import Screening, to_record
@@ -139,13 +131,9 @@ def took_as_answer(
     or_a_miss = or_a_miss or sent_again(tracker)
     if looks_like_question(text) and not or_a_miss:
         return None  # "what is <a study treatment>?" gets its answer, not recorded as a medicine taken
-    # Read once, and record only an answer: a question of their own is no miss. A statement that says
-    # something of the question's own subject, unclear as it is, is a miss with its facts kept:
-    # "没啥大事，就上个月底肾盂肾炎住了几天院" was taken for "what is lupus nephritis?" and never read.
+    # Read once, and record only an answer: a question of their own is no miss.
     qid, understood = screening.read(text, today())
-    subject = isinstance(understood, NotUnderstood) and (understood.kept or understood.hint in ("confirm", "which"))
-    answered = isinstance(understood, Understood) and not names_only_unknowns(understood.value)
-    if not (or_a_miss or answered or subject):
+    if not or_a_miss and (not isinstance(understood, Understood) or names_only_unknowns(understood.value)):
         return None
     turn = screening.accept(qid, understood, text, today())
     if turn.gave_up and dispatcher is not None:

@@ -491,17 +491,6 @@ def test_an_answer_stating_facts_gets_no_alarm_the_keyword_layer_did_not_raise(
     assert result != "may_fit"
 
 
-@pytest.mark.parametrize(("text", "faq"), [("tell me about the costs", "costs"), ("想了解一下费用", "costs")])
-def test_a_request_for_information_said_as_a_statement_still_gets_its_answer(
-    servers: Servers, text: str, faq: str
-) -> None:
-    """Only a statement about the question's own subject is read as an answer; a request is answered."""
-    sender = f"faq-statement-{len(text)}"
-    answer_until(servers, sender, "infection_serious")
-    said = servers.texts(sender, text)
-    assert any(t in said for t in (TRIAL.faq[faq], ZH.faq[faq])), said
-
-
 def test_self_harm_gets_the_crisis_message(servers: Servers) -> None:
     chat = start(servers, "crisis-1")
     reply = chat.send("I don't want to live anymore")
