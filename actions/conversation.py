@@ -24,7 +24,7 @@ from bot.reading.answers import looks_like_question
 from bot.reading.facts import read_facts
 from bot.reading.red_flags import UNCONFIRMED
 from bot.session import messages
-from bot.session.corrections import Correction, find_correction
+from bot.session.corrections import Correction, find_correction, says_it_corrects
 from bot.session.screening import MAX_MISSES, Screening
 
 
@@ -182,6 +182,11 @@ class ActionCorrect(Action):
             return taken  # the same words again, at a question: an answer, or a miss; never a loop
         screening = screening_of(tracker)
         text = tracker.latest_message.get("text") or ""
+        if not says_it_corrects(text) and (taken := took_as_answer(tracker, True, dispatcher)) is not None:
+            # Said without "actually", "I meant" or 说错了, mid-screen it is read as the form reads an
+            # answer ("rituximab, but that was about 2 years ago", "没有只有奥妥珠——最后一次是2个星期前"),
+            # its facts kept for the questions they answer: the classifier's "correct" is a guess.
+            return taken
         correction = find_correction(screening, text, today())
         if correction is None:
             taken = took_as_answer(tracker, dispatcher=dispatcher)

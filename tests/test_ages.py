@@ -138,3 +138,14 @@ def test_iso_birth_date_matches_reference(birth: date) -> None:
 def test_chinese_ages(text: str, years: int) -> None:
     age = parse_age(text, TODAY)
     assert age is not None and (age.min_years, age.max_years) == (years, years)
+
+
+@pytest.mark.parametrize(("text", "years"), [("属狗的,94年", (31, 32)), ("94年", (31, 32)), ("八八年，属龙", (37, 38))])
+def test_a_two_digit_year_alone_is_a_year_of_birth(text: str, years: tuple[int, int]) -> None:
+    """ "属狗的,94年" was read as 94 years old: a harmless person ruled out."""
+    age = parse_age(text, TODAY)
+    assert age is not None and (age.min_years, age.max_years) == years, age
+
+
+def test_a_span_of_years_is_no_year_of_birth() -> None:
+    assert parse_age("病了12年，今年40", TODAY) is None  # two ages: the study team checks

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.session.corrections import find_correction
+from bot.session.corrections import find_correction, says_it_corrects
 from bot.session.screening import Screening
 from bot.trial.model import load_trial
 
@@ -106,3 +106,20 @@ def test_a_pregnancy_correction_never_changes_another_answer(screening: Screenin
     changed = {q for q in screening.answers if screening.answers[q] != before.get(q)}
     assert changed == {"pregnant_or_breastfeeding"}
     assert screening.result().outcome == "likely_not"
+
+
+@pytest.mark.parametrize(
+    ("text", "corrects"),
+    [
+        ("actually I'm 45", True),
+        ("sorry, cellcept not imuran", True),
+        ("不对，我45岁", True),
+        ("刚才说错了，没打过疫苗", True),
+        ("change my age to 45", True),
+        ("rituximab, but that was about 2 years ago", False),
+        ("美罗华，两年前打的", False),
+    ],
+)
+def test_words_that_say_an_answer_is_being_changed(text: str, corrects: bool) -> None:
+    """Without them a message the classifier took for a correction answers the open question first."""
+    assert says_it_corrects(text) is corrects

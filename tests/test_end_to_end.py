@@ -491,6 +491,40 @@ def test_an_answer_stating_facts_gets_no_alarm_the_keyword_layer_did_not_raise(
     assert result != "may_fit"
 
 
+# Requests for information as people say them, not as questions: "我想了解干细胞" is neither stem cells
+# taken nor a "no"; "想了解一下费用" was once the crisis message (the classifier's self_harm at 0.85).
+REQUESTS = [
+    *(
+        f"{ask}{topic}"
+        for ask in ("我想了解", "想了解一下", "想问一下", "请问", "我想知道", "介绍一下", "想咨询一下")
+        for topic in ("干细胞", "费用", "白介素2", "在哪里做", "研究要多久", "怎么分组", "报名流程")
+    ),
+    *(
+        f"{ask} {topic}"
+        for ask in ("tell me about", "i want to know about", "i'd like to know about", "please explain")
+        for topic in ("the costs", "stem cells", "il-2", "where it happens", "how long it takes", "the groups")
+    ),
+]
+FAQ_ANSWERS = {text for trial in TRIALS for text in trial.faq.values()}
+
+
+@pytest.mark.parametrize("question", ["pregnant_or_breastfeeding", "medicines"])
+def test_a_request_for_information_gets_its_answer_and_records_nothing(servers: Servers, question: str) -> None:
+    """No alarm and nothing recorded for any; the answer to nearly all (the classifier decides which)."""
+    sender = f"requests-{question}"
+    answer_until(servers, sender, question)
+    unanswered = []
+    for text in REQUESTS:
+        said = servers.say(sender, text)
+        texts = [m.get("text", "") for m in said]
+        assert not [t for t in texts if t in ALARMS], text
+        assert [m["question"] for m in said if m.get("question")][-1:] == [question], (text, texts)
+        if not FAQ_ANSWERS.intersection(texts):
+            unanswered.append(text)
+    # The classifier may miss one ("i'd like to know about where it happens": asked again, nothing kept)
+    assert len(unanswered) <= len(REQUESTS) // 20, unanswered
+
+
 def test_self_harm_gets_the_crisis_message(servers: Servers) -> None:
     chat = start(servers, "crisis-1")
     reply = chat.send("I don't want to live anymore")

@@ -171,6 +171,54 @@ def test_a_fact_in_a_question_of_their_own_is_noted() -> None:
     assert not screening.note("what is lupus nephritis?", TODAY)
 
 
+# Requests for information, and "what is it?", name a thing without saying it is theirs.
+_ASKING = {
+    "en": [
+        "tell me about {}",
+        "i want to know about {}",
+        "i'd like to know about {}",
+        "please explain {}",
+        "what is {}?",
+        "what are {}",
+        "what does {} mean",
+    ],
+    "zh": [
+        "我想了解{}",
+        "想了解一下{}",
+        "想问一下{}",
+        "请问{}",
+        "我想知道{}",
+        "介绍一下{}",
+        "{}是什么",
+        "什么是{}？",
+        "想咨询下{}",
+    ],
+}
+_ABOUT = {
+    "en": ["stem cells", "il-2", "the costs", "the groups", "rituximab", "cellcept", "the mmr vaccine"],
+    "zh": ["干细胞", "白介素2", "间充质干细胞", "费用", "怎么分组", "美罗华", "骁悉", "激素", "麻腮风疫苗"],
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.data())
+def test_a_request_to_be_told_about_a_thing_answers_nothing_and_notes_nothing(data: st.DataObject) -> None:
+    """ "我想了解干细胞" at the medicines question was stem cells taken, and at the pregnancy question a
+    "no"; "what are stem cells?" asked at any question noted stem cells as had."""
+    lang = data.draw(st.sampled_from(["en", "zh"]))
+    text = data.draw(st.sampled_from(_ASKING[lang])).format(data.draw(st.sampled_from(_ABOUT[lang])))
+    question = data.draw(st.sampled_from(list(TRIAL.questions)))
+    assert isinstance(understand(TRIAL.question(question), text, TODAY), NotUnderstood), (question, text)
+    assert not Screening(TRIAL).note(text, TODAY), text
+
+
+def test_a_thing_named_as_theirs_in_a_question_is_still_theirs() -> None:
+    for text in ("is cellcept ok?", "我吃骁悉会影响吗", "what is the dose of the cellcept I take?"):
+        screening = Screening(TRIAL)
+        assert screening.note(text, TODAY), text
+        assert [i["id"] for i in screening.answers["medicines"]["items"]] == ["mycophenolate_mofetil"], text
+
+
 # --------------------------------------------------------------------------- composed
 def _others() -> list[tuple[str, str, str, str]]:
     """(language, section, frame, person) of the independent table: ways to make a fact someone else's."""

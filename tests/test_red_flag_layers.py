@@ -57,6 +57,28 @@ def test_a_denial_of_suicide_leaves_a_crisis_guess_of_the_classifier_standing(te
     assert after(classified(text, "self_harm", 0.9)) == ("self_harm", True)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do i have to buy the il2 myself",
+        "想了解一下隐私这块",
+        "tell me about the costs",
+        "中间不想干了，医生会不会不管我了？",
+    ],
+)
+def test_a_crisis_guess_of_the_classifier_alone_on_a_question_of_theirs_is_dropped(text: str) -> None:
+    assert after(classified(text, "self_harm", 0.6, runner_up="faq_costs")) == ("faq_costs", False)
+
+
+@pytest.mark.parametrize("text", ["天天琢磨着去死", "i keep thinking everyone would be happier without me"])
+def test_a_crisis_guess_of_the_classifier_alone_on_a_statement_stands(text: str) -> None:
+    assert after(classified(text, "self_harm", 0.5)) == ("self_harm", True)
+
+
+def test_a_crisis_in_a_question_is_still_found_by_the_keyword_layer() -> None:
+    assert after(classified("what is the easiest way to kill myself?", "faq_where", 0.9)) == ("self_harm", False)
+
+
 def test_a_weak_red_flag_of_the_classifier_alone_is_dropped() -> None:
     assert after(classified("breastfeeding", "red_flag", 0.4)) == ("inform", False)
 
@@ -74,6 +96,11 @@ def test_after_a_weak_red_flag_an_unlikely_next_guess_is_read_as_the_answer() ->
 @pytest.mark.parametrize(("confidence", "intent"), [(0.48, "nlu_fallback"), (0.5, "stop"), (0.9, "stop")])
 def test_only_a_likely_stop_ends_the_screen(confidence: float, intent: str) -> None:
     assert after(classified("六十五,下个礼拜就六十六了", "stop", confidence))[0] == intent
+
+
+@pytest.mark.parametrize(("confidence", "intent"), [(0.41, "nlu_fallback"), (0.5, "start_over")])
+def test_only_a_likely_start_over_wipes_the_answers(confidence: float, intent: str) -> None:
+    assert after(classified("不算有吧，昨天做过一次髋关节置换", "start_over", confidence))[0] == intent
 
 
 def test_a_typed_command_is_left_to_the_dialogue() -> None:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from bot.reading.answers import Understood
 from bot.scoring import LIKELY_NOT
 from bot.session import messages
 from bot.session.screening import Screening, to_record
@@ -136,3 +137,36 @@ def test_a_bare_no_after_a_no_asked_again_keeps_only_what_was_explained(question
     if question not in screening.answers:  # asked again
         screening.answer("No", date(2026, 12, 6), question)
     assert screening.answers[question] == then, (first, screening.answers.get(question))
+
+
+def test_a_dose_answer_naming_two_medicines_is_read_for_each_from_its_own_part() -> None:
+    """Read whole, "a year" made the new Lupkynis steady too: a false fit."""
+    screening = Screening(TRIAL)
+    text = "the Lupkynis is new, 6 weeks; cellcept same for a year"
+    _, new = screening.read(text, TODAY, "dose:voclosporin")
+    _, steady = screening.read(text, TODAY, "dose:mycophenolate_mofetil")
+    assert isinstance(new, Understood) and (new.value, new.when) == ("started", None), new  # when? asked next
+    assert isinstance(steady, Understood) and steady.value == "stable", steady
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("vaccine_recent", "没打别的，就上个月打了一针，名字忘了"),
+        ("serious_illness", "没有,就是心衰,一直控制不好"),
+    ],
+)
+def test_a_tapped_no_after_a_no_with_an_exception_goes_to_the_study_team(question: str, first: str) -> None:
+    screening = Screening(TRIAL)
+    screening.answer(first, TODAY, question)
+    assert screening.misses == {question: 1}, screening.answers.get(question)
+    screening.answer("No", TODAY, question)
+    assert screening.answers[question] in ("unsure", {"unclear": True}), screening.answers[question]
+
+
+def test_a_request_for_information_is_no_miss() -> None:
+    screening = Screening(TRIAL)
+    screening.answer("42", TODAY)
+    screening.answer("我想了解一下费用", TODAY)
+    screening.answer("tell me about the stem cells", TODAY)
+    assert screening.misses == {} and screening.current_question_id() == "lupus_diagnosis"

@@ -122,8 +122,12 @@ def parse_age(text: str, today: date) -> Age | None:
     return _from_number(clean)
 
 
-# A year alone, next to digits or CJK as well as words ("1962年生", "62年生的", "born 1962").
-_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])|(?<!\d)(\d\d)(?=\s*年\s*(?:生|出生|的|人|属))")
+# A year alone, next to digits or CJK as well as words ("1962年生", "62年生的", "born 1962"); "94年" on
+# its own is a year too ("属狗的,94年" was read as 94 years old), from 27 up: "病了12年" is a span.
+_YEAR = re.compile(
+    r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])|(?<!\d)(\d\d)(?=\s*年\s*(?:生|出生|的|人|属))"
+    r"|(?<!\d)(2[7-9]|[3-9]\d)(?=\s*年\s*(?:$|[,，。.!！;；\s]))"
+)
 _BORN_IN_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")
 _DECADE = re.compile(r"(?<!\d)([1-9])0\s*后|([一二三四五六七八九])零\s*后")
 # The age word before or after the number: "虚岁19", "虚岁是19岁", "19岁（虚岁）", "我19，虚岁的".
@@ -147,7 +151,7 @@ def _birth_year(clean: str, today: date) -> int | None:
     rest = clean[: match.start()] + clean[match.end() :]
     if re.search(r"(?<![\d.])\d{1,3}(?![\d.])", rest) and not re.search(r"born|birth|生", clean):
         return None  # "I was 18 in 2010": the year is not a birth year
-    return int(match.group(1)) if match.group(1) else _full_year(int(match.group(2)), today)
+    return int(match.group(1)) if match.group(1) else _full_year(int(match.group(2) or match.group(3)), today)
 
 
 def _born_in_month(year: int, month: int, today: date) -> Age | None:

@@ -159,8 +159,10 @@ def content_words(text: str, question: Question | None = None, everyday_is_fille
         and w.removesuffix("s") not in asked
         and not (everyday_is_filler and is_everyday_word(w))
     ]
-    for run in _CJK_RUN.findall(_zh_filler().sub(" ", clean)):
-        rest = "".join(ch for ch in run if ch not in _CJK_FILLER)
+    # A run's filler goes as a whole, its other characters are kept together: "了" taken out of
+    # "我想了解" left "想" and "解", one character each, and the request read as nothing but a no.
+    for run in _CJK_RUN.findall(clean):
+        rest = "".join(ch for ch in _zh_filler().sub("", run) if ch not in _CJK_FILLER)
         if len(rest) >= 2:
             words.append(rest)
     return words
@@ -597,17 +599,56 @@ def _dose(text: str, today: date) -> Answer:
 
 _QUESTION_START = re.compile(
     r"^(what|whats|what's|how|why|is|are|can|could|should|will|would|do|does|who|where|when)\b"
+    # A request for information asks as a question does: "tell me about the stem cells".
+    r"|^(?:please )?(?:tell me|explain|i(?:'d like|d like| would like| want| wanted) to (?:know|ask)|i wonder)\b"
+    r"|^(?:i )?(?:just )?wanna (?:know|ask)\b"
 )
 
 
-# Chinese asks with question words and "X不X" as often as with 吗: "狼疮肾炎是什么", "要多久", "贵不贵".
-_ZH_QUESTION = re.compile(r"什么|啥时|怎么|怎样|如何|多久|多长|多少|哪|谁|为什么|为啥|是否|(\w)不\1|有没有|可不可以")
+# Chinese asks with question words and "X不X" as often as with 吗: "狼疮肾炎是什么", "要多久", "贵不贵";
+# and requests with 想了解, 想问, 请问, 介绍一下: "我想了解干细胞" is no stem-cell treatment taken.
+_ZH_QUESTION = re.compile(
+    r"什么|啥时|怎么|怎样|如何|多久|多长|多少|哪|谁|为什么|为啥|是否|(\w)不\1|有没有|可不可以"
+    r"|想了解|想知道|想问|想咨询|请问|介绍一下|介绍下|给我讲讲|给我说说|解释一下"
+)
 
 
 def looks_like_question(text: str) -> bool:
     """ "What is this medicine?" names a medicine but asks about it: no answer to "which medicines do you take?"."""
     clean = normalise(text)
     return clean.endswith(("?", "？", "吗", "呢")) or bool(_QUESTION_START.match(clean) or _ZH_QUESTION.search(clean))
+
+
+# Asking what a thing is, or asking to be told about it: "what are stem cells?", "我想了解干细胞".
+_REQUEST = re.compile(
+    r"^(?:please )?(?:tell me(?: more)?(?: about)?|explain"
+    r"|i(?:'d like|d like| would like| want| wanted) to (?:know|ask)(?: about)?"
+    r"|(?:i )?(?:just )?wanna (?:know|ask)(?: about)?|i wonder|what is|what are|what's|whats)\b"
+    r"|\bwhat does .* mean\b"
+    r"|我?(?:想了解|想知道|想问|想咨询|请问)|介绍一下|介绍下|给我讲讲|给我说说|解释一下|是什么|什么是|是啥|啥是"
+)
+
+
+def _only_asks(clause: str) -> bool:
+    """A request with nothing of theirs in it, and no yes, no or "not sure" ("不知道是什么药" is unsure)."""
+    clause = lower(clause)
+    if not _REQUEST.search(clause):
+        return False
+    rest = _REQUEST.sub(" ", clause)  # the 是 of 是什么 is no yes
+    return not find_groups(rest, "answers") and not _FIRST_PERSON.search(rest)
+
+
+def only_asked_about(text: str, fact: Fact) -> bool:
+    """A thing named only as the subject of a request or of "what is it?" says nothing of it taken or
+    had: "what are stem cells?", "我想了解干细胞". Said with a time, or with "I" or "我" beyond the request
+    itself ("what is the dose of the cellcept I take?"), it is theirs; "is cellcept ok?" is theirs too."""
+    return not fact.when and _only_asks(clause_of(clauses(text), fact.start).text)
+
+
+def only_asks(text: str) -> bool:
+    """Every clause a request or "what is it?", none saying anything of theirs: "我想了解费用" answers no
+    question ("不知道，想问问医生" and "what's the age limit? I'm 45" do)."""
+    return all(_only_asks(c.text) for c in clauses(text))
 
 
 def _age(question: Question, text: str, today: date) -> Answer:
@@ -658,4 +699,6 @@ def understand(question: Question, text: str, today: date) -> Answer:
     """What ``text`` means as an answer to ``question`` on ``today``."""
     if not text or not text.strip() or text.lstrip().startswith("/"):
         return NotUnderstood()  # "/intent{...}" is a command, never an answer
+    if only_asks(text):
+        return NotUnderstood()  # "i'd like to know about stem cells": none taken, asked again
     return READERS[question.type](question, text, today)

@@ -38,6 +38,19 @@ class Correction:
     ask_again: bool = False  # the person picked the answer to change (a recap line): ask its question again
 
 
+# Chinese says a correction with these anywhere: "不对，我是45岁", "刚才说错了", "改成没有".
+_ZH_CORRECTS = re.compile(r"说错|写错|打错|不对|改成|改为|改一下|更正|纠正|应该是")
+
+
+def says_it_corrects(text: str) -> bool:
+    """Words that say "this changes an earlier answer" ("actually", "I meant", "说错了")."""
+    return (
+        strip_lead(text) != normalise(text).strip()
+        or bool(_CHANGE_TO.search(normalise(text)))
+        or bool(_ZH_CORRECTS.search(text))
+    )
+
+
 def strip_lead(text: str) -> str:
     clean = normalise(text)
     return _LEAD.sub("", _CHANGE_TO.sub("", clean)).strip()

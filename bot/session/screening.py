@@ -20,6 +20,8 @@ from bot.reading.answers import (
     answers_question,
     content_words,
     has_contrast,
+    only_asked_about,
+    only_asks,
     only_explains,
     understand,
 )
@@ -91,6 +93,9 @@ class Screening:
         qid = question_id or self.current_question_id()
         if qid is None:
             raise ValueError("there is no question to answer")
+        follow_up = FollowUp.parse(qid)
+        if follow_up:
+            text = _about(text, follow_up.item, today)
         return qid, understand(self.question(qid), text, today)
 
     def answer(self, text: str, today: date, question_id: str | None = None) -> Turn:
@@ -106,20 +111,29 @@ class Screening:
         self._volunteered(qid, read_facts(text, today))
         self.reached = max(self.reached, self.trial.section_number(self.question(qid).section))
         if isinstance(understood, NotUnderstood):
+            if only_asks(text):
+                return Turn(False, qid)  # "i'd like to know where it happens" is no answer, nor a miss
             if understood.kept:
                 self._mention(qid, understood.kept)
             self.misses[qid] = self.misses.get(qid, 0) + 1
             explained = understood.hint == "confirm" and only_explains(self.question(qid), text, today)
-            self.hints[qid] = "" if explained else understood.hint
+            # "没有,就是心衰,一直控制不好", not read: a no with an exception all the same (not "no, only a
+            # tooth pulled at the dentist": everyday English words only)
+            excepted = (
+                not understood.hint
+                and has_contrast(text)
+                and bool(content_words(text, self.question(qid), everyday_is_filler=True))
+            )
+            self.hints[qid] = "" if explained else "confirm" if excepted else understood.hint
             if self.misses[qid] >= MAX_MISSES:
                 self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
                 return Turn(False, qid, gave_up=True)
             return Turn(False, qid)
         value, when = understood.value, understood.when
-        if value == "no" and self.hints.get(qid) == "confirm" and qid not in self.mentioned:
+        if _says_no(value) and self.hints.get(qid) == "confirm" and qid not in self.mentioned and _bare(text):
             # A bare "no" (a tapped button) after "no, apart from ..." erases nothing said before: the
-            # study team checks it.
-            value = UNSURE if _bare(text) else value
+            # study team checks it ("没打别的,就上个月打了个水豆疫苗", then "No", was no vaccine at all).
+            value = UNSURE if self.question(qid).type == "yes_no" else UNCLEAR
         if qid in self.mentioned and value in (YES, "no"):
             # After "You mentioned lymphoma. Is that a cancer you have had?": yes takes the facts as said;
             # "no, someone else" drops them; a bare no leaves them for the study team.
@@ -176,7 +190,8 @@ class Screening:
         """Facts said outside an answer (a question of their own, "I had the MMR last week, is that a
         problem?") answer the questions they belong to. Whether anything changed."""
         before = self.to_dict()
-        self._volunteered("", read_facts(text, today))
+        # "what are stem cells?" asked at the medicines question is no stem-cell treatment taken
+        self._volunteered("", tuple(f for f in read_facts(text, today) if not only_asked_about(text, f)))
         return self.to_dict() != before
 
     def _volunteered(self, qid: str, facts: tuple[Fact, ...]) -> None:
@@ -246,6 +261,28 @@ class Screening:
             dict(raw.get("mentioned", {})),
             int(raw.get("reached", 0)),
         )
+
+
+def _about(text: str, item: str, today: date) -> str:
+    """The part of an answer about one medicine, when it names several: "the Lupkynis is new, 6 weeks;
+    cellcept same for a year" asked of each was read whole, the year for both."""
+    named = sorted((f.start, f.id) for f in read_facts(text, today) if f.category == "medicine")
+    if item not in {i for _, i in named} or len({i for _, i in named}) < 2:
+        return text
+    pieces = []
+    for n, (start, found) in enumerate(named):
+        if found == item:
+            end = next((s for s, other in named[n + 1 :] if other != item), len(text))
+            pieces.append(text[0 if n == 0 else start : end])
+    return " ".join(pieces)
+
+
+def _says_no(value: Any) -> bool:
+    """A plain no, to a yes/no question or to a list one ("no vaccines", "none")."""
+    if isinstance(value, dict):
+        nothing = not value.get("items") and not value.get("unknown")
+        return nothing and (value.get("answer") == "no" or value.get("none") is True)
+    return bool(value == "no")
 
 
 def _bare(text: str) -> bool:
