@@ -62,7 +62,7 @@ class RedFlagIntent(RuleComponent):
                 message.set(INTENT, intent, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
             else:
-                self._doubt_unconfirmed(message, reading.ruled_out, looks_like_question(text))
+                self._doubt_unconfirmed(message, reading.ruled_out, text)
                 self._doubt_ending(message)
         return messages
 
@@ -74,7 +74,7 @@ class RedFlagIntent(RuleComponent):
             message.set(INTENT, FALLBACK, add_to_output=True)
 
     @staticmethod
-    def _doubt_unconfirmed(message: Message, ruled_out: bool, asks: bool = False) -> None:
+    def _doubt_unconfirmed(message: Message, ruled_out: bool, text: str = "") -> None:
         """A red-flag guess of the classifier alone: dropped for the next intent when it is weak or the
         keyword layer ruled its words out, otherwise marked unconfirmed.
 
@@ -87,7 +87,7 @@ class RedFlagIntent(RuleComponent):
         threshold = MIN_CONFIDENCE.get(name)
         if threshold is None:
             return
-        doubted = ruled_out or (asks and name == SELF_HARM_INTENT)
+        doubted = ruled_out or (name == SELF_HARM_INTENT and looks_like_question(text))
         if intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= threshold and not doubted:
             message.set(UNCONFIRMED, True, add_to_output=True)
             return

@@ -645,6 +645,10 @@ def only_asked_about(text: str, fact: Fact) -> bool:
     return not fact.when and _only_asks(clause_of(clauses(text), fact.start).text)
 
 
+# The hint of a message that only asks something: no answer, and no miss either.
+ASKS = "asks"
+
+
 def only_asks(text: str) -> bool:
     """Every clause a request or "what is it?", none saying anything of theirs: "我想了解费用" answers no
     question ("不知道，想问问医生" and "what's the age limit? I'm 45" do)."""
@@ -700,5 +704,5 @@ def understand(question: Question, text: str, today: date) -> Answer:
     if not text or not text.strip() or text.lstrip().startswith("/"):
         return NotUnderstood()  # "/intent{...}" is a command, never an answer
     if only_asks(text):
-        return NotUnderstood()  # "i'd like to know about stem cells": none taken, asked again
+        return NotUnderstood(ASKS)  # "i'd like to know about stem cells": none taken, asked again
     return READERS[question.type](question, text, today)

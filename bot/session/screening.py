@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.reading.answers import (
+    ASKS,
     UNCLEAR,
     UNSURE,
     YES,
@@ -21,7 +22,6 @@ from bot.reading.answers import (
     content_words,
     has_contrast,
     only_asked_about,
-    only_asks,
     only_explains,
     understand,
 )
@@ -111,7 +111,7 @@ class Screening:
         self._volunteered(qid, read_facts(text, today))
         self.reached = max(self.reached, self.trial.section_number(self.question(qid).section))
         if isinstance(understood, NotUnderstood):
-            if only_asks(text):
+            if understood.hint == ASKS:
                 return Turn(False, qid)  # "i'd like to know where it happens" is no answer, nor a miss
             if understood.kept:
                 self._mention(qid, understood.kept)
