@@ -37,7 +37,8 @@ HELDOUT_SETS = Path(__file__).parent / "data" / "heldout"
 TRIAL = load_trial()
 MODES = ("retype", "tap")
 NOT_MAY_FIT = "not_may_fit"
-# Every question that asks "when?" is answered with the person's `replies: when`.
+# Every question that asks "when?" is answered with the person's reply to it (`replies: last_dose`), or
+# else their `replies: when`.
 _WHEN = {"last_dose", "dose_when", "vaccine_when", "plasma_procedure_when", "surgery_when"}
 _MAX_TURNS = 80
 
@@ -71,8 +72,8 @@ class Person:
             return str(self.answers[qid])
         follow_up = FollowUp.parse(qid)
         kind = follow_up.kind if follow_up else qid
-        if kind in _WHEN:
-            return str(self.replies.get("when") or "I don't remember")
+        if kind in _WHEN:  # the follow-up's own key, or `when` for every one
+            return str(self.replies.get(kind) or self.replies.get("when") or "I don't remember")
         if kind in self.replies:
             return str(self.replies[kind])
         return FIT.get(qid, "not sure")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import cn2an
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.reading.ages import parse_age
+from bot.reading.ages import Age, parse_age
 
 TODAY = date(2026, 11, 25)
 
@@ -149,3 +150,14 @@ def test_a_two_digit_year_alone_is_a_year_of_birth(text: str, years: tuple[int, 
 
 def test_a_span_of_years_is_no_year_of_birth() -> None:
     assert parse_age("病了12年，今年40", TODAY) is None  # two ages: the study team checks
+
+
+@given(
+    years=st.integers(min_value=10, max_value=99),
+    lead=st.sampled_from(["", "今年", "我今年", "我"]),
+    end=st.sampled_from(["", "了", "啦", "。"]),
+)
+def test_an_age_said_as_a_chinese_numeral_alone(years: int, lead: str, end: str) -> None:
+    """ "五十三" alone, the most natural answer to 您多大年纪了, was not read: asked again, then the team."""
+    said = f"{lead}{cn2an.an2cn(years)}{end}"
+    assert parse_age(said, TODAY) == Age(years, years), said

@@ -6,12 +6,15 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.reading.answers import NotUnderstood, Understood, understand
 from bot.trial.model import load_trial
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()
+_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
 def ask(question_id: str, text: str) -> Understood | NotUnderstood:
@@ -182,6 +185,59 @@ def test_unknown_medicine_is_counted(text: str, expected_ids: list[str], unknown
     assert found["none"] is False
     assert [item["id"] for item in found["items"]] == expected_ids
     assert found["unknown"] == unknown
+
+
+_INFUSED = ["rituximab", "美罗华", "Benlysta", "贝利尤单抗", "ocrevus", "泰它西普"]
+_LAST_DOSE = [
+    ("last infusion was in May", True),
+    ("my last dose was 3 months ago", True),
+    ("last one in early May", True),
+    ("五一之前打的最后一次", True),
+    ("最后一次是中秋前", True),
+    ("春节前打的最后一针", True),
+    ("五一的时候打的最后一次", True),
+    ("最后一次是去年十月份", True),
+    ("another infusion last month", False),
+    ("last infusion was something new in October", False),
+    ("最后一次打的是别的药，上个月", False),
+    ("上个月又输了一次别的", False),
+]
+
+
+@_SETTINGS
+@given(name=st.sampled_from(_INFUSED), said=st.sampled_from(_LAST_DOSE), joiner=st.sampled_from([", ", "，", "; "]))
+def test_a_clause_that_only_dates_the_last_dose_is_the_medicine_s(
+    name: str, said: tuple[str, bool], joiner: str
+) -> None:
+    """ "美罗华，五一之前打的最后一次" was a second, unknown medicine for the team (a harmless person lost);
+    a clause that names another treatment still is one."""
+    clause, dates_it = said
+    found = value("infusions", f"{name}{joiner}{clause}")
+    assert (found["unknown"] == 0) is dates_it, found
+    if dates_it:
+        assert "last_dose" in found["items"][0]
+
+
+@pytest.mark.parametrize("name", ["hydroxychloroquine", "硫酸羟氯喹", "prednisone", "吗替麦考酚酯"])
+def test_a_last_infusion_beside_a_tablet_is_another_treatment(name: str) -> None:
+    """A tablet has no infusions: "hcq, last infusion was in May" names one the team must see."""
+    assert value("medicines", f"{name}, last infusion was in May")["unknown"] == 1
+
+
+@_SETTINGS
+@given(
+    names=st.lists(
+        st.sampled_from(["hcq", "MMF", "rituximab", "pred", "Benlysta", "tacrolimus"]),
+        min_size=2,
+        max_size=3,
+        unique=True,
+    ),
+    mark=st.sampled_from(["，", "、", "；", "。", "：", "（"]),
+)
+def test_latin_names_between_chinese_punctuation_are_read(names: list[str], mark: str) -> None:
+    """ "hcq，pred" typed on a Chinese keyboard was one unknown word: a person who may fit sent to the team."""
+    found = value("medicines", mark.join(names))
+    assert len(found["items"]) == len(names) and found["unknown"] == 0, found
 
 
 @pytest.mark.parametrize("text", ["yes", "yeah", "yes I have"])
@@ -413,6 +469,183 @@ def test_a_question_is_not_an_unknown_medicine() -> None:
 def test_a_medicine_no_longer_taken_is_still_a_medicine_had(text: str) -> None:
     """The question covers the last 6 months: stopping is not never having had it."""
     assert [i["id"] for i in value("infusions", text)["items"]] == ["rituximab"]
+
+
+# --- an illness under control -----------------------------------------------
+_ILLNESSES = ["heart failure", "diabetes", "epilepsy", "心衰", "糖尿病", "癫痫", "肝硬化"]
+
+
+@_SETTINGS
+@given(
+    lead=st.sampled_from(["", "有", "no, ", "I have ", "没有大病，就是"]),
+    illness=st.sampled_from(_ILLNESSES),
+    treated=st.sampled_from(["", ", on tablets", "，吃着药", "，打胰岛素"]),
+    joiner=st.sampled_from([", ", "，", "，但是", " but ", " ", "，最近"]),
+    undone=st.sampled_from(
+        [
+            "控制得不好",
+            "控制得很差",
+            "控制得一般",
+            "控制得不太好",
+            "不稳定",
+            "不太稳定",
+            "以前挺稳定",
+            "不正常",
+            "原来控制得挺好",
+            "poorly controlled",
+            "not well controlled",
+            "not stable",
+            "was stable until May",
+            "barely controlled",
+            "used to be well controlled",
+            "it's not under control",
+            "stable till recently",
+        ]
+    ),
+)
+def test_an_illness_said_not_under_control_is_never_a_no(
+    lead: str, illness: str, treated: str, joiner: str, undone: str
+) -> None:
+    """ "心衰，但是控制得不好" and "心衰 控制得很差" were read as "no": "控制得" and "稳定" were reasons
+    for a no whatever followed or came before them: a false "may be a fit"."""
+    assert ask("serious_illness", f"{lead}{illness}{treated}{joiner}{undone}") != Understood("no")
+
+
+@_SETTINGS
+@given(
+    other=st.sampled_from(
+        ["heart failure getting worse", "心衰越来越重", "心衰加重", "肝硬化住院了", "my COPD is bad"]
+    ),
+    joiner=st.sampled_from([", but ", "，但是", "，", " ", ""]),
+    controlled=st.sampled_from(
+        ["糖尿病控制得挺好", "血压控制得很好", "my diabetes is well controlled", "kidneys stable", "sugars are normal"]
+    ),
+)
+def test_a_reason_with_its_own_subject_does_not_clear_the_illness_before_it(
+    other: str, joiner: str, controlled: str
+) -> None:
+    """ "心衰越来越重，但是糖尿病控制得挺好" was a "no": the control is the diabetes', not the heart's. A
+    noun ("血压", "sugars") may be the illness before or something else: the study team reads it."""
+    if not joiner and (other.isascii() or controlled.isascii()):
+        joiner = " "  # run together only in Chinese
+    assert ask("serious_illness", f"{other}{joiner}{controlled}") != Understood("no")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "糖尿病,打胰岛素,控制得挺好",
+        "有糖尿病，控制得挺好",
+        "糖尿病, 二甲双胍控制得挺好",
+        "高血压，吃药控制得不错",
+        "type 2 diabetis but well controled",
+        "no, diabetes but well controlled",
+        "copd, on inhalers, stable",
+        "糖尿病，血糖控制得挺好的",
+        "甲减，吃优甲乐，指标都正常",
+        "diabetes, sugars are normal",
+    ],
+)
+def test_an_illness_under_control_is_a_no(text: str) -> None:
+    """The control said of the illness, with its medicines between, and without "it" or 但是."""
+    assert value("serious_illness", text) == "no"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "expected"),
+    [
+        # 是 inside a clause is "is", no yes ("the antibody is positive", "the gallbladder was ... cut")
+        ("chronic_infection", "表面抗体是阳性的", None),
+        ("surgery_recent", "没有大手术,胆囊是八月中旬切的", None),
+        ("lupus_diagnosis", "是的", "yes"),
+        ("lupus_diagnosis", "嗯是的", "yes"),
+        ("lupus_diagnosis", "确实是", "yes"),
+        # a cold is no bad infection, and what else it names answers its own question
+        ("infection_serious", "就是普通感冒，没发烧", "no"),
+        ("infection_serious", "no, just a cold", "no"),
+        ("infection_serious", "just a cold, no fever", "no"),
+        ("infection_serious", "a cold that turned into pneumonia", "yes"),
+        ("infection_serious", "普通感冒发展成肺炎住院了", "yes"),
+        ("infection_serious", "no, just a cold and a high fever", None),
+        ("infection_treated", "感冒了，在吃头孢", "yes"),
+        # a man whose wife is pregnant; pumping milk is nursing
+        ("pregnant_or_breastfeeding", "No, but my wife is expecting, I'm the dad", "no"),
+        ("pregnant_or_breastfeeding", "not right now, im pumping for my preemie in the NICU", "yes"),
+        # a method they use is a yes to birth control; one they won't use is none
+        ("contraception_agree", "上环了，放心", "yes"),
+        ("contraception_agree", "不想吃避孕药", None),
+        ("contraception_agree", "the pill makes me sick", None),
+    ],
+)
+def test_what_a_yes_no_answer_says(question_id: str, text: str, expected: str | None) -> None:
+    answer = ask(question_id, text)
+    if expected is None:
+        assert not (isinstance(answer, Understood) and answer.value in ("yes", "no")), answer
+    else:
+        assert answer == Understood(expected) or (isinstance(answer, Understood) and answer.value == expected), answer
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "none"),
+    [
+        ("plasma_procedure", "no, just a blood transfusion last month", True),
+        ("plasma_procedure", "no, just a blood transfusion last month, does that count?", True),
+        ("plasma_procedure", "输过血, 上个月, 这个算吗", True),
+        ("plasma_procedure", "没有, 就是上上周输了两袋血", True),
+        ("plasma_procedure", "transfusion and plasma exchange last month", False),
+        ("plasma_procedure", "plasma exchange in october, does that count?", False),
+        ("infusions", "没有, 就输过白蛋白", True),
+        ("infusions", "输过白蛋白，还有美罗华", False),
+        ("infusions", "albumin drip, and rituximab in October", False),
+    ],
+)
+def test_a_transfusion_or_albumin_is_no_blood_treatment_nor_lupus_drip(question_id: str, text: str, none: bool) -> None:
+    """Domain reference 5D: a blood transfusion is "not this criterion"; albumin is no lupus treatment.
+    Said beside one that counts, the one that counts is still read."""
+    found = value(question_id, text)
+    said_none = found.get("none") is True or found.get("answer") == "no"
+    assert said_none is none, found
+
+
+def test_last_month_name_said_just_after_it_may_be_a_year_back() -> None:
+    """ "rituxan, last november" said in December: just past, or a year before; the range covers both."""
+    found = understand(TRIAL.question("infusions"), "yes the rituxan, last november", date(2026, 12, 6))
+    assert isinstance(found, Understood)
+    when = found.value["items"][0]["last_dose"]
+    assert when["min_days"] <= 35 and when["max_days"] >= 365
+
+
+@pytest.mark.parametrize(
+    ("text", "generic"),
+    [
+        ("plaquenil (my rheum calls it an immunosuppressant lol), prednisolone", False),
+        ("硫酸羟氯喹（说明书上写的是免疫抑制剂），醋酸泼尼松", False),
+        ("羟氯喹，医生说它是免疫抑制剂", False),
+        ("hcq, also an immunosuppressant", True),
+        ("hcq (immunosuppressant)", True),
+        ("hcq, and an immunosuppressant my doctor calls the new one", True),
+        ("免疫抑制剂，说明书上写的", True),
+    ],
+)
+def test_a_class_word_said_as_the_name_of_a_medicine_before_it_is_no_other_medicine(text: str, generic: bool) -> None:
+    """Domain reference 5E: some call hydroxychloroquine an immunosuppressant; that label alone is
+    no unnamed immunosuppressant. A class word said as another medicine still is one."""
+    ids = [item["id"] for item in value("medicines", text)["items"]]
+    assert ("immunosuppressant_unspecified" in ids) is generic, ids
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("没有，是我妈要做手术", "no"),
+        ("my mum will have knee surgery next month", "no"),
+        ("我妈说我下个月要做手术", "yes"),
+        ("my mum and I are both having surgery next month", "yes"),
+    ],
+)
+def test_someone_else_s_planned_operation_is_theirs(text: str, expected: str) -> None:
+    """Who it is is read before whether it is planned: "是我妈要做手术" was the person's own operation."""
+    assert value("surgery_planned", text) == expected
 
 
 def test_every_question_type_has_a_reader_a_description_and_a_place_in_corrections() -> None:

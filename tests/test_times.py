@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.reading.times import DaysAgo, classify_window, parse_days_ago
+from bot.reading.times import DaysAgo, classify_window, parse_days_ago, started
 
 TODAY = date(2026, 11, 25)
 MONTH = 30.44  # §7.1: 365.25 / 12
@@ -269,3 +269,12 @@ def test_chinese_answers_without_a_usable_time(text: str) -> None:
 def test_a_hedge_widens_the_range_by_a_fixed_amount(text: str, expected: tuple[int, int]) -> None:
     found = parse_days_ago(text, TODAY)
     assert found is not None and (found.min_days, found.max_days) == expected
+
+
+@given(
+    lead=st.sampled_from(["same dose ever since", "on it since", "no change since", "自从", "since"]),
+    end=st.sampled_from(["", ".", ",", "，", "。", ", all good", "; fine"]),
+)
+def test_since_with_no_time_after_it_names_no_start(lead: str, end: str) -> None:
+    """ "mycophenolate, the same dose ever since." crashed the reader (and the screening with it)."""
+    assert started(lead + end, TODAY) is None

@@ -89,7 +89,8 @@ def parse_age(text: str, today: date) -> Age | None:
     gives the two ages possible in that year.
     """
     said = numerals(text)
-    if _AGE_WORD.search(said):  # "按虚岁算十九": beside an age word, every numeral is a number
+    if _AGE_WORD.search(said) or _BARE_NUMERAL.match(said):
+        # "按虚岁算十九": beside an age word, every numeral is a number; so is one said alone ("五十三")
         said = _NUMERAL_RUN.sub(lambda m: str(cn2an.cn2an(m.group(), "smart")), said)
     exact = _EXACT.search(said)  # 周岁 / 实岁 is the age in full years, whatever 虚岁 is said beside it
     if exact:
@@ -133,6 +134,8 @@ _DECADE = re.compile(r"(?<!\d)([1-9])0\s*后|([一二三四五六七八九])零\
 # The age word before or after the number: "虚岁19", "虚岁是19岁", "19岁（虚岁）", "我19，虚岁的".
 _NOMINAL = re.compile(r"虚岁[^\d]{0,3}?(\d{1,3})(?!\d)|(?<!\d)(\d{1,3})\s*岁?\s*[（(，,、\s]?\s*(?:按|算)?虚岁")
 _AGE_WORD = re.compile(r"虚岁|周岁|实岁|足岁")
+# A numeral that is the whole answer: "五十三", "今年三十四了", "我四十啦".
+_BARE_NUMERAL = re.compile(r"^\s*(?:我?今年|我)?\s*[一二三四五六七八九十]{1,4}\s*(?:了|啦|呀|吧)?\s*[。.!！~]?\s*$")
 _NUMERAL_RUN = re.compile(
     r"(?<![一二三四五六七八九十])(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?![一二三四五六七八九十百千万])"
 )

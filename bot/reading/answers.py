@@ -41,6 +41,7 @@ from bot.reading.clauses import (
     union,
 )
 from bot.reading.facts import FUTURE, MAYBE, OTHER, Fact, read_facts, without_clauses_of
+from bot.reading.festivals import without_festivals
 from bot.reading.labs import NO_UNIT, parse_protein
 from bot.reading.lexicon import lexicon
 from bot.reading.numbers import words_to_digits
@@ -264,11 +265,12 @@ def _diseases_as_vaccines(text: str) -> list[Term]:
     return found
 
 
-def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term]) -> int:
+def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: bool, today: date) -> int:
     """Clauses that name no known medicine but something else: an unknown medicine, an unnamed
     treatment, or a vaccine or procedure ("no, only the immunoglobulin drip") the study team should
     see. A condition ("no, only hepatitis B", "just nail fungus") names no medicine: it answers its own
-    question (Screening volunteers it), which is asked in any case."""
+    question (Screening volunteers it), which is asked in any case. When ``dated`` (the message names
+    one medicine given by drip or injection), a clause that only says when its last dose was is its."""
     medicines = {clause_of(parts, t.start).start for t in terms if t.category == "medicine"}
     others = {
         clause_of(parts, t.start).start
@@ -283,13 +285,25 @@ def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term]) -> int:
         if clause.start in others:
             unknown += 1
             continue
-        if clause.start in conditions:
+        if clause.start in conditions or (dated and _only_dates_the_last_dose(clause.text, today)):
             continue
         words = content_words(clause.text, everyday_is_filler=True)
         first = min((i for i in (lower(clause.text).find(w) for w in words) if i >= 0), default=0)
         if (words and not is_negated(text, clause.start + first, parts)) or _treatment_word(text, clause, parts):
             unknown += 1
     return unknown
+
+
+def _only_dates_the_last_dose(clause: str, today: date) -> bool:
+    """ "last infusion was in May", "五一之前打的最后一次", "最后一次是中秋前": when the last dose was, and
+    nothing else ("another infusion last month" names a second one)."""
+    said = normalise(clause)
+    marker = list_pattern("last_dose").search(said)
+    if not marker or time_in(clause, today) is None:
+        return False
+    rest = _blank(said, [marker.span()])
+    rest = list_pattern("treatment_words").sub(" ", without_festivals(TIME_CUE.sub(" ", rest)))
+    return not _own_words(_WHEN_WORDS.sub(" ", _SAYS_WHEN.sub(" ", rest)))
 
 
 def _dose_changes(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]], today: date) -> None:
@@ -328,16 +342,36 @@ def _given_by_drip(text: str, terms: list[Term], parts: list[Clause], items: lis
             item.update(id=pulse.id, kind=pulse.kind)
 
 
+def _labels_of_named(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]]) -> None:
+    """ "plaquenil (my rheum calls it an immunosuppressant)", "硫酸羟氯喹（说明书上写的是免疫抑制剂）": a
+    class word said as what a medicine named just before is called names no other medicine (domain
+    reference 5E: hydroxychloroquine is sometimes labelled an immunosuppressant)."""
+    for item in list(items):
+        if not str(item["id"]).endswith(_GENERIC):
+            continue
+        said = [clause_of(parts, t.start) for t in terms if t.entry.id == item["id"]]
+        for clause in said:
+            index = parts.index(clause) if clause in parts else 0
+            before = {t.entry.id for t in terms if index and clause_of(parts, t.start) == parts[index - 1]}
+            named = [i for i in items if i["id"] in before and not str(i["id"]).endswith(_GENERIC)]
+            if named and list_pattern("labels_it").search(lower(clause.text)):
+                items.remove(item)
+                break
+
+
 def _medicines(question: Question, text: str, today: date) -> Answer:
     items, terms, parts = _named_items(text, question, "medicine", today, "last_dose")
+    _labels_of_named(text, terms, parts, items)
     _dose_changes(text, terms, parts, items, today)
     _given_by_drip(text, terms, parts, items)
     facts = read_facts(text, today)
     aside = _not_theirs(question, facts)
     mine = [t for t in terms if not any(f.start == t.start for f in aside)]
-    theirs = without_clauses_of(text, aside)  # "my mum is on Vonjo" says nothing of theirs
+    theirs, kept_no = _kept_aside(question, without_clauses_of(text, aside))  # "my mum is on Vonjo": not theirs
     said = _blank(theirs, [(f.start, f.end) for f in facts])
-    unknown = _unknown_clauses(theirs, clauses(theirs), [t for t in find_terms(text) if theirs[t.start] != " "])
+    infused = len(items) == 1 and bool(lexicon().medicine_classes[str(items[0]["kind"])].get("infused"))
+    seen = [t for t in find_terms(text) if theirs[t.start] != " "]
+    unknown = _unknown_clauses(theirs, clauses(theirs), seen, infused, today)
     if not items and mine and has_contrast(said):
         unknown += 1  # "no drug A except once 2 months ago": the exception is the team's to read
     if items or (unknown and not text.rstrip().endswith("?")):  # "what is this study?" is no medicine
@@ -351,7 +385,7 @@ def _medicines(question: Question, text: str, today: date) -> Answer:
         return (
             Understood({"none": False, "items": [], "unknown": 1}) if has_contrast(said) else NotUnderstood("confirm")
         )
-    if answer == NO or (facts and answer is None and not content_words(said, question)):
+    if answer == NO or ((facts or kept_no) and answer is None and not content_words(said, question)):
         return Understood({"none": True, "items": [], "unknown": 0})  # "my mum is on Vonjo, I'm not"
     return NotUnderstood("which" if answer == YES else "")
 
@@ -394,7 +428,8 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     facts = read_facts(text, today)
     aside = _not_theirs(question, facts)
     considered = [t for t in terms if not any(f.start == t.start for f in aside)]
-    said = _blank(without_clauses_of(text, aside), [(f.start, f.end) for f in facts])
+    kept, kept_no = _kept_aside(question, without_clauses_of(text, aside))
+    said = _blank(kept, [(f.start, f.end) for f in facts])
     answer = yes_no(said)
     rest = content_words(list_pattern("others").sub(" ", lower(said)), question)  # "no, that's my husband"
     if items:
@@ -412,7 +447,7 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     if answer == NO and has_contrast(said) and not rest:
         return NotUnderstood("confirm")  # "no, just SA14-14-2": a no with an exception is no plain no
     talks_of_one = category == "vaccine" and _VACCINE_WORDS.search(normalise(said))  # "<a slip> vaccine"
-    if not rest and (answer == NO or (facts and answer is None and not talks_of_one)):
+    if not rest and (answer == NO or ((facts or kept_no) and answer is None and not talks_of_one)):
         return Understood({"answer": NO, "items": [], "unknown": 0})  # "no", "no MMR", "my brother has hep B"
     if not rest and answer == YES and category != "vaccine" and group != "cancer":
         # "yes" is a full answer to "have you had plasma exchange?"
@@ -468,7 +503,7 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         return NotUnderstood("confirm", tuple(unclear))  # "no, lymphoma", "in case I had cancer": theirs?
     aside = _not_theirs(question, facts) + [f for f in about if _before_the_question(question, f, text)]
     rest = _blank(without_clauses_of(text, aside), [(f.start, f.end) for f in facts])
-    reasons = _without_reasons(question, rest)  # "no, I'm a man", "no, diabetes but well controlled"
+    reasons = _without_reasons(question, rest, text)  # "no, I'm a man", "no, diabetes but well controlled"
     if reasons and YES not in find_groups(reasons[0], "answers"):  # they keep a no, not a yes
         rest, kept_no = reasons
     else:
@@ -478,8 +513,12 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         said_yes = no_reasons_pattern(question.yes_reasons)  # the same word lists: reasons by name
         if said_yes.search(lower(rest)) and not _unnegated(said_yes.sub(" ", lower(rest))):
             return Understood(YES)  # "前年已经切干净了，医生说治好了"
+    # "my mum had lymphoma", "我妈得过淋巴瘤", "我是男的": nothing against a no; nor is "no, just a cold"
+    # to "a bad infection?" (what it names answers its own question, if any)
     if not groups and (facts or kept_no) and not content_words(rest, question):
-        return Understood(NO)  # "my mum had lymphoma", "我妈得过淋巴瘤", "我是男的": nothing against a no
+        return Understood(NO)
+    if groups == [NO] and facts and not about and not _unnegated(list_pattern("contrast").sub(" ", lower(rest))):
+        return Understood(NO)
     if groups == [NO]:
         rest = list_pattern("others").sub(" ", lower(rest))  # "no, someone else", "no, my mum"
     if len(groups) != 1:
@@ -496,6 +535,12 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
 _WHEN_WORDS = re.compile(
     r"(?:summer|winter|spring|autumn|fall|week|weeks|month|months|year|years|day|days|january|february|march|april"
     r"|may|june|july|august|september|october|november|december|christmas|birthday|childhood|kid|child)"
+)
+
+
+# What else places a time: "五一的时候", "in early May", "at the end of March".
+_SAYS_WHEN = re.compile(
+    r"的?时候|那会儿?|那阵子?|(?<![a-z])(?:in|on|at|around|about|of|early|late|mid|end|start)(?![a-z])"
 )
 
 
@@ -528,32 +573,128 @@ def _before_the_question(question: Question, fact: Fact, text: str = "") -> bool
     return False
 
 
-# A reason that qualifies the clause before it says so ("diabetes | but it's controlled"); without one
+# A reason that qualifies the clause before it says so ("diabetes | but it's controlled", "血糖控制得很好"),
+# or says nothing of its own ("diabetes, on insulin, | well controlled"); with a subject of its own
 # ("heart failure getting worse | but kidneys stable") it is about something else.
 _SUBJECT_FIRST = re.compile(r"i\b|i'm|im\b|i am|we\b|my\b|我")
 _REFERS_BACK = re.compile(r"\b(?:it|it's|its|they|they're|them|both|that|which|levels?)\b")
+# What undoes a reason: "控制得不好", "控制得很差", "不正常", "poorly controlled", "以前挺稳定", "was stable
+# until May". "不错" is good.
+_UNDONE_BEFORE = re.compile(
+    r"(?:[不没未无非][太怎很是大]?|(?:之前|以前|原来|本来)[\u4e00-\u9fff]{0,2})\s*$|"
+    r"(?<![a-z])(?:poorly|badly|barely|hardly|not|never|no longer|used to be|was|were)(?:\s+[a-z]+)?\s*$"
+)
+_UNDONE_AFTER = re.compile(r"\s*(?:[很太也还]?(?:不(?!错)|没|未|差|一般|失控|反复)|(?:not|poorly|badly|any ?more)\b)")
+_UNTIL = re.compile(r"\W*(?:until|till|up to|up until|but not|直到|到上|之前|以前)")
 
 
-def _without_reasons(question: Question, text: str) -> tuple[str, bool] | None:
+def _own_words(text: str) -> list[str]:
+    """What a piece of a clause names, beyond yes/no, when, and filler: unlike ``content_words``, words
+    that are filler in a list of medicines ("for my kidneys") count."""
+    latin = list_pattern("ongoing").sub(" ", _without_phrases(text))
+    filler = english().yes_no_filler
+    return [w for w in _LATIN_WORD.findall(latin) if w not in filler] + [
+        w for w in content_words(text) if _CJK_RUN.search(w)
+    ]
+
+
+def _not_named(text: str) -> str:
+    """``text`` without the medicines it names: what a clause says besides what keeps an illness so."""
+    return _blank(text, [(t.start, t.end) for t in find_terms(text, ("medicine",))])
+
+
+# What is measured of an illness: "糖尿病，血糖控制得挺好" says the control of the diabetes, if the clause
+# before names nothing else ("心衰越来越重，血压控制得很好" does not).
+_MEASURES = re.compile(r"血糖|血压|指标|化验|sugars?|levels?|numbers|readings|bp|a1c|hba1c")
+_WORSE = re.compile(r"加重|越来越|恶化|不好|不稳|复发|发作|住院|worse|bad|flare|hospital")
+
+
+def _is_a_state(reason: str) -> bool:
+    """A reason that says how something is ("well controlled", "benign", "早好了"): it qualifies what was
+    named before it, and can be undone ("控制得不好")."""
+    said = " ".join(reason.split())
+    return any(said in english().no_reasons[name] for name in english().states)
+
+
+def _a_subject_at_most(before: str) -> bool:
+    """What comes before a reason in its clause names one thing at most: "my blood pressure is", "血糖血压都";
+    not "heart failure getting worse 糖尿病"."""
+    words = _own_words(before)
+    latin = [w for w in words if not _CJK_RUN.search(w)]
+    cjk = [w for w in words if _CJK_RUN.search(w)]
+    return len(latin) <= 2 and not (latin and cjk) and (len(cjk) <= 1 and all(len(w) <= 4 for w in cjk))
+
+
+def _only_treats(clause: str) -> bool:
+    """A clause that says nothing but medicines or filler: "on insulin", "打胰岛素"."""
+    return not content_words(_not_named(clause))
+
+
+def _without_reasons(question: Question, text: str, said: str) -> tuple[str, bool] | None:
     """The text without the clauses that give a reason keeping a no (the question's ``no_reasons``),
-    nor a clause the reason qualifies ("I've got diabetes | but it's well controlled"), and whether
-    there was one; None when the question has none."""
+    nor the clause the reason qualifies ("I've got diabetes | but it's well controlled"), with the
+    medicines said between them ("糖尿病，打胰岛素，控制得挺好"), and whether there was one; None when the
+    question has none. ``said`` is the whole message, of which ``text`` may have blanks."""
     if not question.no_reasons:
         return None
     low, parts = lower(text), clauses(text)
-    reasons = no_reasons_pattern(question.no_reasons).finditer(low)
-    # Not "isn't really controlled"; but "no I'm a man" is no negated man
-    found = [m for m in reasons if _SUBJECT_FIRST.match(m.group()) or not is_negated(low, m.start(), parts)]
+    found = []
+    for match in no_reasons_pattern(question.no_reasons).finditer(low):
+        clause = clause_of(parts, match.start())
+        state = _is_a_state(match.group())
+        undone = state and (
+            _UNDONE_BEFORE.search(low[max(clause.start, match.start() - 12) : match.start()])
+            or _UNDONE_AFTER.match(low[match.end() : min(clause.end, match.end() + 8)])
+            or _UNTIL.match(low[match.end() :])
+        )
+        # Not "isn't really controlled" nor "控制得不好"; but "no I'm a man" is no negated man. Of two
+        # illnesses in one clause ("心衰越来越重 糖尿病控制得挺好") it may say only one's.
+        several = state and len(find_terms(said[clause.start : clause.end], ("condition",))) > 1
+        if _SUBJECT_FIRST.match(match.group()) or not (is_negated(low, match.start(), parts) or undone or several):
+            found.append((match, state))
     spans = []
-    for match in found:
+    for match, state in found:
         clause = clause_of(parts, match.start())
         index = parts.index(clause) if clause in parts else 0
         opener = low[parts[index - 1].end : clause.start] if index else ""
+        if state and not _a_subject_at_most(said[clause.start : match.start()]):
+            spans.append((match.start(), match.end()))  # "heart failure getting worse 糖尿病控制得挺好"
+            continue
         spans.append((parts[index - 1].end if index else clause.start, clause.end))  # with its ", but"
-        refers = _REFERS_BACK.search(lower(clause.text)) or not clause.text.isascii()
-        if index and list_pattern("contrast").search(opener) and refers:  # "X but it is controlled": X too
-            spans.append((parts[index - 1].start, parts[index - 1].end))
+        if not (state and index):
+            continue  # "no, just a tooth out" says nothing of the clause before
+        own = _own_words(_not_named(said[clause.start : match.start()] + " " + said[match.end() : clause.end]))
+        measured = bool(own) and all(_MEASURES.fullmatch(w) for w in own)  # "血糖控制得挺好", "levels normal"
+        if not (
+            (_REFERS_BACK.search(lower(clause.text)) or not own or measured)
+            and (list_pattern("contrast").search(opener) or not own or measured)
+        ):
+            continue
+        back, between = index - 1, []
+        while back and _only_treats(said[parts[back].start : parts[back].end]):
+            between.append((parts[back].start, parts[back].end))  # "糖尿病，打胰岛素，控制得挺好"
+            back -= 1
+        target = said[parts[back].start : parts[back].end]
+        if measured and not (_a_subject_at_most(target) and not _WORSE.search(lower(target))):
+            continue  # "心衰越来越重，血压控制得很好": the pressure is no word of the heart's
+        spans += [*between, (parts[back].start, parts[back].end)]
     return _blank(text, spans), bool(found)
+
+
+def _kept_aside(question: Question, text: str) -> tuple[str, bool]:
+    """``text`` without a reason that keeps a no (the question's ``no_reasons``: "no, just a blood
+    transfusion") and without "does that count?" ("输过血，这个算吗"), and whether there was a reason."""
+    reasons = _without_reasons(question, text, text) if question.no_reasons else None
+    kept_no = bool(reasons and reasons[1])
+    if reasons and kept_no:  # and the time said of it: "输过血, 上个月"
+        text = reasons[0]
+        only_when = [
+            c
+            for c in clauses(text)
+            if TIME_CUE.search(lower(c.text)) and not _own_words(TIME_CUE.sub(" ", lower(c.text)))
+        ]
+        text = _blank(text, [(c.start, c.end) for c in only_when])
+    return _blank(text, [m.span() for m in list_pattern("asks_if_it_counts").finditer(lower(text))]), kept_no
 
 
 def _unnegated(text: str) -> list[str]:

@@ -27,7 +27,7 @@ def lower(text: str) -> str:
 # Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
 # "/" of a date), list words, and contrast words ("no vaccines | except MMR").
 _CLAUSE_BREAK = re.compile(
-    r"(?<!\d),|,(?!\d)|[;!?\n&+()]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
+    r"(?<!\d),|,(?!\d)|[;!?\n&+()（）]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
     r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
     r"though|while|whereas|until|unless|other than|save for|bar)(?![\w'])|"
     r"和|还有|以及|然后|之后|以后|但是|不过|除了|另外|只有|就是|只是|倒是"

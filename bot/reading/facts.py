@@ -77,14 +77,15 @@ def _standing(text: str, term: Term, parts: list[Clause]) -> str:
     if term.category == "condition" and list_pattern("immune").search(lower(clause.text)):
         return NO  # "vaccinated against hep B": protected, not ill
     before = lower(text[clause.start : term_start])
-    whole = lower(clause.text)
-    if list_pattern("future").search(whole):
+    # "I and my mum", "我和我妈": the joining word ends the clause before, so look just before it too
+    joined = lower(text[max(0, clause.start - 12) : clause.start]) + " " + before
+    if _someone_else(joined):
+        return OTHER  # before what is planned: "是我妈要做手术" is the mother's operation, not theirs to come
+    if list_pattern("future").search(lower(clause.text)):
         return FUTURE
     if list_pattern("hypothetical").search(before):
         return MAYBE
-    # "I and my mum", "我和我妈": the joining word ends the clause before, so look just before it too
-    joined = lower(text[max(0, clause.start - 12) : clause.start]) + " " + before
-    return OTHER if _someone_else(joined) else YES
+    return YES
 
 
 def _someone_else(before: str) -> bool:

@@ -55,6 +55,15 @@ def names_a_festival(text: str) -> bool:
     return bool(_table()["pattern"].search(normalise(text)))
 
 
+def without_festivals(text: str) -> str:
+    """``text`` (normalised) with festival names and the words that place a time by them ("前", "after")
+    blanked."""
+    table = _table()
+    for key in ("pattern", "before", "after", "around"):
+        text = table[key].sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
 def from_festival(text: str, today: date, hedged: bool = False) -> tuple[int, int, bool] | None:
     """(days ago of the latest, of the earliest, hedged) for a time said by a festival, or None.
 

@@ -25,8 +25,9 @@ from bot import LEXICON_DIR, SPACY_PIPELINE_DIR
 from bot.reading.lexicon import Lexicon, lexicon_digest, load_lexicon
 
 FINGERPRINT = "lexicon-fingerprint.json"
-# Chinese has no spaces; one token per character lets phrase rules match inside sentences.
-_CJK_CHAR = r"[\u3400-\u9fff]"
+# Chinese has no spaces; one token per character lets phrase rules match inside sentences. Chinese
+# punctuation is a token of its own too: "hcq，pred", typed with a Chinese keyboard, is two names.
+_CJK_CHAR = r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]"
 UNVERIFIED = "unverified"
 
 

@@ -135,6 +135,8 @@ def _from_month(text: str, today: date, hedged: bool) -> DaysAgo | None:
         return _range_from_dates(today, when - timedelta(pad), when + timedelta(pad), hedged)
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
+    if not year_match and (today.month - month) % 12 in (1, 2) and re.search(r"\blast\s+" + match.group("month"), text):
+        first = date(year - 1, month, 1)  # "last November" said in December: just past, or a year before
     return _range_from_dates(today, first, last, hedged)
 
 
@@ -260,6 +262,7 @@ def started(text: str, today: date) -> DaysAgo | None:
             span = match.group("span")
             return parse_days_ago(span + ("前" if re.search(r"[\u4e00-\u9fff]", span) else " ago"), today)
     since = _SINCE.search(clean)
-    if since:  # only the time it names: "twice a day, no change since October" is October
-        return parse_days_ago(since.group("when") or since.group("zh"), today)
-    return None
+    when = since and (since.group("when") or since.group("zh"))
+    if when and when.strip():  # only the time it names: "twice a day, no change since October" is October
+        return parse_days_ago(when, today)
+    return None  # "the same dose ever since." names no time

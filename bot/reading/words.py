@@ -42,6 +42,9 @@ class English:
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
     routes: tuple[str, ...]
+    last_dose: tuple[str, ...]
+    asks_if_it_counts: tuple[str, ...]
+    labels_it: tuple[str, ...]
     having: tuple[str, ...]
     immune: tuple[str, ...]
     pregnancy: tuple[str, ...]
@@ -52,6 +55,7 @@ class English:
     hypothetical: tuple[str, ...]
     future: tuple[str, ...]
     no_reasons: dict[str, tuple[str, ...]]
+    states: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +83,9 @@ def english() -> English:
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
+        last_dose=tuple(normalise(str(w)) for w in raw["last_dose"]),
+        asks_if_it_counts=tuple(normalise(str(w)) for w in raw["asks_if_it_counts"]),
+        labels_it=tuple(normalise(str(w)) for w in raw["labels_it"]),
         having=tuple(normalise(str(w)) for w in raw["having"]),
         immune=tuple(normalise(str(w)) for w in raw["immune"]),
         pregnancy=tuple(normalise(str(w)) for w in raw["pregnancy"]),
@@ -86,6 +93,7 @@ def english() -> English:
         pregnancy_not_now_after=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["after"]),
         **{k: tuple(normalise(str(w)) for w in v) for k, v in raw["attribution"].items()},
         no_reasons=phrases(raw["no_reasons"]),
+        states=tuple(str(name) for name in raw["states"]),
     )
 
 
@@ -110,6 +118,11 @@ def _ordered_phrases(section: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
+# 是 after a word of its clause is "is", no answer: "表面抗体是阳性的", "胆囊是八月中旬切的", "就是普通感冒"
+# (just). After an adverb ("也是", "确实是", "应该是"), a negation ("不是"), or at the end ("对，就是") it is one.
+_COPULA = re.compile(r"(?<=[\u4e00-\u9fff])(?<![不也还都对嗯实定该真没])是(?![的啊呀呢吧]?[，,。.!！\s]|[的啊呀]?$)")
+
+
 def find_groups(text: str, section: str) -> list[str]:
     """Keys of ``section`` (answers, dose) whose phrases occur in ``text``.
 
@@ -117,6 +130,8 @@ def find_groups(text: str, section: str) -> list[str]:
     and "no idea" is not also "no".
     """
     remaining = squeeze(normalise(text))
+    if section == "answers":
+        remaining = _COPULA.sub(" ", remaining)
     found: list[str] = []
     for phrase, key in _ordered_phrases(section):
         pattern = _one_phrase(phrase)
