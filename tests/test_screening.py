@@ -12,6 +12,7 @@ from bot.session import messages
 from bot.session.screening import Screening, to_record
 from bot.storage.records import Records
 from bot.trial.model import load_trial
+from tests.safety import FIT
 
 TODAY = date(2026, 11, 25)
 TRIAL = load_trial()
@@ -170,3 +171,22 @@ def test_a_request_for_information_is_no_miss() -> None:
     screening.answer("我想了解一下费用", TODAY)
     screening.answer("tell me about the stem cells", TODAY)
     assert screening.misses == {} and screening.current_question_id() == "lupus_diagnosis"
+
+
+@pytest.mark.parametrize(
+    ("said", "after_no"),
+    [
+        ("no, apart from my epilepsy which isn't really controlled, 2 seizures in October", "unsure"),
+        ("没有，就是癫痫一直控制不太好，上个月还发过一次", "unsure"),
+        ("what counts as serious?", "no"),
+    ],
+)
+def test_an_exception_said_in_a_message_answered_otherwise_stands_against_a_tapped_no(said: str, after_no: str) -> None:
+    """ "no, apart from my epilepsy ..., 2 seizures in October" got the emergency message (a seizure),
+    so it was never read as an answer, and the "No" tapped after it was a false "may be a fit"."""
+    screening = Screening(TRIAL)
+    while (qid := screening.current_question_id()) != "serious_illness":
+        screening.answer(FIT[str(qid)], TODAY, qid)  # a person who may fit, up to that question
+    screening.note(said, TODAY)
+    screening.answer("No", TODAY, "serious_illness")
+    assert screening.answers["serious_illness"] == after_no

@@ -64,6 +64,53 @@ def without_festivals(text: str) -> str:
     return text
 
 
+# A month of the lunar calendar: "农历七月", "阴历八月十五", "腊月二十", "正月初六", "老历十月份".
+_LUNAR_MONTH = re.compile(
+    r"(?:(?:农历|阴历|老历)\s*(?P<m>十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9]|正|冬|腊)|(?P<named>正|冬|腊))月份?"
+    r"(?:\s*(?P<d>初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]?|三十|半|[12]?\d|30)\s*[号日]?)?"
+)
+_LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12}
+_CN_DIGITS = {ch: i for i, ch in enumerate("一二三四五六七八九十", start=1)}
+
+
+def _cn_number(said: str) -> int:
+    """1 to 30 as people say days and months: 十一, 二十三, 廿三, 初六, 12."""
+    if said.isdigit():
+        return int(said)
+    said = said.removeprefix("初").replace("廿", "二十")
+    if "十" not in said:
+        return _CN_DIGITS[said]
+    tens, _, units = said.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def from_lunar_month(text: str, today: date) -> tuple[int, int, bool] | None:
+    """(days ago of the latest, of the earliest, hedged) for a time said in the lunar calendar, or None:
+    its month (or day) in the most recent lunar year that has reached it. Said in the lunar calendar,
+    "七月" is about a month after the solar July."""
+    match = _LUNAR_MONTH.search(text)
+    if not match:
+        return None
+    said = match.group("m") or match.group("named")
+    month = _LUNAR_MONTHS.get(said) or _cn_number(said)
+    day = match.group("d")
+    hedged = bool(_table()["around"].search(text[match.end() : match.end() + 6]))
+    for year in (today.year, today.year - 1, today.year - 2):
+        try:
+            first = LunarDate(year, month, 1).to_solar_date()
+            following = LunarDate(year + (month == 12), month % 12 + 1, 1).to_solar_date()
+            if day:
+                first = LunarDate(year, month, 15 if day == "半" else _cn_number(day)).to_solar_date()
+                following = first + timedelta(1)
+        except ValueError:
+            return None
+        if first <= today:
+            pad = timedelta(_AROUND_DAYS if hedged else 0)
+            last = min(following - timedelta(1) + pad, today)
+            return (today - last).days, (today - (first - pad)).days, hedged
+    return None
+
+
 def from_festival(text: str, today: date, hedged: bool = False) -> tuple[int, int, bool] | None:
     """(days ago of the latest, of the earliest, hedged) for a time said by a festival, or None.
 

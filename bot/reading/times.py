@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.reading.chinese import numerals, to_english
-from bot.reading.festivals import from_festival
+from bot.reading.festivals import from_festival, from_lunar_month
 from bot.reading.numbers import words_to_digits
 from bot.reading.words import english, is_hedged, mentions_ongoing, normalise
 
@@ -218,7 +218,7 @@ def parse_days_ago(text: str, today: date) -> DaysAgo | None:
     and for "within the past twelve months", so the bot asks for a date.
     """
     hedged = is_hedged(text)
-    festival = from_festival(text, today, hedged)
+    festival = from_lunar_month(text, today) or from_festival(text, today, hedged)
     if festival:
         return DaysAgo(*festival)
     text = to_english(text)

@@ -116,15 +116,7 @@ class Screening:
             if understood.kept:
                 self._mention(qid, understood.kept)
             self.misses[qid] = self.misses.get(qid, 0) + 1
-            explained = understood.hint == "confirm" and only_explains(self.question(qid), text, today)
-            # "没有,就是心衰,一直控制不好", not read: a no with an exception all the same (not "no, only a
-            # tooth pulled at the dentist": everyday English words only)
-            excepted = (
-                not understood.hint
-                and has_contrast(text)
-                and bool(content_words(text, self.question(qid), everyday_is_filler=True))
-            )
-            self.hints[qid] = "" if explained else "confirm" if excepted else understood.hint
+            self.hints[qid] = self._hint(qid, understood, text, today)
             if self.misses[qid] >= MAX_MISSES:
                 self._set(qid, UNSURE if self.question(qid).type == "yes_no" else UNCLEAR)
                 return Turn(False, qid, gave_up=True)
@@ -186,12 +178,32 @@ class Screening:
             self._timed(qid, when)  # type: ignore[arg-type]
         return Turn(True, qid)
 
+    def _hint(self, qid: str, understood: NotUnderstood, text: str, today: date) -> str:
+        """What a missed answer lacked; "confirm" for a no with an exception."""
+        if understood.hint == "confirm" and only_explains(self.question(qid), text, today):
+            return ""
+        # "没有,就是心衰,一直控制不好", not read: a no with an exception all the same (not "no, only a
+        # tooth pulled at the dentist": everyday English words only)
+        excepted = (
+            not understood.hint
+            and has_contrast(text)
+            and bool(content_words(text, self.question(qid), everyday_is_filler=True))
+        )
+        return "confirm" if excepted else understood.hint
+
     def note(self, text: str, today: date) -> bool:
         """Facts said outside an answer (a question of their own, "I had the MMR last week, is that a
-        problem?") answer the questions they belong to. Whether anything changed."""
+        problem?", or a message answered with an alarm) answer the questions they belong to, and an
+        exception it makes to the open question stands against a bare "no" tapped after it ("no, apart
+        from my epilepsy, 2 seizures in October" got the emergency message). Whether anything changed."""
         before = self.to_dict()
         # "what are stem cells?" asked at the medicines question is no stem-cell treatment taken
         self._volunteered("", tuple(f for f in read_facts(text, today) if not only_asked_about(text, f)))
+        qid = self.current_question_id()
+        if qid is not None:
+            _, understood = self.read(text, today, qid)
+            if isinstance(understood, NotUnderstood) and self._hint(qid, understood, text, today) == "confirm":
+                self.hints[qid] = "confirm"
         return self.to_dict() != before
 
     def _volunteered(self, qid: str, facts: tuple[Fact, ...]) -> None:
