@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import cn2an
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from lunardate import LunarDate
 
 from bot.reading.times import DaysAgo, classify_window, parse_days_ago, started
 
@@ -278,3 +280,40 @@ def test_a_hedge_widens_the_range_by_a_fixed_amount(text: str, expected: tuple[i
 def test_since_with_no_time_after_it_names_no_start(lead: str, end: str) -> None:
     """ "mycophenolate, the same dose ever since." crashed the reader (and the screening with it)."""
     assert started(lead + end, TODAY) is None
+
+
+@given(
+    month=st.integers(min_value=1, max_value=12),
+    day=st.integers(min_value=1, max_value=29),
+    lead=st.sampled_from(["农历", "阴历", "老历"]),
+)
+def test_a_day_of_the_lunar_calendar_is_read_as_its_solar_day(month: int, day: int, lead: str) -> None:
+    """ "农历七月半" (15 August 2026 in the solar calendar, the 27th) was read as July: a month early, so
+    a plasma exchange near the 12 weeks' edge looked outside them."""
+    today = date(2026, 12, 6)
+    year = today.year if LunarDate(today.year, month, day).to_solar_date() <= today else today.year - 1
+    ago = (today - LunarDate(year, month, day).to_solar_date()).days
+    said = f"{lead}{cn2an.an2cn(month)}月{'初' + cn2an.an2cn(day) if day <= 10 else cn2an.an2cn(day)}"
+    found = parse_days_ago(said, today)
+    assert found is not None and found.min_days <= ago <= found.max_days, (said, ago, found)
+
+
+@pytest.mark.parametrize(
+    ("said", "solar"),
+    [
+        ("农历七月半那阵子", date(2026, 8, 27)),
+        ("中元节", date(2026, 8, 27)),
+        ("腊月二十", date(2026, 2, 7)),
+        ("正月初六", date(2026, 2, 22)),
+        ("重阳节", date(2026, 10, 18)),
+    ],
+)
+def test_lunar_dates_and_festivals(said: str, solar: date) -> None:
+    today = date(2026, 12, 6)
+    found = parse_days_ago(said, today)
+    assert found is not None and found.min_days <= (today - solar).days <= found.max_days, found
+
+
+def test_a_month_without_a_lunar_word_is_the_solar_month() -> None:
+    found = parse_days_ago("七月", date(2026, 12, 6))
+    assert found is not None and (found.min_days, found.max_days) == (128, 158)
