@@ -625,6 +625,7 @@ def test_last_month_name_said_just_after_it_may_be_a_year_back() -> None:
         ("hcq (immunosuppressant)", True),
         ("hcq, and an immunosuppressant my doctor calls the new one", True),
         ("免疫抑制剂，说明书上写的", True),
+        ("羟氯喹，医生说是免疫抑制剂，另外还在吃一种免疫抑制剂", True),
     ],
 )
 def test_a_class_word_said_as_the_name_of_a_medicine_before_it_is_no_other_medicine(text: str, generic: bool) -> None:

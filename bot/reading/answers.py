@@ -346,17 +346,17 @@ def _labels_of_named(text: str, terms: list[Term], parts: list[Clause], items: l
     """ "plaquenil (my rheum calls it an immunosuppressant)", "硫酸羟氯喹（说明书上写的是免疫抑制剂）": a
     class word said as what a medicine named just before is called names no other medicine (domain
     reference 5E: hydroxychloroquine is sometimes labelled an immunosuppressant)."""
+
+    def a_label(clause: Clause) -> bool:
+        index = parts.index(clause) if clause in parts else 0
+        before = {t.entry.id for t in terms if index and clause_of(parts, t.start) == parts[index - 1]}
+        named = any(i["id"] in before and not str(i["id"]).endswith(_GENERIC) for i in items)
+        return named and bool(list_pattern("labels_it").search(lower(clause.text)))
+
     for item in list(items):
-        if not str(item["id"]).endswith(_GENERIC):
-            continue
         said = [clause_of(parts, t.start) for t in terms if t.entry.id == item["id"]]
-        for clause in said:
-            index = parts.index(clause) if clause in parts else 0
-            before = {t.entry.id for t in terms if index and clause_of(parts, t.start) == parts[index - 1]}
-            named = [i for i in items if i["id"] in before and not str(i["id"]).endswith(_GENERIC)]
-            if named and list_pattern("labels_it").search(lower(clause.text)):
-                items.remove(item)
-                break
+        if str(item["id"]).endswith(_GENERIC) and said and all(a_label(clause) for clause in said):
+            items.remove(item)  # each time it is said, it is what the medicine before it is called
 
 
 def _medicines(question: Question, text: str, today: date) -> Answer:
