@@ -64,7 +64,7 @@ class ActionEmergency(Action):
         if tracker.active_loop_name:
             message["buttons"] = [{"title": trial(tracker).texts["continue_button"], "payload": "/resume"}]
         send(dispatcher, [message])
-        return noted(tracker)  # what it says still answers its questions
+        return noted(tracker, alarmed=not self_harm)  # what it says still answers its questions
 
 
 def awaiting_consent(tracker: Tracker) -> bool:

@@ -92,14 +92,15 @@ def sent_again(tracker: Tracker) -> bool:
     return bool(tracker.get_slot(DIVERTED_SLOT) == message_key(tracker.latest_message.get("text") or ""))
 
 
-def noted(tracker: Tracker) -> list[EventType]:
-    """Mid-screen, a message that is no answer (a question of their own): its facts answer the
-    questions they belong to, so nothing said is thrown away, and it is remembered, so that the
-    same message sent again is read as an answer or a miss and never loops."""
+def noted(tracker: Tracker, alarmed: bool = False) -> list[EventType]:
+    """Mid-screen, a message that is no answer (a question of their own, or one answered with the
+    emergency message: ``alarmed``): its facts answer the questions they belong to, so nothing said
+    is thrown away, and it is remembered, so that the same message sent again is read as an answer
+    or a miss and never loops."""
     if tracker.active_loop_name != "screening_form":
         return []
     screening = screening_of(tracker)
-    if not screening.note(tracker.latest_message.get("text") or "", today()):
+    if not screening.note(tracker.latest_message.get("text") or "", today(), alarmed):
         return diverted(tracker)
     save(tracker, screening)
     return [SlotSet(STATE_SLOT, screening.to_dict()), *diverted(tracker)]

@@ -449,6 +449,25 @@ def test_what_a_message_that_raised_an_alarm_says_still_counts(servers: Servers)
     assert result == "likely_not", "breastfeeding, said in the message that raised the alarm, is kept"
 
 
+@pytest.mark.parametrize(
+    ("sender", "answer"),
+    [
+        ("alarm-exception-en", "no, apart from my epilepsy which isn't really controlled, 2 seizures in October"),
+        ("alarm-exception-zh", "没有，就是癫痫一直控制不太好，上个月还发过一次"),
+    ],
+)
+def test_an_exception_in_a_message_that_raised_an_alarm_stands_against_a_tapped_no(
+    servers: Servers, sender: str, answer: str
+) -> None:
+    """Held-out 2026-12-06f: this got the emergency message (a seizure), was never read as an answer,
+    and the "No" tapped after it ended "may be a fit"."""
+    answer_until(servers, sender, "serious_illness")
+    first = servers.texts(sender, answer)
+    assert first[0] in ALARMS
+    result, _ = finish(servers, sender, servers.say(sender, "No"))
+    assert result == "needs_team"
+
+
 def test_an_alarm_sent_again_that_answers_nothing_is_a_miss_not_a_loop(servers: Servers) -> None:
     sender = "alarm-miss-1"
     answer_until(servers, sender, "age")

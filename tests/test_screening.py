@@ -187,6 +187,6 @@ def test_an_exception_said_in_a_message_answered_otherwise_stands_against_a_tapp
     screening = Screening(TRIAL)
     while (qid := screening.current_question_id()) != "serious_illness":
         screening.answer(FIT[str(qid)], TODAY, qid)  # a person who may fit, up to that question
-    screening.note(said, TODAY)
+    screening.note(said, TODAY, alarmed=True)
     screening.answer("No", TODAY, "serious_illness")
     assert screening.answers["serious_illness"] == after_no

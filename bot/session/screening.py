@@ -191,16 +191,17 @@ class Screening:
         )
         return "confirm" if excepted else understood.hint
 
-    def note(self, text: str, today: date) -> bool:
+    def note(self, text: str, today: date, alarmed: bool = False) -> bool:
         """Facts said outside an answer (a question of their own, "I had the MMR last week, is that a
-        problem?", or a message answered with an alarm) answer the questions they belong to, and an
-        exception it makes to the open question stands against a bare "no" tapped after it ("no, apart
-        from my epilepsy, 2 seizures in October" got the emergency message). Whether anything changed."""
+        problem?") answer the questions they belong to. A message ``alarmed`` (answered with the
+        emergency message) was often an answer too: an exception it makes to the open question stands
+        against a bare "no" tapped after it ("no, apart from my epilepsy which isn't really controlled, 2
+        seizures in October", then "No", was a false fit). Whether anything changed."""
         before = self.to_dict()
         # "what are stem cells?" asked at the medicines question is no stem-cell treatment taken
         self._volunteered("", tuple(f for f in read_facts(text, today) if not only_asked_about(text, f)))
         qid = self.current_question_id()
-        if qid is not None:
+        if alarmed and qid is not None:
             _, understood = self.read(text, today, qid)
             if isinstance(understood, NotUnderstood) and self._hint(qid, understood, text, today) == "confirm":
                 self.hints[qid] = "confirm"
