@@ -161,3 +161,9 @@ def test_an_age_said_as_a_chinese_numeral_alone(years: int, lead: str, end: str)
     """ "五十三" alone, the most natural answer to 您多大年纪了, was not read: asked again, then the team."""
     said = f"{lead}{cn2an.an2cn(years)}{end}"
     assert parse_age(said, TODAY) == Age(years, years), said
+
+
+@pytest.mark.parametrize("said", ["四", "三", "我五"])
+def test_a_single_chinese_digit_alone_is_no_age(said: str) -> None:
+    """ "四" typed for 四十 would otherwise be an age of 4: ruled out on a slip."""
+    assert parse_age(said, TODAY) is None

@@ -560,6 +560,9 @@ def test_an_illness_under_control_is_a_no(text: str) -> None:
         ("lupus_diagnosis", "是的", "yes"),
         ("lupus_diagnosis", "嗯是的", "yes"),
         ("lupus_diagnosis", "确实是", "yes"),
+        # a state undone is no reason for a no
+        ("cancer_history", "甲状腺结节，不是良性的", None),
+        ("cancer_history", "甲状腺结节，良性的", "no"),
         # a cold is no bad infection, and what else it names answers its own question
         ("infection_serious", "就是普通感冒，没发烧", "no"),
         ("infection_serious", "no, just a cold", "no"),

@@ -134,8 +134,11 @@ _DECADE = re.compile(r"(?<!\d)([1-9])0\s*后|([一二三四五六七八九])零\
 # The age word before or after the number: "虚岁19", "虚岁是19岁", "19岁（虚岁）", "我19，虚岁的".
 _NOMINAL = re.compile(r"虚岁[^\d]{0,3}?(\d{1,3})(?!\d)|(?<!\d)(\d{1,3})\s*岁?\s*[（(，,、\s]?\s*(?:按|算)?虚岁")
 _AGE_WORD = re.compile(r"虚岁|周岁|实岁|足岁")
-# A numeral that is the whole answer: "五十三", "今年三十四了", "我四十啦".
-_BARE_NUMERAL = re.compile(r"^\s*(?:我?今年|我)?\s*[一二三四五六七八九十]{1,4}\s*(?:了|啦|呀|吧)?\s*[。.!！~]?\s*$")
+# A numeral from 十 to 九十九 that is the whole answer: "五十三", "今年三十四了", "我四十啦"; not "四" alone,
+# more likely a slip for 四十 than an age of 4 (which would rule the person out).
+_BARE_NUMERAL = re.compile(
+    r"^\s*(?:我?今年|我)?\s*[一二三四五六七八九]?十[一二三四五六七八九]?\s*(?:了|啦|呀|吧)?\s*[。.!！~]?\s*$"
+)
 _NUMERAL_RUN = re.compile(
     r"(?<![一二三四五六七八九十])(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])(?![一二三四五六七八九十百千万])"
 )
