@@ -17,6 +17,7 @@ PIP_VERSION := 26.3
 ACTIONS_PORT ?= 5055
 RASA_PORT ?= 5005
 WEB_PORT ?= 8080
+COORDINATOR_PORT ?= 8001
 
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
@@ -41,7 +42,7 @@ CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts
+.PHONY: help setup spacy train run shell test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts coordinator report
 
 help:
 	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
@@ -64,6 +65,8 @@ help:
 	@echo "make mutants    apply each known unsafe change in turn and check that a test fails (tools/mutants.py)"
 	@echo "make export     write all screening records to var/export.csv and var/export.json"
 	@echo "make purge      delete records older than the trial's retention period"
+	@echo "make coordinator  the coordinator's view on http://127.0.0.1:$(COORDINATOR_PORT), behind a login (SCREENER_COORDINATOR_PASSWORD)"
+	@echo "make report     the funnel, counts only: build/report/funnel.html and funnel.png"
 	@echo "make lock       re-resolve requirements.in into requirements.lock"
 	@echo "make clean      remove the venv, node_modules, the spaCy pipeline and trained models"
 	@echo "make help       this list"
@@ -188,6 +191,15 @@ export: $(STAMP)
 
 purge: $(STAMP)
 	$(PY) -m bot.storage.records purge
+
+# The study coordinator's view (docs/coordinator.md): Datasette on the records database, on loopback,
+# behind a login. The password comes from SCREENER_COORDINATOR_PASSWORD and never reaches a command line.
+coordinator: $(STAMP)
+	$(PY) -m tools.coordinator --port $(COORDINATOR_PORT)
+
+# The funnel, counts only, from the records database: build/report/funnel.png and funnel.html (private).
+report: $(STAMP)
+	$(PY) -m tools.report
 
 lock:
 	rm -rf build/lock-venv

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import reask_consent
-from actions.state import send, trial, yes_or_no
+from actions.state import send, tally, trial, yes_or_no
 from bot.session import messages
 from bot.storage.records import new_reference
 
@@ -21,6 +21,8 @@ class ActionIntro(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, messages.intro(trial(tracker)))
+        if not tracker.get_slot("introduced"):  # a greeting again shows the opening, and starts nothing
+            tally(tracker, "started")
         return [SlotSet("introduced", True)]
 
 
@@ -34,6 +36,7 @@ class ActionRecordConsent(Action):
             dispatcher.utter_message(text=trial(tracker).texts["fallback"])
             return reask_consent(dispatcher, tracker)
         dispatcher.utter_message(text=trial(tracker).texts["consent_yes" if agreed else "consent_no"])
+        tally(tracker, "agreed" if agreed else "declined")
         return [
             SlotSet("consent", agreed),
             SlotSet("reference", new_reference() if agreed else None),

@@ -172,12 +172,18 @@ START_OVER = "/start_over"  # the payload of the buttons that start again (bot's
 
 
 class ActionCorrect(Action):
-    """Change an earlier answer, mid-screen or from the recap."""
+    """Change an earlier answer, mid-screen or from the recap.
+
+    At the recap, a correction that names its answer ("actually I am pregnant") is applied at once
+    and the recap shown again; a bare "change an answer" asks which one (the correction form).
+    """
 
     def name(self) -> str:
         return "action_correct"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if not tracker.active_loop_name:
+            return self.at_recap(dispatcher, tracker)
         if sent_again(tracker) and (taken := took_as_answer(tracker, dispatcher=dispatcher)) is not None:
             return taken  # the same words again, at a question: an answer, or a miss; never a loop
         screening = screening_of(tracker)
@@ -195,6 +201,38 @@ class ActionCorrect(Action):
             dispatcher.utter_message(text=trial(tracker).texts["not_corrected"])
             return noted(tracker)
         return [*apply_correction(dispatcher, tracker, screening, correction), *diverted(tracker)]
+
+    @staticmethod
+    def at_recap(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        screening = screening_of(tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        correction = None if text.startswith("/") else find_correction(screening, text, today())
+        if correction is None:
+            return [FollowupAction("correction_form")]
+        return [*apply_correction(dispatcher, tracker, screening, correction), FollowupAction("action_recap")]
+
+
+class ActionGoBack(Action):
+    """ "Go back": the previous question again (its answer dropped), mid-screen or from the recap."""
+
+    def name(self) -> str:
+        return "action_go_back"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("finished"):
+            dispatcher.utter_message(text=trial(tracker).texts["go_back_finished"])
+            return []
+        if not tracker.get_slot("started_at"):
+            return reask_consent(dispatcher, tracker) if awaiting_consent(tracker) else []
+        if (taken := took_as_answer(tracker, dispatcher=dispatcher)) is not None:
+            return taken  # "back surgery in May" at the surgery question is an answer
+        screening = screening_of(tracker)
+        if screening.go_back() is None:
+            dispatcher.utter_message(text=trial(tracker).texts["go_back_none"])
+            return [] if tracker.active_loop_name else [FollowupAction("action_recap")]
+        save(tracker, screening)
+        events: list[EventType] = [SlotSet(STATE_SLOT, screening.to_dict())]
+        return events if tracker.active_loop_name else [*events, FollowupAction("screening_form")]
 
 
 def apply_correction(
@@ -293,7 +331,8 @@ class ActionStartOver(Action):
             tracker.get_intent_of_latest_message() == "affirm"
         )
         if confirmed:
-            dispatcher.utter_message(text=trial(tracker).texts["start_over"])
+            # "restarted": the widget clears the old result and the progress
+            dispatcher.utter_message(text=trial(tracker).texts["start_over"], kind="restarted")
             return [Restarted(), FollowupAction("action_intro")]
         taken = took_as_answer(tracker, dispatcher=dispatcher)
         if taken is not None:

@@ -8,7 +8,19 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import STATE_SLOT, save, screening_of, send, today, took_as_answer, trial, yes_or_no
+from actions.callback import with_offer
+from actions.state import (
+    STATE_SLOT,
+    last_answered,
+    save,
+    screening_of,
+    send,
+    tally,
+    today,
+    took_as_answer,
+    trial,
+    yes_or_no,
+)
 from bot.session import messages
 
 DONE = "done"
@@ -75,18 +87,14 @@ class ActionScreeningResult(Action):
             send(dispatcher, messages.recap(screening)[1:])  # the recap question, with its buttons
             return [UserUtteranceReverted()]
         save(tracker, screening, status="completed")
-        send(
-            dispatcher,
-            messages.result(
-                trial(tracker),
-                screening.result(final=True),
-                tracker.get_slot("reference"),
-                screening.answers,
-                today(),
-                screening.mentioned,
-            ),
-        )
-        return [SlotSet("answer", None), SlotSet("finished", True)]
+        result = screening.result(final=True)
+        reference = tracker.get_slot("reference")
+        said = messages.result(trial(tracker), result, reference, screening.answers, today(), screening.mentioned)
+        tally(tracker, "completed")
+        tally(tracker, f"outcome:{said[0]['outcome']}")
+        said, events = with_offer(tracker, said)
+        send(dispatcher, said)
+        return [SlotSet("answer", None), SlotSet("finished", True), *events]
 
 
 class ActionStopScreening(Action):
@@ -95,7 +103,9 @@ class ActionStopScreening(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         screening = screening_of(tracker)
-        save(tracker, screening, status="stopped")
+        if not tracker.get_slot("finished"):  # a completed record stays completed
+            save(tracker, screening, status="stopped")
+            tally(tracker, "stopped", last_answered(screening.answers) or "")
         dispatcher.utter_message(text=trial(tracker).texts["stopped"])
         reference = tracker.get_slot("reference")
         if screening.answers:

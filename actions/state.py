@@ -68,17 +68,37 @@ def send(dispatcher: CollectingDispatcher, messages: list[Message]) -> None:
         dispatcher.utter_message(**{"buttons": [], **message})
 
 
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+def tally(tracker: Tracker, event: str, question: str = "") -> None:
+    """Count an event of the funnel (bot/storage/funnel.py): counts only, for everyone."""
+    records().tally(event, channel_of(tracker), language(tracker), question)
+
+
+def last_answered(answers: dict[str, object] | None) -> str | None:
+    return next(reversed(answers), None) if answers else None
+
+
 def save(tracker: Tracker, screening: Screening, status: str = "in_progress") -> None:
-    """Store the record, only for someone who agreed to it, and only into this conversation's own record."""
+    """Store the record, only for someone who agreed to it, and only into this conversation's own record.
+
+    For everyone, the funnel counts where the screen stands: its last answered question, until it
+    completes.
+    """
+    started = tracker.get_slot("started_at") or datetime.now(timezone.utc).isoformat()
+    channel = channel_of(tracker)
+    before = last_answered((tracker.get_slot(STATE_SLOT) or {}).get("answers"))
+    moved = (before, None if status == "completed" else last_answered(screening.answers))
     reference = tracker.get_slot("reference")
     if not tracker.get_slot("consent") or not reference:
+        records().moved(datetime.fromisoformat(started), channel, *moved)
         return
-    started = tracker.get_slot("started_at") or datetime.now(timezone.utc).isoformat()
-    channel = tracker.get_latest_input_channel() or "unknown"
     record = to_record(screening, reference, channel, datetime.fromisoformat(started), status)
     owner = hashlib.sha256(tracker.sender_id.encode("utf-8")).hexdigest()
     try:
-        records().save(record, owner=owner)
+        records().save(record, owner=owner, moved=moved)
     except NotYours:
         logger.warning("A conversation claimed a reference it did not create; nothing was stored.")
 

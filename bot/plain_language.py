@@ -53,7 +53,7 @@ def grade(text: str) -> float:
     """The Flesch-Kincaid grade of English prose: references, phone numbers and addresses are not
     prose, and each line of a list is read as a sentence."""
     prose = re.sub(r"S-[A-Z0-9]{10}|\+?\d[\d\s]{6,}\d|\S+@\S+", "", text)
-    prose = re.sub(r"[:.]?\n- ", ". ", prose)
+    prose = re.sub(r"[:.]?\n\s*[-·] ", ". ", prose)
     return float(textstat.flesch_kincaid_grade(prose))
 
 

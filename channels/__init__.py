@@ -30,14 +30,14 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 MAX_MESSAGE_CHARS = 1000  # the widget answer box's maxlength (web/widget.js), for every channel
 # The payloads of the bot's own buttons (bot/session/messages.py, actions/) and the widget's opening
 # (web/widget.js): the only "/commands" a message may be.
-BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/correct", "/resume", "/start_over", "/details"})
+BUTTON_COMMANDS = frozenset({"/greet", "/affirm", "/deny", "/correct", "/resume", "/start_over", "/details"})
 # What any other typed command becomes: small talk, which gets a polite redirect and the question again.
 NOT_A_COMMAND = "/out_of_scope"
 _COMMAND = re.compile(r"\s*/")
 # Fields of a bot message besides text and buttons (bot/session/messages.py) that a channel may pass
 # on: the widget reads them; the REST channel returns them to its callers (the tests). ``language`` is
 # on the messages that open the conversation or change its language: the widget's words follow it.
-EXTRA_FIELDS = ("kind", "question", "progress", "outcome", "details", "report", "language")
+EXTRA_FIELDS = ("kind", "question", "progress", "outcome", "details", "report", "language", "groups")
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")

@@ -45,4 +45,4 @@ def test_the_form_never_takes_an_interruption_or_an_emergency_as_an_answer() -> 
 def test_emergencies_have_rules_in_every_state() -> None:
     for intent in ("red_flag", "self_harm"):
         loops = {r.get("condition", [{}])[0].get("active_loop") for r in RULES if {"intent": intent} in r["steps"]}
-        assert loops == {"screening_form", "correction_form", None}, intent
+        assert loops == {"screening_form", "correction_form", "callback_form", None}, intent

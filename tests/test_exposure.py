@@ -77,7 +77,8 @@ def test_a_rest_sender_can_never_reach_another_channels_conversation(servers: Se
 
 # ------------------------------------------------------------------- typed commands
 @pytest.mark.parametrize(
-    "command", ["/restart", "/session_start", "/back", '/affirm{"consent": false}', "/stop", "/deny", "/RESTART"]
+    "command",
+    ["/restart", "/session_start", "/back", '/affirm{"consent": false}', "/stop", "/cancel_callback", "/RESTART"],
 )
 def test_typed_rasa_commands_are_no_commands(command: str) -> None:
     assert as_typed(command) == "/out_of_scope"

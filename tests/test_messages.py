@@ -200,13 +200,20 @@ def test_the_details_give_each_rule_once_with_its_verdict(played: tuple[Screenin
     screening, _ = played
     outcome = screening.result(final=True)
     groups = messages.details(TRIAL, outcome)
-    listed = [i["criterion"] for g in groups for i in g["items"]]
+    listed = [c for g in groups for i in g["items"] for c in i["criteria"]]
     assert sorted(listed) == sorted(c.summary for c in TRIAL.criteria)
     assert [g["verdict"] for g in groups] == [
         v for v in ("does_not_meet", "needs_team", "meets") if any(x.verdict == v for x in outcome.verdicts)
     ]
+    for group in groups:  # each reason once in its group, with every rule it is about
+        reasons = [i["reason"] for i in group["items"]]
+        assert len(reasons) == len(set(reasons))
+        for item in group["items"]:
+            expected = [v.text for v in outcome.verdicts if TRIAL.criterion(v.criterion).summary in item["criteria"]]
+            assert set(expected) == {item["reason"]}
     text = messages.details_text(TRIAL, outcome)["text"]
-    assert all(f"- {c.summary}: " in text for c in TRIAL.criteria)
+    assert all(c.summary in text for c in TRIAL.criteria)
+    assert sum(line.startswith("- ") for line in text.splitlines()) == sum(len(g["items"]) for g in groups)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -264,3 +271,25 @@ def test_follow_ups_are_in_the_part_of_what_they_ask_about() -> None:
         item = FollowUp(kind, FOLLOW_UP_ITEMS[q.about or ""])
         asking = {"medicine": "medicines", "vaccine": "vaccine_recent"}[q.about or ""]
         assert Screening(TRIAL).question(item.id).section == TRIAL.questions[asking].section
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(screenings())
+def test_the_answers_to_change_are_grouped_by_their_own_part_in_order(played: tuple[Screening, list[Any]]) -> None:
+    screening, _ = played
+    if not screening.answers:
+        return
+    message = messages.which_answer(screening)
+    names = [s.name for s in TRIAL.sections]
+    headings = [g["heading"] for g in message["groups"]]
+    assert headings == sorted(headings, key=names.index) and len(headings) == len(set(headings))
+    for group in message["groups"]:
+        for button in group["buttons"]:
+            parts = {
+                TRIAL.sections[TRIAL.section_number(screening.question(q).section) - 1].name
+                for q in screening.answers
+                if screening.question(q).topic == button["title"]
+            }
+            assert group["heading"] in parts
+    grouped = [b for g in message["groups"] for b in g["buttons"]]
+    assert sorted(b["title"] for b in grouped) == sorted(b["title"] for b in message["buttons"])

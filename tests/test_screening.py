@@ -190,3 +190,23 @@ def test_an_exception_said_in_a_message_answered_otherwise_stands_against_a_tapp
     screening.note(said, TODAY, alarmed=True)
     screening.answer("No", TODAY, "serious_illness")
     assert screening.answers["serious_illness"] == after_no
+
+
+def test_go_back_drops_the_last_answer_so_its_question_is_asked_again() -> None:
+    screening = Screening(TRIAL)
+    assert screening.go_back() is None  # nothing answered: nowhere to go back to
+    screening.answer("40", TODAY)
+    screening.answer("yes", TODAY)
+    assert screening.current_question_id() == "kidney_involvement"
+    assert screening.go_back() == "lupus_diagnosis"
+    assert screening.current_question_id() == "lupus_diagnosis" and "age" in screening.answers
+    assert screening.go_back() == "age" and screening.current_question_id() == "age"
+
+
+def test_go_back_skips_an_answer_said_ahead_of_its_question() -> None:
+    screening = Screening(TRIAL)
+    screening.answer("40", TODAY)
+    screening.answer("yes", TODAY)
+    screening.answers["vaccine_recent"] = "no"  # as if volunteered ("no vaccines lately") at a later point
+    assert screening.go_back() == "lupus_diagnosis"
+    assert screening.answers["vaccine_recent"] == "no"

@@ -29,6 +29,7 @@ from twilio.request_validator import RequestValidator
 from bot.session import messages
 from bot.session.messages import contacts_text
 from bot.session.screening import Screening
+from bot.storage import callbacks
 from bot.storage.records import Records
 from bot.trial.model import load_trial
 from channels.opt_outs import OptOuts
@@ -564,18 +565,31 @@ def test_a_complete_screening_by_sms(twilio: Twilio) -> None:
     assert {"- a lupus diagnosis: yes", "- whether you could have a child: no", "- bad infections: no"} <= set(lines)
     assert {"- other serious illness: no", "- taking part: yes"} <= set(lines)
     result = phone.send("1")
-    # The result is three short messages: the outcome and what decided it, what to do next, and the
-    # reference with the details on request.
-    assert len(result) == 3 and result[0].startswith(TRIAL.outcomes["may_fit"])
-    assert result[1] == f"{TEXTS['next_heading']}\n{TEXTS['provider']}\n{contacts_text(TRIAL)}" and CONTACT in result[1]
-    assert result[2].endswith(f"\nReply 1 for {TEXTS['details_button']}.")
-    details = phone.send("1")
+    # The result is short messages: the outcome and what decided it, what to do next (with the
+    # hours the study team answers the phone), the reference, and a call-back offered with the
+    # details as the options of the last one: options are numbered for the last message only.
+    assert len(result) == 4 and result[0].startswith(TRIAL.outcomes["may_fit"])
+    assert result[1] == "\n".join(
+        [TEXTS["next_heading"], TEXTS["provider"], contacts_text(TRIAL), messages.phone_hours(TRIAL)]
+    )
+    assert "Reply" not in result[2] and TEXTS["reference"].split("{")[0] in result[2]
+    assert result[3].endswith(
+        f"\nReply 1 for {TEXTS['callback_yes']}; 2 for {TEXTS['callback_no']}; 3 for {TEXTS['details_button']}."
+    )
+    details = phone.send("3")
     assert details[0].startswith(TEXTS["details_heading"])
-    assert all(f"- {c.summary}: " in "\n".join(details) for c in TRIAL.criteria)
+    assert all(c.summary in "\n".join(details) for c in TRIAL.criteria)
+    assert TEXTS["callback_name"] in phone.send("yes")  # the call-back is still on offer
+    phone.send("Li Na", "+86 137 0000 1234")
+    times = [TEXTS[f"callback_time_{k}"] for k in ("morning", "afternoon", "any")]
+    assert phone.last[-1].endswith("Reply " + ", ".join(f"{n} for {t}" for n, t in enumerate(times, 1)) + ".")
+    phone.send("2")
     assert all(s.from_ == NUMBER and len(s.body) <= DEFAULT_MAX_LENGTH for s in twilio.standin.to(PHONE))
     saved = records_of(twilio)[reference_in(result)]
     assert (saved["channel"], saved["status"], saved["outcome"]) == ("twilio", "completed", "may_fit")
     assert saved["answers"]["could_have_children"] == "no" and saved["answers"]["willing"] == "yes"
+    call = next(c for c in callbacks.call_list(Records(twilio.servers.db).db) if c["reference"] == saved["reference"])
+    assert (call["channel"], call["phone"], call["best_time"]) == ("twilio", "+8613700001234", "afternoon")
     assert twilio.standin.refused == 0
 
 

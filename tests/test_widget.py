@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, FloatRect, Locator, Page, expect
 from pypdf import PdfReader
 
 from bot.session import messages
 from bot.session.screening import Screening
-from bot.trial.model import load_trial
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, FakeRasa, Widget, focused, serving_page
+from bot.trial.model import Trial, load_trial
+from tests.browser import ARTIFACTS, DESKTOP, PHONE, FakeRasa, Widget, chromium, focused, serving_page
 from tests.servers import Servers, free_port, running_servers
 from tests.test_end_to_end import reference_in
 from tests.test_messages import TODAY, answered
@@ -150,13 +150,8 @@ def fake() -> Iterator[FakeSite]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (make test does it)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def new_page(browser: Browser, size: str = "desktop") -> Page:
@@ -245,6 +240,96 @@ def scrolling_areas(page: Page) -> list[str]:
     )
 
 
+def box_of(locator: Locator) -> FloatRect:
+    box = locator.bounding_box()
+    assert box, f"{locator} is not on the page"
+    return box
+
+
+def inside(inner: FloatRect, outer: FloatRect) -> bool:
+    """Whether the box ``inner`` lies wholly within ``outer`` (to the pixel: borders round)."""
+    return (
+        inner["x"] >= outer["x"] - 1
+        and inner["y"] >= outer["y"] - 1
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
+    )
+
+
+def assert_on_screen(page: Page, locator: Locator, what: str, within: Locator | None = None) -> None:
+    """The element is wholly inside the viewport (and inside ``within``, the area that scrolls it)."""
+    box, size = box_of(locator), page.viewport_size
+    assert size
+    screen_box: FloatRect = {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
+    assert inside(box, screen_box), f"{what} is not wholly on screen: {box} in {size}"
+    if within is not None:
+        assert inside(box, box_of(within)), f"{what} is scrolled out of view: {box} in {box_of(within)}"
+
+
+def part_heading(trial: Trial, topic: str) -> str:
+    """The heading of the part of the screen that a recap topic of SCREENING's questions belongs to."""
+    questions = [Screening(trial).question(qid) for qid in ASKED]
+    question = next(q for q in questions if q.topic == topic)
+    return trial.sections[trial.section_number(question.section) - 1].name
+
+
+def assert_each_answer_under_its_part(trial: Trial, under: list[tuple[str, str | None]], where: str) -> None:
+    wrong = [(title, heading, part_heading(trial, title)) for title, heading in under]
+    wrong = [w for w in wrong if w[1] != w[2]]
+    assert not wrong, f"{where}: answers under another part's heading (answer, heading, its part): {wrong}"
+
+
+def check_the_list_of_answers_to_change(
+    page: Page, widget: Widget, trial: Trial, where: str
+) -> tuple[str, list[tuple[str, str | None]]]:
+    """After "Change an answer": the question and the answer box stay on screen, the answers are a
+    list under the parts' headings in a box that scrolls by itself, and each of them can be scrolled
+    to and pressed (mouse, touch, keyboard). Returns the last one's title, and each answer with the
+    heading it is under (for assert_each_answer_under_its_part: the bot's grouping, checked last)."""
+    assert widget.bot_texts()[-1] == trial.texts["which_answer"]
+    question = page.locator(".scr-msg-bot").last
+    listed = widget.replies.get_by_role("button")
+    titles = listed.all_inner_texts()
+    assert len(titles) >= 20, titles  # one for each answer given
+    expect(page.locator(".scr-reply")).to_have_count(0)  # a list, not a row of quick replies
+
+    # The parts' headings, each naming the list of its answers, over every answer.
+    headings = widget.replies.get_by_role("heading", level=3).all_inner_texts()
+    assert headings and set(headings) <= {section.name for section in trial.sections}, headings
+    for heading in headings:
+        expect(widget.replies.get_by_role("list", name=heading, exact=True)).to_have_count(1)
+    under = [
+        (str(title), heading)
+        for title, heading in widget.replies.evaluate(
+            """box => [...box.querySelectorAll('button')].map(b => {
+                const heading = b.closest('ul').previousElementSibling;
+                return [b.textContent, heading && heading.tagName === 'H3' ? heading.textContent : null];
+            })"""
+        )
+    ]
+    assert all(heading for _, heading in under), under
+
+    # The list scrolls by itself; the page does not.
+    assert widget.replies.evaluate("box => box.scrollHeight > box.clientHeight"), "the list is not long here"
+    assert "the page" not in scrolling_areas(page)
+    for i in range(len(titles)):
+        choice = listed.nth(i)
+        choice.scroll_into_view_if_needed()
+        assert_on_screen(page, choice, f"{where}: {titles[i]!r}", within=widget.replies)
+        choice.click(trial=True)  # visible, enabled, and nothing lies over it (a part's sticky heading)
+        # Scrolling the list moves nothing else: the question and the answer box stay in view.
+        assert_on_screen(page, question, f"{where}: the question", within=widget.log)
+        assert_on_screen(page, widget.input, f"{where}: the answer box")
+        assert_on_screen(page, widget.send_button, f"{where}: Send")
+
+    # From the keyboard: the list sits just before the answer box, so Shift+Tab reaches its last answer.
+    widget.input.focus()
+    page.keyboard.press("Shift+Tab")
+    assert focused(page)["text"] == titles[-1] and focused(page)["visible"], focused(page)
+    assert_on_screen(page, listed.last, f"{where}: the focused last answer", within=widget.replies)
+    return titles[-1], under
+
+
 def pdf_text(page: Page, keep_as: str | None = None) -> tuple[int, str]:
     """The page printed to an A4 PDF by Chromium (kept in test-artifacts/ under ``keep_as``): its
     number of pages and its text. Printing fires "afterprint", so the widget's sheet is then gone."""
@@ -292,7 +377,8 @@ def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> No
     # The recap button's title is what the person sees; its payload (/affirm) is what was sent.
     assert widget.user_texts()[-1] == TRIAL.texts["recap_yes"]
     assert not any(text.startswith("/") for text in widget.user_texts())
-    expect(widget.replies).to_be_hidden()  # the card has its own "Show details": no second button
+    # The card has its own "Show details": the bot's button for text channels is not shown again.
+    expect(widget.reply_button("Show details")).to_have_count(0)
     expect(widget.progress).to_contain_text("All questions answered")
 
     # Each rule, behind a disclosure button that says whether it is open.
@@ -385,6 +471,16 @@ def test_a_whole_screening_in_chinese_on_a_chinese_page(site: Site, browser: Bro
                 snapshot(page, f"zh-{size}-2-question")
                 assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
             screen(widget, [step])
+        # At the recap, "修改回答": the list of answers under the parts' headings, in Chinese.
+        widget.wait_for_replies(ZH.texts["recap_yes"], ZH.texts["recap_change"])
+        widget.choose(ZH.texts["recap_change"])
+        last, under = check_the_list_of_answers_to_change(page, widget, ZH, f"{size}, Chinese")
+        assert_no_axe_violations(page, f"{size}, Chinese, which answer to change")
+        snapshot(page, f"zh-{size}-which-answer")
+        assert last == ZH.questions["willing"].topic
+        widget.choose(last)
+        assert widget.bot_texts()[-1] == Screening(ZH).question("willing").text
+        widget.choose("是")
         screen(widget, ZH_SCREENING[len(ASKED) + 1 :])
 
         card = page.locator(".scr-card")
@@ -425,6 +521,7 @@ def test_a_whole_screening_in_chinese_on_a_chinese_page(site: Site, browser: Bro
         ):
             assert unspaced(expected) in unspaced(text), f"{expected!r} is not in the printed summary: {text}"
         assert TRIAL.texts["report_title"] not in text
+        assert_each_answer_under_its_part(ZH, under, f"{size}, Chinese")
     finally:
         page.context.close()
 
@@ -504,6 +601,126 @@ def test_start_over_clears_the_conversation(site: Site, page: Page) -> None:
     page.reload()
     expect(widget.send_button).to_be_enabled()
     assert widget.user_texts() == [] and widget.bot_texts()[0] == TRIAL.texts["start_over"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_changing_an_answer_then_starting_over(site: Site, browser: Browser, size: str) -> None:
+    """At the recap, "Change an answer" lists every answer under its part of the screen, in a box that
+    scrolls by itself: the question and the answer box stay on screen, every answer can be reached, and
+    the one pressed is asked again. After the result, a start over confirmed to the bot (typed, then
+    its button) clears the result card, the conversation and the progress, as the widget's own does."""
+    page = new_page(browser, size)
+    try:
+        widget = start(page, site.url)
+        screen(widget, SCREENING[:-1])
+        widget.wait_for_replies(TRIAL.texts["recap_yes"], TRIAL.texts["recap_change"])
+        widget.choose(TRIAL.texts["recap_change"])
+        last, under = check_the_list_of_answers_to_change(page, widget, TRIAL, size)
+        assert_no_axe_violations(page, f"{size}, which answer to change")
+        widget.replies.evaluate("box => box.scrollTop = 0")
+        page.mouse.move(0, 0)  # the pointer off the list: no answer looks chosen in the picture
+        snapshot(page, f"{size}-5-which-answer")
+
+        # The last answer (whether they would take part; found by scrolling the list and pressed there):
+        # its question is asked again.
+        assert last == TRIAL.questions["willing"].topic
+        widget.reply_button(last).scroll_into_view_if_needed()
+        widget.choose(last)
+        asked = Screening(TRIAL).question("willing")
+        assert widget.bot_texts()[-1] == asked.text
+        widget.wait_for_replies(*asked.replies)  # its own quick replies, as before
+        expect(page.locator(".scr-choice")).to_have_count(0)
+        assert widget.user_texts()[-2:] == [TRIAL.texts["recap_change"], last]
+        widget.choose("Yes")  # willing, still: the recap again, then the result
+        widget.wait_for_replies(TRIAL.texts["recap_yes"], TRIAL.texts["recap_change"])
+        widget.choose(TRIAL.texts["recap_yes"])
+        card = page.locator(".scr-card")
+        expect(card.locator(".scr-card-outcome")).to_have_text(TRIAL.outcomes["may_fit"])
+        expect(widget.progress).to_contain_text("All questions answered")
+
+        widget.say("start over")  # the bot asks first
+        widget.wait_for_replies(TRIAL.texts["start_over_yes"], TRIAL.texts["start_over_no"])
+        expect(card).to_have_count(1)
+        widget.reply_button(TRIAL.texts["start_over_yes"]).click()
+        widget.wait_for_replies("Yes", "No")  # the consent question of a new screening
+        for _ in range(2):  # and the same after a reload
+            expect(card).to_have_count(0)
+            expect(widget.progress).to_be_hidden()
+            assert widget.bot_texts()[0] == TRIAL.texts["start_over"], widget.bot_texts()
+            assert TRIAL.texts["consent_question"] in widget.bot_texts()
+            assert widget.user_texts() == []
+            page.reload()
+            expect(widget.send_button).to_be_enabled()
+        screen(widget, SCREENING[:1])
+        expect(widget.progress).to_contain_text("Part 1 of 7")
+        assert_each_answer_under_its_part(TRIAL, under, size)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("size", "wants"), [("phone", True), ("desktop", False), ("desktop", True)])
+def test_a_call_back_asked_for_or_declined(site: Site, browser: Browser, size: str, wants: bool) -> None:
+    """After "may be a fit", the offer with what it keeps; "Yes" asks the name, the number (a
+    mistyped one again) and a time, with the answer box on screen; "No, thank you" keeps nothing."""
+    page = new_page(browser, size)
+    try:
+        widget = start(page, site.url)
+        screen(widget, SCREENING)
+        widget.wait_for_replies(TRIAL.texts["callback_yes"], TRIAL.texts["callback_no"])
+        offer = TRIAL.texts["callback_offer"].split("?")[0]
+        assert any(t.startswith(offer) for t in widget.bot_texts())
+        reference = reference_in(widget.bot_texts())
+        if not wants:
+            widget.choose(TRIAL.texts["callback_no"])
+            assert widget.bot_texts()[-1] == TRIAL.texts["callback_declined"]
+        else:
+            widget.choose(TRIAL.texts["callback_yes"])
+            assert widget.bot_texts()[-1] == TRIAL.texts["callback_name"]
+            assert_on_screen(page, widget.input, "the answer box")
+            widget.say("Li Na")
+            widget.say("138 1234")  # a digit short: asked again, kindly
+            assert widget.bot_texts()[-1] == TRIAL.texts["callback_phone_retry"]
+            widget.say("138 1234 5678")
+            times = [TRIAL.texts[f"callback_time_{k}"] for k in ("morning", "afternoon", "any")]
+            widget.wait_for_replies(*times)
+            snapshot(page, f"{size}-callback-time")
+            widget.choose(times[0])
+            assert any("+8613812345678" in t and reference in t for t in widget.bot_texts()[-2:])
+        with sqlite3.connect(site.servers.db) as db:
+            rows = db.execute("SELECT name, phone, best_time, channel FROM callbacks WHERE reference = ?", [reference])
+            found = rows.fetchall()
+        assert found == ([("Li Na", "+8613812345678", "morning", "socketio")] if wants else [])
+    finally:
+        page.context.close()
+
+
+def test_on_a_phone_the_conversation_has_the_screen(site: Site, browser: Browser) -> None:
+    """At 390x844 the page's and the chat's headers together take under 12% of the height, with the
+    chat's title still naming it for screen readers and the language and start-over controls on screen."""
+    for url, lang, title in (
+        (site.url, "en", "Check if this study might suit you"),
+        (site.url + "/zh.html", "zh", "看看这项研究是否适合您"),
+    ):
+        page = new_page(browser, "phone")
+        try:
+            widget = Widget(page, lang)
+            page.goto(url)
+            widget.wait_for_replies(*(("Yes", "No") if lang == "en" else ("是", "否")))
+            above = {"opening": box_of(widget.log)["y"]}
+            widget.choose("Yes" if lang == "en" else "是")  # consent: the progress now shows
+            expect(widget.progress).to_be_visible()
+            above["with the progress"] = box_of(widget.log)["y"]
+            for when, height in above.items():
+                share = height / PHONE["height"]
+                assert share < 0.12, f"{lang}, {when}: {height:.0f}px ({share:.1%}) above the conversation"
+            expect(page.get_by_role("region", name=title)).to_have_count(1)  # the chat, named by its title
+            expect(page.get_by_role("heading", name=title, level=2)).to_have_count(1)
+            for name in ("中文" if lang == "en" else "English", "Start over" if lang == "en" else "重新开始"):
+                assert_on_screen(page, page.get_by_role("button", name=name, exact=True), name)
+            assert_on_screen(page, widget.progress, "the progress")
+            snapshot(page, f"{'zh-' if lang == 'zh' else ''}phone-0-header")
+        finally:
+            page.context.close()
 
 
 def test_buttons_come_back_after_an_answer_not_understood(site: Site, page: Page) -> None:
@@ -729,6 +946,53 @@ def test_the_result_card_and_summary_take_only_text_from_a_message(fake: FakeSit
     expect(page.locator(".scr-card .scr-card-outcome")).to_have_text(f"Outcome {markup}")
     expect(page.locator(".scr-card .scr-card-next")).to_have_count(1)
     assert page.locator(".scr img").count() == 0
+
+
+def test_a_list_of_answers_shows_only_what_its_message_offers(fake: FakeSite, page: Page) -> None:
+    """A "which_answer" message's groups are checked like every other field: headings as text, only the
+    message's own buttons, each once, and its buttons no group holds after the groups. A reload keeps the
+    list; a "restarted" message clears the conversation before it."""
+    markup = '<img src=x onerror="window.__alerted = true">'
+    fake.rasa.script["change"] = [
+        {
+            "text": "Which answer would you like to change?",
+            "kind": "which_answer",
+            "quick_replies": [{"title": t, "payload": t} for t in ("your age", "cancer", markup, "not grouped")],
+            "groups": [
+                {"heading": f"Part {markup}", "buttons": [{"title": "your age", "payload": "your age"}, 5]},
+                {"heading": "Cancer", "buttons": [{"title": "cancer", "payload": "cancer"}, {"title": markup}]},
+                {"heading": "Not offered", "buttons": [{"title": "invented", "payload": "invented"}]},
+                {"heading": 7, "buttons": [{"title": "your age", "payload": "your age"}]},
+                "nonsense",
+            ],
+        }
+    ]
+    fake.rasa.script["restart"] = [
+        {"text": "OK, let's start again.", "kind": "restarted"},
+        {"text": "Shall we start?", "quick_replies": [{"title": "Yes", "payload": "Yes"}]},
+    ]
+    widget = open_widget(page, fake.url)
+    widget.wait_for_replies("Yes")
+    widget.say("change")
+    for _ in range(2):
+        expect(widget.replies.get_by_role("heading")).to_have_text([f"Part {markup}", "Cancer"])
+        expect(widget.replies.get_by_role("list", name="Cancer")).to_have_text([f"cancer{markup}"])
+        expect(widget.replies.get_by_role("button")).to_have_text(["your age", "cancer", markup, "not grouped"])
+        assert widget.replies.evaluate("box => box.lastElementChild.previousElementSibling.tagName") == "UL"
+        assert page.locator(".scr img").count() == 0 and page.evaluate("window.__alerted") is None
+        page.reload()
+        expect(widget.send_button).to_be_enabled()
+    widget.choose("not grouped")
+    assert fake.rasa.said()[-1] == "not grouped"
+    expect(widget.replies).to_be_hidden()
+
+    widget.input.fill("restart")  # not widget.say: it waits for more messages than before
+    widget.send_button.click()
+    widget.wait_for_replies("Yes")
+    assert widget.user_texts() == [] and widget.bot_texts() == ["OK, let's start again.", "Shall we start?"]
+    page.reload()
+    expect(widget.send_button).to_be_enabled()
+    assert widget.user_texts() == [] and widget.bot_texts() == ["OK, let's start again.", "Shall we start?"]
 
 
 def result_messages(answers: dict[str, str]) -> list[dict[str, object]]:

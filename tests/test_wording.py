@@ -37,6 +37,9 @@ SAMPLE = {
     "name": "Medicines and treatments",
     "count": "2",
     "items": "lymphoma (cancer of the lymph glands)",
+    "times": "8:00–11:30, 14:00–17:00",
+    "phone": "+8613812345678",
+    "time": "Morning",
 }
 SAMPLES = {
     "en": SAMPLE,
@@ -52,6 +55,8 @@ SAMPLES = {
         "answer": "是",
         "name": "药物和治疗",
         "items": "淋巴瘤",
+        "times": "8:00–11:30、14:00–17:00",
+        "time": "上午",
     },
 }
 # A screening's answers per outcome, in each language.
@@ -108,6 +113,10 @@ def sent_messages(trial: Trial) -> Iterator[tuple[str, str]]:
         for i, m in enumerate(messages.result(trial, outcome, "S-ABCDEFGH23", screening.answers, TODAY)):
             yield f"{name}.result.{i}", m["text"]
         yield f"{name}.details", messages.details_text(trial, outcome)["text"]
+    yield "callback.offer", messages.callback_offer(trial)["text"]
+    for step in ("name", "phone", "time"):
+        for retry in (False, True):
+            yield f"callback.{step}.{retry}", messages.callback_question(trial, step, retry)["text"]
 
 
 ALL = [

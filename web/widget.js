@@ -73,7 +73,9 @@
       noScript: "聊天无法加载，请稍后再试。",
     },
   };
-  const KINDS = ["question", "recap", "result", "next_steps", "details"];
+  // "which_answer" (after "Change an answer") shows its buttons as a list under the parts' headings;
+  // "restarted" (a start over the person confirmed) clears the conversation before it, as our own control does.
+  const KINDS = ["question", "recap", "result", "next_steps", "details", "which_answer", "restarted"];
   const OUTCOMES = ["may_fit", "needs_team", "likely_not"];
   const DETAILS = "/details"; // the bot's "Show details" button: the result card has its own control
 
@@ -89,27 +91,39 @@
 
   // ---- Saved state: sessionStorage keeps the conversation across reloads and
   // forgets it when the tab closes (health answers on a shared computer).
+  // (Read once the checks below are defined: see `const state`.)
   const storageKey = "nct-screener:" + serverUrl;
-  const state = readState();
-  let lang = state.lang;
+  let lang = pageLang;
   let t = STRINGS[lang];
 
   function readState() {
-    const fresh = { sessionId: null, greeted: false, transcript: [], replies: [], progress: null, open: false, lang: pageLang };
+    const fresh = () => ({
+      sessionId: null,
+      greeted: false,
+      transcript: [],
+      replies: [],
+      groups: [],
+      progress: null,
+      open: false,
+      lang: pageLang,
+    });
     try {
-      const saved = Object.assign(fresh, JSON.parse(sessionStorage.getItem(storageKey) || "{}"));
+      const saved = Object.assign(fresh(), JSON.parse(sessionStorage.getItem(storageKey) || "{}"));
       const texts = (list, keys) =>
         Array.isArray(list) && list.every((item) => item && keys.every((key) => typeof item[key] === "string"));
       saved.progress = cleanProgress(saved.progress);
+      saved.groups = cleanGroups(saved.groups);
       saved.lang = known(saved.lang) || pageLang;
       if (texts(saved.transcript, ["from", "text"]) && texts(saved.replies, ["title", "payload"])) {
-        saved.transcript = saved.transcript.map((item) => cleanMessage(item, item.from));
+        saved.transcript = saved.transcript
+          .filter((item) => item.from === "bot" || item.from === "user")
+          .map((item) => cleanMessage(item, item.from));
         return saved;
       }
     } catch (_) {
       // storage blocked or damaged: start afresh
     }
-    return fresh;
+    return fresh();
   }
 
   // ---- What a message may carry besides its text, checked field by field (from the server or
@@ -118,6 +132,38 @@
   const textList = (value) => (Array.isArray(value) ? value.filter(isText) : []);
   const textRows = (value) =>
     Array.isArray(value) ? value.map(textList).filter((row) => row.length > 0) : [];
+  // Buttons: {title, payload} (texts), either one standing for a missing other.
+  const filled = (value) => (isText(value) && value ? value : null);
+  const cleanReplies = (list) =>
+    (Array.isArray(list) ? list : [])
+      .filter((r) => r && (filled(r.title) || filled(r.payload)))
+      .map((r) => ({ title: filled(r.title) || r.payload, payload: filled(r.payload) || r.title }));
+
+  // A list's groups: [{heading, replies}], a heading ("" for none) over its buttons.
+  function cleanGroups(groups) {
+    return (Array.isArray(groups) ? groups : [])
+      .filter((group) => group && isText(group.heading))
+      .map((group) => ({ heading: group.heading, replies: cleanReplies(group.replies || group.buttons) }))
+      .filter((group) => group.replies.length > 0);
+  }
+
+  // The buttons of a "which_answer" message as a list: under the parts' headings (its `groups`), and any
+  // button no group holds after them, under none. Only buttons the message offers are listed.
+  function listGroups(offered, groups) {
+    const payloads = new Set(offered.map((reply) => reply.payload));
+    const listed = new Set();
+    const once = (reply) => {
+      if (!payloads.has(reply.payload) || listed.has(reply.payload)) return false;
+      listed.add(reply.payload);
+      return true;
+    };
+    const result = cleanGroups(groups)
+      .map((group) => ({ heading: group.heading, replies: group.replies.filter(once) }))
+      .filter((group) => group.replies.length > 0);
+    const rest = offered.filter((reply) => !listed.has(reply.payload));
+    if (rest.length) result.push({ heading: "", replies: rest });
+    return result;
+  }
 
   function cleanMessage(message, from) {
     const item = { from, text: isText(message.text) ? message.text : "" };
@@ -162,6 +208,11 @@
     if (!Number.isInteger(p.number) || !isText(p.label)) return null;
     return { number: Math.min(Math.max(p.number, 1), p.total), total: p.total, label: p.label };
   }
+
+  // The saved conversation, read only now: its checks above are constants, not hoisted functions.
+  const state = readState();
+  lang = state.lang;
+  t = STRINGS[lang];
 
   function saveState() {
     try {
@@ -443,21 +494,43 @@
     return state.transcript.some((item) => item.kind === "result" && item.details && item.details.length);
   }
 
-  function renderReplies() {
-    const offered = hasCard() ? state.replies.filter((reply) => reply.payload !== DETAILS) : state.replies;
-    const buttons = offered.map((reply) => {
-      const button = el("button", { type: "button", class: "scr-reply", text: reply.title });
-      button.addEventListener("click", (event) => {
-        if (!send(reply.payload, reply.title)) return;
-        // The button is gone, so focus must go somewhere: the answer box after a key press (detail 0),
-        // else the conversation, so that a tap does not pop up a phone's keyboard.
-        if (event.detail === 0) input.focus();
-        else log.focus({ preventScroll: true });
-      });
-      return button;
+  function replyButton(reply, className) {
+    const button = el("button", { type: "button", class: className, text: reply.title });
+    button.addEventListener("click", (event) => {
+      if (!send(reply.payload, reply.title)) return;
+      // The button is gone, so focus must go somewhere: the answer box after a key press (detail 0),
+      // else the conversation, so that a tap does not pop up a phone's keyboard.
+      if (event.detail === 0) input.focus();
+      else log.focus({ preventScroll: true });
     });
-    replies.replaceChildren(...buttons);
+    return button;
+  }
+
+  // Quick replies are a row of buttons. A long choice (which answer to change: one button for each
+  // answer) is a list under the parts' headings instead, in a box of capped height that scrolls by
+  // itself, so that the question above it and the answer box below it stay on screen.
+  function renderReplies() {
+    const listed = state.groups.length > 0 && state.replies.length > 0;
+    if (listed) {
+      replies.replaceChildren(
+        ...state.groups.flatMap((group, index) => {
+          const id = uid + "-group-" + index;
+          const items = group.replies.map((reply) => el("li", {}, replyButton(reply, "scr-choice")));
+          if (!group.heading) return [el("ul", { class: "scr-choices" }, ...items)];
+          return [
+            el("h3", { id, class: "scr-choices-heading", text: group.heading }),
+            el("ul", { class: "scr-choices", "aria-labelledby": id }, ...items),
+          ];
+        }),
+      );
+    } else {
+      const offered = hasCard() ? state.replies.filter((reply) => reply.payload !== DETAILS) : state.replies;
+      replies.replaceChildren(...offered.map((reply) => replyButton(reply, "scr-reply")));
+    }
+    const buttons = replies.querySelectorAll("button");
+    replies.classList.toggle("scr-list", listed);
     replies.hidden = buttons.length === 0;
+    replies.scrollTop = 0;
     // New buttons appear under the pointer that pressed the last one: none may look chosen
     // (the hover fill) until the pointer moves.
     replies.classList.add("scr-fresh");
@@ -468,6 +541,7 @@
   function renderProgress() {
     const p = state.progress;
     progress.hidden = !p;
+    panel.classList.toggle("scr-with-progress", Boolean(p)); // on a phone, the progress takes the title's place
     if (!p) return;
     progressBar.max = p.total;
     progressBar.value = p.done ? p.total : p.number;
@@ -604,6 +678,7 @@
     if (shown) addMessage({ from: "user", text: shown });
     pinned = null;
     state.replies = [];
+    state.groups = [];
     renderReplies();
     saveState();
     return true;
@@ -618,12 +693,15 @@
       showLanguage(spoken);
       renderTranscript();
     }
+    // A start over the person confirmed to the bot: the old conversation, its result and the progress
+    // go, as with the widget's own control (which has cleared them already).
+    if (item.kind === "restarted") clearConversation();
     if (item.text) addMessage(item);
-    const quick = Array.isArray(message.quick_replies) ? message.quick_replies : [];
-    const offered = quick
-      .filter((r) => r && (typeof r.title === "string" || typeof r.payload === "string"))
-      .map((r) => ({ title: String(r.title || r.payload), payload: String(r.payload || r.title) }));
-    if (offered.length) state.replies = offered;
+    const offered = cleanReplies(message.quick_replies);
+    if (offered.length) {
+      state.replies = offered;
+      state.groups = item.kind === "which_answer" ? listGroups(offered, message.groups) : [];
+    }
     const p = cleanProgress(message.progress);
     if (p) {
       state.progress = p;
@@ -632,7 +710,13 @@
     }
     renderReplies();
     renderProgress();
+    scrollIntoPlace(); // the replies took or gave back room: the newest message stays in view
     saveState();
+  }
+
+  function clearConversation() {
+    Object.assign(state, { transcript: [], replies: [], groups: [], progress: null });
+    renderTranscript();
   }
 
   function connect() {
@@ -644,8 +728,8 @@
       if (typeof sessionId !== "string") return;
       if (state.sessionId && sessionId !== state.sessionId) {
         // The server did not take our id back, so its conversation is new: ours is stale.
-        Object.assign(state, { greeted: false, transcript: [], replies: [], progress: null });
-        renderTranscript();
+        state.greeted = false;
+        clearConversation();
       }
       state.sessionId = sessionId;
       setStatus(everConnected ? "reconnected" : "");
@@ -686,8 +770,8 @@
 
   startOverButton.addEventListener("click", () => {
     if (!ready || !window.confirm(t.confirmStartOver)) return;
-    Object.assign(state, { transcript: [], replies: [], progress: null, greeted: true });
-    renderTranscript();
+    state.greeted = true;
+    clearConversation();
     send("/start_over"); // the bot's own start-over payload: confirmed above, so it starts at once
     input.focus();
   });

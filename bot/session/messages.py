@@ -29,6 +29,7 @@ from bot.scoring import (
     Verdict,
     relevant_answers,
 )
+from bot.session.callback import TIMES
 from bot.session.screening import Screening
 from bot.trial.model import Question, Trial
 
@@ -95,10 +96,44 @@ def question(screening: Screening, question_id: str, retry: bool = False) -> Mes
 
 
 # ------------------------------------------------------------------------ the result
-def next_steps(trial: Trial) -> Message:
-    """Speak with your healthcare provider, and how to reach the study team."""
-    lines = [trial.texts["next_heading"], trial.texts["provider"], contacts_text(trial)]
+def next_steps(trial: Trial, outcome: str | None = None) -> Message:
+    """Speak with your healthcare provider, and how and when to reach the study team; for someone
+    likely not a fit, where to look for other studies."""
+    lines = [trial.texts["next_heading"], trial.texts["provider"], contacts_text(trial), phone_hours(trial)]
+    if outcome == LIKELY_NOT:
+        lines.append(trial.texts["other_studies"])
     return {"text": "\n".join(lines), "kind": "next_steps"}
+
+
+def phone_hours(trial: Trial) -> str:
+    return trial.texts["phone_hours"].format(times=_times(trial))
+
+
+def _times(trial: Trial) -> str:
+    return writing(trial.language).list_separator.join(trial.phone_hours)
+
+
+def callback_offer(trial: Trial) -> Message:
+    """A call-back from the study team, with what it keeps: its own consent, as easy to refuse."""
+    text = trial.texts["callback_offer"].format(site=trial.info["site"]["name"], retention_days=trial.retention_days)
+    buttons = [
+        {"title": trial.texts["callback_yes"], "payload": "/affirm"},
+        {"title": trial.texts["callback_no"], "payload": "/deny"},
+    ]
+    return {"text": text, "kind": "callback_offer", "buttons": buttons}
+
+
+def callback_question(trial: Trial, step: str, retry: bool = False) -> Message:
+    """The call-back's question for ``step`` (name, phone, time), or its retry."""
+    text = trial.texts[f"callback_{step}_retry" if retry else f"callback_{step}"].format(times=_times(trial))
+    if step != "time":
+        return {"text": text}
+    return {"text": text, "buttons": buttons(time_titles(trial))}
+
+
+def time_titles(trial: Trial) -> tuple[str, ...]:
+    """The titles of the best times to call, in the order of bot.session.callback.TIMES."""
+    return tuple(trial.texts[f"callback_time_{key}"] for key in TIMES)
 
 
 def closing(trial: Trial, reference: str | None) -> list[Message]:
@@ -148,7 +183,7 @@ def result(
         "text": writing(trial.language).sentence_separator.join([*offer, texts["details_offer"]]),
         "buttons": [_details_button(trial)],
     }
-    return [card, next_steps(trial), last]
+    return [card, next_steps(trial, card["outcome"]), last]
 
 
 def _card_text(trial: Trial, outcome: Result) -> str:
@@ -192,12 +227,17 @@ def _details_button(trial: Trial) -> dict[str, str]:
 
 def details(trial: Trial, outcome: Result) -> list[dict[str, Any]]:
     """Each criterion with its verdict and reason, grouped: not met, for the team to check, looks OK."""
-    groups = []
+    groups, separator = [], writing(trial.language).list_separator
     for verdict in (DOES_NOT_MEET, NEEDS_TEAM, MEETS):
+        # Rules with the same reason are said once, together ("the study team will ask you about
+        # it" was said 14 times to someone who stopped early).
+        by_reason: dict[str, list[str]] = {}
+        for v in outcome.verdicts:
+            if v.verdict == verdict:
+                by_reason.setdefault(v.text, []).append(trial.criterion(v.criterion).summary)
         items = [
-            {"criterion": trial.criterion(v.criterion).summary, "reason": v.text}
-            for v in outcome.verdicts
-            if v.verdict == verdict
+            {"criterion": separator.join(rules), "criteria": rules, "reason": reason}
+            for reason, rules in by_reason.items()
         ]
         if items:
             groups.append({"verdict": verdict, "heading": trial.texts[f"details_{verdict}"], "items": items})
@@ -208,8 +248,12 @@ def details_text(trial: Trial, outcome: Result) -> Message:
     """The details as one text message, for channels with no "Show details" control (SMS, WeChat)."""
     lines, colon = [trial.texts["details_heading"]], writing(trial.language).label_separator
     for group in details(trial, outcome):
-        items = [f"- {i['criterion']}{colon}{i['reason']}" for i in group["items"]]
-        lines += ["", group["heading"] + colon.rstrip(), *items]
+        lines += ["", group["heading"] + colon.rstrip()]
+        for item in group["items"]:
+            if len(item["criteria"]) == 1:
+                lines.append(f"- {item['criterion']}{colon}{item['reason']}")
+            else:  # the reason once, then each rule it is about
+                lines += [f"- {item['reason']}{colon.rstrip()}", *(f"  · {c}" for c in item["criteria"])]
     return {"text": "\n".join(lines), "kind": "details"}
 
 
@@ -368,10 +412,25 @@ def answer_rows(
 
 
 def which_answer(screening: Screening) -> Message:
-    """ "Which answer would you like to change?", with a button for each answer (its recap topic)."""
-    topics = [screening.question(qid).topic for qid in relevant_answers(screening.trial, screening.answers)]
-    buttons = [{"title": topic, "payload": topic} for topic in dict.fromkeys(topics)]
-    return {"text": screening.trial.texts["which_answer"], "buttons": buttons}
+    """ "Which answer would you like to change?", with a button for each answer (its recap topic),
+    and the same buttons grouped by part of the screen (``groups``), which a phone shows as a
+    compact list."""
+    trial = screening.trial
+    groups: dict[int, dict[str, dict[str, str]]] = {}
+    for qid in relevant_answers(trial, screening.answers):
+        number = trial.section_number(screening.question(qid).section)  # its own part, not the one reached
+        topic = screening.question(qid).topic
+        groups.setdefault(number, {})[topic] = {"title": topic, "payload": topic}
+    buttons = list({b["title"]: b for part in groups.values() for b in part.values()}.values())
+    return {
+        "text": trial.texts["which_answer"],
+        "kind": "which_answer",
+        "buttons": buttons,
+        "groups": [
+            {"heading": trial.sections[number - 1].name, "buttons": list(part.values())}
+            for number, part in sorted(groups.items())
+        ],
+    }
 
 
 def recap(screening: Screening) -> list[Message]:

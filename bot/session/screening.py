@@ -258,6 +258,21 @@ class Screening:
         for linked in self._time_questions_after(question_id):
             self.answers.pop(linked, None)
 
+    def go_back(self) -> str | None:
+        """ "Go back": the answer given last is dropped, so its question is asked again; its id, or
+        None when there is none."""
+        current = self.current_question_id()
+        order = list(self.trial.questions)
+        here = order.index(current) if current in order else len(order)
+        # Not an answer said ahead of its question ("I had shingles" at the medicines question).
+        previous = next(
+            (qid for qid in reversed(self.answers) if qid != current and (qid not in order or order.index(qid) < here)),
+            None,
+        )
+        if previous is not None:
+            self.forget(previous)
+        return previous
+
     # ------------------------------------------------------------------ state
     def to_dict(self) -> dict[str, Any]:
         state = {"answers": dict(self.answers), "misses": dict(self.misses), "hints": dict(self.hints)}

@@ -41,7 +41,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import PROJECT_ROOT
-from bot.storage import conversations
+from bot.storage import callbacks, conversations, funnel
 
 DEFAULT_DB = PROJECT_ROOT / "var" / "screenings.db"
 # How long a write waits for another writer; the fault tests shorten it.
@@ -162,6 +162,8 @@ class Records:
                 foreign_keys=[("reference", "screenings", "reference")],
                 if_not_exists=True,
             )
+            callbacks.create(self.db)
+            funnel.create(self.db)
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -174,8 +176,15 @@ class Records:
             raise
         self.db.execute("COMMIT")
 
-    def save(self, record: ScreeningRecord, now: datetime | None = None, owner: str | None = None) -> None:
-        """Insert or replace the whole record; with ``owner``, only the owner's own record.
+    def save(
+        self,
+        record: ScreeningRecord,
+        now: datetime | None = None,
+        owner: str | None = None,
+        moved: tuple[str | None, str | None] | None = None,
+    ) -> None:
+        """Insert or replace the whole record; with ``owner``, only the owner's own record. ``moved``:
+        the screen's last answered question before and after, counted by the funnel in the same write.
 
         Raises NotYours, and changes nothing, when the reference belongs to another owner.
         """
@@ -222,6 +231,8 @@ class Records:
                 self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [record.reference])
             self.db.table("answers").insert_all(answers, pk=("reference", "question"))
             self.db.table("verdicts").insert_all(verdicts, pk=("reference", "criterion"))
+            if moved is not None:
+                funnel.moved(self.db, funnel.week_of(record.started_at), record.channel, *moved)
 
     def get(self, reference: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM screenings WHERE reference = ?", [reference]))
@@ -250,12 +261,13 @@ class Records:
         return int(next(self.db.query("SELECT count(*) AS n FROM screenings"))["n"])
 
     def delete(self, reference: str) -> bool:
-        """Delete one person's record; True if there was one."""
+        """Delete one person's record and call-back; True if there was either."""
         with self._write():
             for table in ("answers", "verdicts", "owners"):
                 self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [reference])
             cursor = self.db.execute("DELETE FROM screenings WHERE reference = ?", [reference])
-        return cursor.rowcount > 0
+            calls = callbacks.delete(self.db, reference)
+        return cursor.rowcount > 0 or calls > 0
 
     def purge(self, older_than_days: int, now: datetime | None = None) -> int:
         """Delete every record not updated for ``older_than_days``; returns how many."""
@@ -267,7 +279,28 @@ class Records:
             for table in ("answers", "verdicts", "owners"):
                 self.db.execute(f"DELETE FROM {table} WHERE reference IN ({old})", [cutoff])
             cursor = self.db.execute("DELETE FROM screenings WHERE updated_at < ?", [cutoff])
+            callbacks.purge(self.db, cutoff)
         return cursor.rowcount
+
+    # ------------------------------------------------------------ call-backs and the funnel
+    def save_callback(self, callback: callbacks.CallBack, now: datetime | None = None) -> None:
+        with self._write():
+            callbacks.save(self.db, callback, now)
+
+    def cancel_callback(self, reference: str) -> bool:
+        with self._write():
+            return callbacks.delete(self.db, reference) > 0
+
+    def tally(self, event: str, channel: str, language: str, question: str = "", now: datetime | None = None) -> None:
+        """Count one event of the funnel, in this week."""
+        with self._write():
+            funnel.count(self.db, funnel.week_of(now or utc_now()), channel, language, event, question)
+
+    def moved(self, started: datetime, channel: str, before: str | None, after: str | None) -> None:
+        """A screen's last answered question changed (None: none yet, or the screen completed)."""
+        if before != after:
+            with self._write():
+                funnel.moved(self.db, funnel.week_of(started), channel, before, after)
 
     # ------------------------------------------------------------------ export
     def export_json(self) -> str:

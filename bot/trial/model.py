@@ -86,7 +86,28 @@ RULE_REASONS: dict[str, set[str]] = {
 }
 
 
-REQUIRED_TEXTS = {
+# What a call-back asks and says (actions/callback.py); each time to call has a title.
+CALLBACK_TEXTS = {
+    "phone_hours",
+    "other_studies",
+    "callback_offer",
+    "callback_yes",
+    "callback_no",
+    "callback_declined",
+    "callback_name",
+    "callback_name_retry",
+    "callback_phone",
+    "callback_phone_retry",
+    "callback_time",
+    "callback_time_retry",
+    "callback_saved",
+    "callback_gave_up",
+    "callback_cancelled",
+    "callback_none",
+    "go_back_none",
+    "go_back_finished",
+} | {f"callback_time_{key}" for key in ("morning", "afternoon", "any")}
+REQUIRED_TEXTS = CALLBACK_TEXTS | {
     "intro",
     "storage",
     "consent_question",
@@ -263,6 +284,8 @@ class Trial:
     digest: str  # sha256 of the file, so a record names the exact criteria it was scored with
     info: dict[str, Any]
     retention_days: int
+    coordinator_language: str  # of what the call list says the study team must check
+    phone_hours: tuple[str, ...]  # when the study team answers the phone, China time ("8:00–11:30")
     language: str  # of the texts: "en", "zh" (a BCP 47 tag)
     languages: tuple[str, ...]  # every language the trial has texts in, its file's own first
     sections: list[Section]  # in asking order
@@ -488,12 +511,16 @@ def load_trial(path: Path | str | None = None, language: str | None = None) -> T
     info["contacts"] = [dict(c) for c in info.get("contacts", [])]
     if not info["contacts"]:
         raise TrialFileError("the trial needs at least one contact")
+    if not (raw.get("phone_hours") or {}).get("times"):
+        raise TrialFileError("phone_hours must give the times the study team answers the phone")
     return Trial(
         path=path,
         version=str(raw["version"]),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         info=info,
         retention_days=int(raw["records"]["retention_days"]),
+        coordinator_language=str(raw["records"].get("coordinator_language", raw.get("language", "en"))),
+        phone_hours=tuple(str(t) for t in (raw.get("phone_hours") or {}).get("times", ())),
         language=str(raw.get("language", "en")),
         languages=languages,
         sections=sections,
