@@ -8,10 +8,12 @@ the reference (a new one for someone who kept no answers), never in a log.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import language, records, screening_of, send, tally, trial
@@ -22,6 +24,7 @@ from bot.storage.records import new_reference
 from bot.trial.model import cached_trial
 
 CALLBACK_SLOT = "callback"
+logger = logging.getLogger(__name__)
 OFFERED_TO = ("may_fit", "needs_team")
 
 
@@ -91,22 +94,28 @@ class ActionCallbackDone(Action):
         if step == "gave_up":
             send(dispatcher, [{"text": texts["callback_gave_up"]}, messages.next_steps(trial(tracker))])
             return [SlotSet(CALLBACK_SLOT, None), SlotSet("callback_text", None)]
-        if step != "done":
+        if step != "done":  # none on offer: a "yes" at the recap is for the recap
+            if not tracker.get_slot("finished"):
+                return [SlotSet("callback_text", None), FollowupAction("action_recap")]
             dispatcher.utter_message(text=texts["fallback"])
             return [SlotSet("callback_text", None)]
         reference = tracker.get_slot("reference") or new_reference()
-        records().save_callback(
-            CallBack(
-                reference=reference,
-                name=state["name"],
-                phone=state["phone"],
-                best_time=state["time"],
-                language=language(tracker),
-                channel=tracker.get_latest_input_channel() or "unknown",
-                outcome=_outcome(tracker),
-                checks=_checks(tracker),
-            )
+        called = CallBack(
+            reference=reference,
+            name=state["name"],
+            phone=state["phone"],
+            best_time=state["time"],
+            language=language(tracker),
+            channel=tracker.get_latest_input_channel() or "unknown",
+            outcome=_outcome(tracker),
+            checks=_checks(tracker),
         )
+        try:
+            records().save_callback(called)
+        except sqlite3.Error:  # nothing half-kept: the person is told, and the name and number leave the slot
+            logger.warning("A call-back could not be stored.")
+            send(dispatcher, [{"text": texts["callback_gave_up"]}, messages.next_steps(trial(tracker))])
+            return [SlotSet(CALLBACK_SLOT, None), SlotSet("callback_text", None)]
         tally(tracker, "callback_asked")
         titles = dict(zip(callback.TIMES, messages.time_titles(trial(tracker)), strict=True))
         saved = texts["callback_saved"].format(

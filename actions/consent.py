@@ -21,7 +21,8 @@ class ActionIntro(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, messages.intro(trial(tracker)))
-        if not tracker.get_slot("introduced"):  # a greeting again shows the opening, and starts nothing
+        # A greeting again mid-screen shows the opening and starts nothing; after a result, a new screen.
+        if not tracker.get_slot("introduced") or tracker.get_slot("finished"):
             tally(tracker, "started")
         return [SlotSet("introduced", True)]
 

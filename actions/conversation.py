@@ -223,9 +223,13 @@ class ActionGoBack(Action):
             dispatcher.utter_message(text=trial(tracker).texts["go_back_finished"])
             return []
         if not tracker.get_slot("started_at"):
-            return reask_consent(dispatcher, tracker) if awaiting_consent(tracker) else []
+            return reask_consent(dispatcher, tracker) if awaiting_consent(tracker) else [FollowupAction("action_intro")]
         if (taken := took_as_answer(tracker, dispatcher=dispatcher)) is not None:
             return taken  # "back surgery in May" at the surgery question is an answer
+        if looks_like_question(str(tracker.latest_message.get("text") or "")):
+            # "上一个月打过疫苗算吗？" is no "go back": nothing is dropped, what it says is kept
+            dispatcher.utter_message(text=trial(tracker).texts["fallback"])
+            return noted(tracker)
         screening = screening_of(tracker)
         if screening.go_back() is None:
             dispatcher.utter_message(text=trial(tracker).texts["go_back_none"])
@@ -286,6 +290,9 @@ class ActionRecap(Action):
         return "action_recap"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("finished"):  # the result was given: no second recap, no second result
+            dispatcher.utter_message(text=trial(tracker).texts["go_back_finished"])
+            return []
         screening = screening_of(tracker)
         if screening.current_question_id() is not None:
             return [FollowupAction("screening_form")]  # a correction opened a new question

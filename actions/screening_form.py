@@ -56,7 +56,9 @@ class ValidateScreeningForm(FormValidationAction):
             dispatcher.utter_message(text=trial(tracker).texts["gave_up"])
         save(tracker, screening)
         finished = screening.current_question_id() is None
-        return {"answer": DONE if finished else None, STATE_SLOT: screening.to_dict()}
+        # After "stop" then "continue", the screen goes on: it is no longer finished.
+        resumed = {"finished": False} if tracker.get_slot("finished") else {}
+        return {"answer": DONE if finished else None, STATE_SLOT: screening.to_dict(), **resumed}
 
 
 class ActionAskAnswer(Action):
@@ -81,6 +83,9 @@ class ActionScreeningResult(Action):
         return "action_screening_result"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("finished"):  # given once; "yes" again is no second result
+            dispatcher.utter_message(text=trial(tracker).texts["go_back_finished"])
+            return []
         screening = screening_of(tracker)
         if yes_or_no(tracker) is not True:  # "the recap is right" only from a clear yes, never from 😀
             dispatcher.utter_message(text=trial(tracker).texts["fallback"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sqlite3
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ from bot.reading.answers import NO, YES, Understood, looks_like_question, names_
 from bot.reading.words import normalise
 from bot.session.messages import Message
 from bot.session.screening import Screening, to_record
+from bot.storage import funnel
 from bot.storage.records import DEFAULT_DB, NotYours, Records
 from bot.trial.model import Trial, cached_trial
 
@@ -73,8 +75,13 @@ def channel_of(tracker: Tracker) -> str:
 
 
 def tally(tracker: Tracker, event: str, question: str = "") -> None:
-    """Count an event of the funnel (bot/storage/funnel.py): counts only, for everyone."""
-    records().tally(event, channel_of(tracker), language(tracker), question)
+    """Count an event of the funnel (bot/storage/funnel.py): counts only, for everyone. A count that
+    cannot be written (the database busy too long) is lost, never the reply."""
+    week = funnel.week_of(datetime.now(timezone.utc), trial(tracker).info["site"]["time_zone"])
+    try:
+        records().tally(week, event, channel_of(tracker), language(tracker), question)
+    except sqlite3.Error:
+        logger.warning("A funnel count could not be written.")
 
 
 def last_answered(answers: dict[str, object] | None) -> str | None:
@@ -90,15 +97,16 @@ def save(tracker: Tracker, screening: Screening, status: str = "in_progress") ->
     started = tracker.get_slot("started_at") or datetime.now(timezone.utc).isoformat()
     channel = channel_of(tracker)
     before = last_answered((tracker.get_slot(STATE_SLOT) or {}).get("answers"))
-    moved = (before, None if status == "completed" else last_answered(screening.answers))
+    week = funnel.week_of(datetime.fromisoformat(started), screening.trial.info["site"]["time_zone"])
+    after = None if status == "completed" else last_answered(screening.answers)
     reference = tracker.get_slot("reference")
     if not tracker.get_slot("consent") or not reference:
-        records().moved(datetime.fromisoformat(started), channel, *moved)
+        records().moved(week, channel, before, after)
         return
     record = to_record(screening, reference, channel, datetime.fromisoformat(started), status)
     owner = hashlib.sha256(tracker.sender_id.encode("utf-8")).hexdigest()
     try:
-        records().save(record, owner=owner, moved=moved)
+        records().save(record, owner=owner, moved=(week, before, after))
     except NotYours:
         logger.warning("A conversation claimed a reference it did not create; nothing was stored.")
 

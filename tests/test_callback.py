@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import stat
 from datetime import datetime, timedelta, timezone
@@ -132,10 +133,14 @@ def test_every_time_button_reads_as_its_time(language: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["tomorrow", "8pm", "weekend", "evening", "whenever you like but not mornings", "晚上"]
+    "typed",
+    [
+        *["tomorrow", "8pm", "9 pm", "weekend", "evening", "whenever you like but not mornings"],
+        *["not in the morning", "no mornings please", "晚上", "上午不方便", "上午不行，下午吧", "晚上8点"],
+    ],
 )
 def test_a_time_we_cannot_place_is_asked_again(typed: str) -> None:
-    language = "zh" if typed == "晚上" else "en"
+    language = "zh" if re.search(r"[\u4e00-\u9fff]", typed) else "en"
     assert callback.read_time(typed, language, TITLES[language]) is None
 
 
@@ -157,11 +162,39 @@ def test_name_number_and_time_in_turn() -> None:
     }
 
 
-@pytest.mark.parametrize("step", callback.STEPS)
+@pytest.mark.parametrize("step", ["name", "phone"])
 @pytest.mark.parametrize(("no", "language"), [("no", "en"), ("no thanks", "en"), ("不要了", "zh"), ("不用了", "zh")])
-def test_a_clear_no_at_any_step_keeps_nothing(step: str, no: str, language: str) -> None:
+def test_a_bare_no_before_the_number_keeps_nothing(step: str, no: str, language: str) -> None:
     s, said = callback.take({"step": step, "misses": 0, "name": "Li"}, no, language, TITLES[language])
     assert said == "declined" and s == {"step": "declined"}
+
+
+@pytest.mark.parametrize(
+    ("step", "typed", "language", "value"),
+    [
+        ("name", "没事，叫我小李", "zh", "小李"),
+        ("name", "No title, just Li Na", "en", "No title, just Li Na"),
+        ("phone", "No, it's 13812345678", "en", "+8613812345678"),
+        ("phone", "13812345678，上午不方便", "zh", "+8613812345678"),
+        ("phone", "不是手机，座机025-83661234", "zh", "+862583661234"),
+    ],
+)
+def test_a_no_inside_an_answer_is_no_refusal(step: str, typed: str, language: str, value: str) -> None:
+    s, said = callback.take({"step": step, "misses": 0}, typed, language, TITLES[language])
+    assert said == "ask" and s[step] == value
+
+
+@pytest.mark.parametrize("typed", ["/resume", "/affirm", "yes", "好的", "no"])
+def test_a_button_or_a_bare_yes_or_no_is_no_name(typed: str) -> None:
+    assert callback.read_name(typed, "zh" if typed == "好的" else "en") is None
+
+
+def test_at_the_time_a_no_is_asked_again_then_any_time() -> None:
+    given = {"step": "time", "misses": 0, "name": "Li", "phone": "+8613812345678"}
+    s, said = callback.take(given, "no", "en", TITLES["en"])
+    assert said == "ask" and s["misses"] == 1
+    s, said = callback.take(s, "none", "en", TITLES["en"])
+    assert said == "done" and s["time"] == "any" and s["phone"] == "+8613812345678"
 
 
 def test_two_misses_at_one_step_give_up() -> None:
@@ -303,3 +336,20 @@ def test_someone_who_kept_no_answers_gets_a_reference_for_the_call_back_only(sto
         tracker("cancel my call-back", "cancel_callback", {"reference": reference, "callback": {"step": "stored"}}),
     )
     assert said[0]["text"] == TRIALS["en"].texts["callback_cancelled"] and callbacks.call_list(stored.db) == []
+
+
+def test_asked_for_again_a_call_back_keeps_the_status_the_coordinator_set(tmp_path: Path) -> None:
+    records = Records(tmp_path / "s.db")
+    records.save_callback(_call())
+    callbacks.set_status(records.db, "S-23456789AB", "called", "coordinator")
+    records.save_callback(_call(phone="+8613900001111"))
+    row = callbacks.call_list(records.db)[0]
+    assert (row["status"], row["phone"]) == ("called", "+8613900001111")
+    assert len(callbacks.audit(records.db, "S-23456789AB")) == 1
+
+
+def test_the_funnels_weeks_are_the_sites() -> None:
+    sunday_night_utc = datetime(2026, 12, 6, 23, 30, tzinfo=timezone.utc)  # Monday 07:30 in Nanjing
+    assert funnel.week_of(sunday_night_utc, "Asia/Shanghai") == "2026-W50"
+    assert funnel.week_of(sunday_night_utc) == "2026-W49"
+    assert funnel.week_of(sunday_night_utc, TRIALS["en"].info["site"]["time_zone"]) == "2026-W50"

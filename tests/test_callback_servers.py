@@ -158,3 +158,28 @@ def test_the_funnel_counts_match_the_records(servers: Servers) -> None:
 def _statuses(db: object) -> dict[str, int]:
     rows = db.query("SELECT status, count(*) AS n FROM screenings GROUP BY status")  # type: ignore[attr-defined]
     return {r["status"]: r["n"] for r in rows}
+
+
+def test_after_the_result_a_declined_start_over_gives_no_second_result(servers: Servers) -> None:
+    chat = to_result(servers, "again-1")
+    db = Records(servers.db).db
+    completed = funnel.totals(db)["completed"]
+    assert chat.send("/deny") == [TRIAL.texts["callback_declined"]]
+    assert chat.send("start over") == [TRIAL.texts["start_over_question"]]
+    reply = chat.send("no")
+    assert reply == [TRIAL.texts["go_back_finished"]]  # no recap, no second result or offer
+    assert chat.send("yes") != [] and funnel.totals(db)["completed"] == completed
+
+
+def test_the_call_back_form_survives_an_alarm_a_continue_and_a_declined_start_over(servers: Servers) -> None:
+    chat = to_result(servers, "callback-interrupted-1")
+    chat.send("/affirm")
+    assert TRIAL.texts["emergency"] in chat.send("I have crushing chest pain right now")
+    assert TRIAL.texts["callback_name"] in chat.send("/resume")  # Continue: the name is asked again
+    chat.send("Wang Fang")
+    assert chat.send("start over") == [TRIAL.texts["start_over_question"]]
+    assert TRIAL.texts["callback_phone"].split("?")[0] in chat.send("no")[-1]
+    chat.send("139 1234 5678")
+    reference = reference_in(chat.send("any time"))
+    row = next(r for r in callbacks.call_list(Records(servers.db).db) if r["reference"] == reference)
+    assert (row["name"], row["phone"], row["best_time"]) == ("Wang Fang", "+8613912345678", "any")

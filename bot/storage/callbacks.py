@@ -92,16 +92,18 @@ def create(db: Database) -> None:
 
 
 def save(db: Database, callback: CallBack, now: datetime | None = None) -> None:
-    """Keep a call-back (asked for again, it replaces the earlier one and is to be called again)."""
+    """Keep a call-back. Asked for again under the same reference, its details are replaced, and its
+    status and audit stay as the coordinator left them: only a coordinator changes a status."""
     row: dict[str, Any] = {
         **asdict(callback),
         "created_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        "status": "to_call",
-        "status_changed_at": None,
-        "status_changed_by": None,
     }
-    db.execute("DELETE FROM callbacks WHERE reference = ?", [callback.reference])
-    db.table("callbacks").insert(row)
+    details = [k for k in row if k not in ("reference", "created_at")]
+    db.execute(
+        f"INSERT INTO callbacks ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+        f"ON CONFLICT (reference) DO UPDATE SET {', '.join(f'{k} = excluded.{k}' for k in details)}",
+        list(row.values()),
+    )
 
 
 def set_status(db: Database, reference: str, status: str, by: str, now: datetime | None = None) -> bool:

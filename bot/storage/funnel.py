@@ -16,8 +16,9 @@ when the screen completes, so what stays is the last question answered by those 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -51,8 +52,12 @@ def create(db: Database) -> None:
     )
 
 
-def week_of(moment: date | datetime) -> str:
-    """ISO week, "2026-W49": weeks start on Monday, as in China."""
+def week_of(moment: date | datetime, zone: str = "UTC") -> str:
+    """ISO week, "2026-W49", in the site's time ``zone`` (the trial file's ``site.time_zone``): a week
+    starts on Monday 00:00 where the site is. A moment with no time zone is taken as UTC."""
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment = aware.astimezone(ZoneInfo(zone))
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
 

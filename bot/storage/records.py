@@ -181,10 +181,11 @@ class Records:
         record: ScreeningRecord,
         now: datetime | None = None,
         owner: str | None = None,
-        moved: tuple[str | None, str | None] | None = None,
+        moved: tuple[str, str | None, str | None] | None = None,
     ) -> None:
         """Insert or replace the whole record; with ``owner``, only the owner's own record. ``moved``:
-        the screen's last answered question before and after, counted by the funnel in the same write.
+        the week the screen started, and its last answered question before and after, counted by the
+        funnel in the same write.
 
         Raises NotYours, and changes nothing, when the reference belongs to another owner.
         """
@@ -232,7 +233,8 @@ class Records:
             self.db.table("answers").insert_all(answers, pk=("reference", "question"))
             self.db.table("verdicts").insert_all(verdicts, pk=("reference", "criterion"))
             if moved is not None:
-                funnel.moved(self.db, funnel.week_of(record.started_at), record.channel, *moved)
+                week, before, after = moved
+                funnel.moved(self.db, week, record.channel, before, after)
 
     def get(self, reference: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM screenings WHERE reference = ?", [reference]))
@@ -291,16 +293,17 @@ class Records:
         with self._write():
             return callbacks.delete(self.db, reference) > 0
 
-    def tally(self, event: str, channel: str, language: str, question: str = "", now: datetime | None = None) -> None:
-        """Count one event of the funnel, in this week."""
+    def tally(self, week: str, event: str, channel: str, language: str, question: str = "") -> None:
+        """Count one event of the funnel, in ``week`` (funnel.week_of)."""
         with self._write():
-            funnel.count(self.db, funnel.week_of(now or utc_now()), channel, language, event, question)
+            funnel.count(self.db, week, channel, language, event, question)
 
-    def moved(self, started: datetime, channel: str, before: str | None, after: str | None) -> None:
-        """A screen's last answered question changed (None: none yet, or the screen completed)."""
+    def moved(self, week: str, channel: str, before: str | None, after: str | None) -> None:
+        """A screen's last answered question changed (None: none yet, or the screen completed); ``week``:
+        the one it started in."""
         if before != after:
             with self._write():
-                funnel.moved(self.db, funnel.week_of(started), channel, before, after)
+                funnel.moved(self.db, week, channel, before, after)
 
     # ------------------------------------------------------------------ export
     def export_json(self) -> str:

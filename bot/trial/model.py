@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import TRIALS_DIR
 from bot.trial.texts import TextsError, with_texts
@@ -511,6 +512,10 @@ def load_trial(path: Path | str | None = None, language: str | None = None) -> T
     info["contacts"] = [dict(c) for c in info.get("contacts", [])]
     if not info["contacts"]:
         raise TrialFileError("the trial needs at least one contact")
+    try:
+        ZoneInfo(str(info["site"].get("time_zone")))
+    except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
+        raise TrialFileError(f"site.time_zone must name a time zone, like Asia/Shanghai: {error}") from error
     if not (raw.get("phone_hours") or {}).get("times"):
         raise TrialFileError("phone_hours must give the times the study team answers the phone")
     return Trial(
