@@ -234,6 +234,8 @@ class ActionGoBack(Action):
         if screening.go_back() is None:
             dispatcher.utter_message(text=trial(tracker).texts["go_back_none"])
             return [] if tracker.active_loop_name else [FollowupAction("action_recap")]
+        # What the message also said still counts: "go back, I had the MMR 2 weeks ago" keeps the MMR.
+        screening.note(str(tracker.latest_message.get("text") or ""), today())
         save(tracker, screening)
         events: list[EventType] = [SlotSet(STATE_SLOT, screening.to_dict())]
         return events if tracker.active_loop_name else [*events, FollowupAction("screening_form")]
