@@ -662,3 +662,44 @@ def test_every_question_type_has_a_reader_a_description_and_a_place_in_correctio
     assert set(READERS) == QUESTION_TYPES
     assert set(DESCRIBERS) == QUESTION_TYPES - {"yes_no", "dose"}  # their answers are words already
     assert set(_SPECIFIC) == QUESTION_TYPES - {"yes_no", "dose"}  # a bare yes, no or "same" names no question
+
+
+@_SETTINGS
+@given(
+    no=st.sampled_from(["no", "No.", "nope", "没有", "没", "no cancer"]),
+    other=st.sampled_from(["", "my mum had breast cancer", "我妈得过乳腺癌", "my dad had lymphoma"]),
+    joiner=st.sampled_from([", ", "，", ", but ", "，不过", ". "]),
+    removed=st.sampled_from(
+        [
+            "I had a thing removed",
+            "I had something cut out",
+            "had a bit taken off my back last year",
+            "I'm all clear now",
+            "in remission since 2020",
+            "我自己切掉过一个东西",
+            "前年割了个东西",
+            "切过一个",
+            "后来治好了",
+        ]
+    ),
+)
+def test_a_no_beside_something_of_their_own_removed_is_not_a_no(no: str, other: str, joiner: str, removed: str) -> None:
+    """ "no, my mum had breast cancer, and I had a thing removed" was a plain no to "ever had cancer?":
+    "removed" and "thing" were filler, so what was removed (perhaps a cancer) was lost."""
+    said = joiner.join(part for part in (no, other, removed) if part)
+    assert ask("cancer_history", said) != Understood("no")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no, I had my appendix removed",
+        "no, never had anything removed",
+        "no, a benign lump removed",
+        "没有，甲状腺结节切了，良性的",
+        "没有，我妈切过乳腺癌，她现在治好了",
+        "no, my dad had a tumour cut out",
+    ],
+)
+def test_a_removal_that_says_what_or_whose_keeps_the_no(text: str) -> None:
+    assert ask("cancer_history", text) == Understood("no")

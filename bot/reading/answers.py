@@ -528,7 +528,29 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     if groups[0] == NO and _unnegated(rest):
         # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
         return NotUnderstood("confirm")
+    if groups[0] == NO and not kept_no and _own_doubt(question, text, facts):
+        return NotUnderstood("confirm")  # "no, I had a thing removed" to "ever had cancer?"
     return Understood(groups[0])
+
+
+_THIRD_PERSON = re.compile(r"(?<![a-z'])(?:she|he|they|she's|he's|they're|her|his|their)(?![a-z'])|[她他]")
+
+
+def _own_doubt(question: Question, text: str, facts: tuple[Fact, ...]) -> bool:
+    """A reason in ``question.doubt_reasons`` said of the person's own, about nothing named: "no, but I
+    had a thing removed", "没有，就是切掉过一个东西" ("my appendix removed" names what; "she's all clear
+    now", "我妈切过" and "never had anything removed" are no doubt, and a reason that keeps the no, such
+    as "benign", says what it was)."""
+    if not question.doubt_reasons:
+        return False
+    parts, low = clauses(text), lower(text)
+    for match in no_reasons_pattern(question.doubt_reasons).finditer(low):
+        clause = clause_of(parts, match.start())
+        named = any(clause.start <= f.start < clause.end for f in facts)
+        theirs = _THIRD_PERSON.search(lower(clause.text)) or list_pattern("others").search(lower(clause.text))
+        if not named and not theirs and not is_negated(text, match.start(), parts):
+            return True
+    return False
 
 
 # Words that only say when: "no, not since the summer".

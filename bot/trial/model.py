@@ -216,6 +216,9 @@ class Question:
     # say yes on their own ("it was cut out" to "was it removed?").
     no_reasons: tuple[str, ...] = ()
     yes_reasons: tuple[str, ...] = ()
+    # Reasons that leave a "no" beside them unclear when they are the person's own: "no, I had a thing
+    # removed" to "have you ever had cancer?" (what was removed may have been one).
+    doubt_reasons: tuple[str, ...] = ()
     # The days the question asks about ("in the last 4 weeks"): a thing it names, said with a time well
     # before them, does not make the answer a yes ("no, a chest infection in September").
     within_days: int | None = None
@@ -359,6 +362,7 @@ def _question(qid: str, raw: dict[str, Any], replies: dict[str, Any]) -> Questio
         tense=str(raw.get("tense", "past")),
         no_reasons=tuple(raw.get("no_reasons") or ()),
         yes_reasons=tuple(raw.get("yes_reasons") or ()),
+        doubt_reasons=tuple(raw.get("doubt_reasons") or ()),
         within_days=int(raw["within_days"]) if raw.get("within_days") else None,
         confirm=" ".join(str(raw.get("confirm", "")).split()),
         about=raw.get("about"),
