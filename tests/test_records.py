@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlite_utils.db import Table
 
 from bot.storage.records import Records, ScreeningRecord, main, new_reference, utc_now
 
@@ -402,23 +401,20 @@ def test_a_failed_save_leaves_the_previous_version_intact(
         answers={"age": {"min_years": 17, "max_years": 17, "days_to_birthday": 3}, "cancer_history": "yes"},
         verdicts={"inc_age": {"kind": "inclusion", "verdict": "does_not_meet", "reasons": ["too_young"]}},
     )
-    seen: dict[str, Any] = {}
-    insert_all = Table.insert_all
-
-    def failing_insert_all(self: Table, *args: Any, **kwargs: Any) -> Any:
-        if self.name == failing_table:
-            seen["in_transaction"] = self.db.conn.in_transaction
-            seen["answers"] = {r["question"] for r in self.db.query("SELECT question FROM answers")}
-            raise sqlite3.OperationalError("disk I/O error (simulated)")
-        return insert_all(self, *args, **kwargs)
-
-    monkeypatch.setattr(Table, "insert_all", failing_insert_all)
-    with pytest.raises(sqlite3.OperationalError, match="simulated"):
+    # The disk fails at the first row written to one table, after the old rows were deleted or replaced:
+    # a trigger records what the transaction had done by then, then aborts it.
+    records.db.execute("CREATE TABLE seen (answers TEXT)")
+    records.db.execute(
+        f"CREATE TRIGGER failing BEFORE INSERT ON {failing_table} BEGIN "
+        "INSERT INTO seen SELECT group_concat(question) FROM answers; "
+        "SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="simulated"):
         records.save(new, now=T0 + timedelta(hours=1))
-    monkeypatch.undo()
+    records.db.execute("DROP TRIGGER failing")
 
-    # The failure happened inside the transaction, after the old answers had been deleted or replaced.
-    assert seen == {"in_transaction": True, "answers": set() if failing_table == "answers" else set(new.answers)}
+    # Nothing of the failed save stands, not even what the trigger saw inside it.
+    assert list(records.db.query("SELECT * FROM seen")) == []
     assert not records.db.conn.in_transaction
     assert before is not None and before["status"] == "in_progress"
     assert records.get(old.reference) == before
