@@ -489,9 +489,14 @@ def _vaccine_window(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         findings.append(Finding(NEEDS_TEAM, "unsure"))
     elif _answer_word(planned) == YES:
         kinds = {i["kind"] for i in planned["items"] if i["verified"]}
+        # A name read from a slip ("shingels shot") is the team's to check: it counted for nothing, and
+        # a planned vaccine named only by slips met the criterion (a false "may be a fit").
+        unverified = any(not i["verified"] for i in planned["items"])
         if "live" in kinds:
             findings.append(Finding(NEEDS_TEAM, "planned_live"))
-        elif planned["unknown"] or not planned["items"] or not kinds <= {"non_live", "zoster_recombinant"}:
+        elif (
+            planned["unknown"] or not planned["items"] or unverified or not kinds <= {"non_live", "zoster_recombinant"}
+        ):
             findings.append(Finding(NEEDS_TEAM, "planned_check"))
     if waiting:
         return Pending(tuple(dict.fromkeys(waiting)))

@@ -62,7 +62,7 @@ class RedFlagIntent(RuleComponent):
                 message.set(INTENT, intent, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
             else:
-                self._doubt_unconfirmed(message, reading.ruled_out, text)
+                self._doubt_unconfirmed(message, reading.ruled_out, text, reading.told_as_history)
                 self._doubt_ending(message)
         return messages
 
@@ -74,9 +74,10 @@ class RedFlagIntent(RuleComponent):
             message.set(INTENT, FALLBACK, add_to_output=True)
 
     @staticmethod
-    def _doubt_unconfirmed(message: Message, ruled_out: bool, text: str = "") -> None:
-        """A red-flag guess of the classifier alone: dropped for the next intent when it is weak or the
-        keyword layer ruled its words out, otherwise marked unconfirmed.
+    def _doubt_unconfirmed(message: Message, ruled_out: bool, text: str = "", history: bool = False) -> None:
+        """A red-flag guess of the classifier alone: dropped for the next intent when it is weak, the
+        keyword layer ruled its words out, or (an emergency, not a crisis) the message is told as history
+        with nothing said to be now ("没打。小时候抽血晕过一回哈哈"), otherwise marked unconfirmed.
 
         A crisis guess on a question or request of theirs is dropped too: on two sets written by people
         who never saw the classifier, 10 of its 14 false crisis guesses were questions about the study
@@ -87,7 +88,11 @@ class RedFlagIntent(RuleComponent):
         threshold = MIN_CONFIDENCE.get(name)
         if threshold is None:
             return
-        doubted = ruled_out or (name == SELF_HARM_INTENT and looks_like_question(text))
+        doubted = (
+            ruled_out
+            or (name == SELF_HARM_INTENT and looks_like_question(text))
+            or (name == RED_FLAG_INTENT and history)
+        )
         if intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= threshold and not doubted:
             message.set(UNCONFIRMED, True, add_to_output=True)
             return

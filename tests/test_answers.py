@@ -703,3 +703,98 @@ def test_a_no_beside_something_of_their_own_removed_is_not_a_no(no: str, other: 
 )
 def test_a_removal_that_says_what_or_whose_keeps_the_no(text: str) -> None:
     assert ask("cancer_history", text) == Understood("no")
+
+
+@_SETTINGS
+@given(
+    lead=st.sampled_from(["", "no, ", "nope ", "没有，", "I'm ", "im "]),
+    negation=st.sampled_from(["not ", "not currently ", "现在没", "没", "不", "早就不", "没在"]),
+    state=st.sampled_from(["pregnant", "breastfeeding", "nursing", "喂奶", "怀孕", "母乳喂养"]),
+    stopped=st.sampled_from(["", " now", " anymore", " any more", "了", " since june"]),
+)
+def test_a_state_said_not_to_be_now_is_no_pregnancy(lead: str, negation: str, state: str, stopped: str) -> None:
+    """ "not pregnant now", "not breastfeeding anymore" and "没喂奶了" were read as pregnant or nursing now
+    (a word of stopping made the negation no negation, as for a medicine no longer taken): a lost recruit."""
+    if negation.isascii() != state.isascii():
+        return  # "not 喂奶": no one types that
+    assert ask("pregnant_or_breastfeeding", f"{lead}{negation}{state}{stopped}") != Understood("yes")
+
+
+@pytest.mark.parametrize("text", ["不能，我已经怀上了，两个月了", "怀上了", "有身孕了", "im pregnant now", "还在喂奶"])
+def test_a_pregnancy_now_is_read_wherever_it_is_said(text: str) -> None:
+    from bot.reading.clauses import pregnancy_now
+
+    assert pregnancy_now(text) is True
+
+
+@pytest.mark.parametrize("text", ["想怀上", "一直没怀上", "怀上过一次，流掉了", "我老婆怀上了", "不喂奶了"])
+def test_a_pregnancy_wished_for_over_or_someone_else_s_is_not_now(text: str) -> None:
+    from bot.reading.clauses import pregnancy_now
+
+    assert pregnancy_now(text) is not True
+
+
+@_SETTINGS
+@given(
+    infection=st.sampled_from(["UTI", "chest infection", "kidney infection", "尿路感染", "肺部感染"]),
+    since=st.sampled_from(["since sept", "since September", "ever since the summer", "自从九月", "从十月开始"]),
+    extra=st.sampled_from(["", " honestly", ", 3rd one", "，反反复复"]),
+)
+def test_an_infection_since_a_time_goes_on_until_today(infection: str, since: str, extra: str) -> None:
+    """ "3rd UTI since sept" to "a bad infection in the last 4 weeks?" was a no: September is well before
+    the 4 weeks, but "since" says it went on until now."""
+    text = f"{since}{infection}{extra}" if since.startswith(("自", "从")) else f"{infection} {since}{extra}"
+    assert ask("infection_serious", text) != Understood("no")
+
+
+@pytest.mark.parametrize(
+    ("text", "vaccine"),
+    [
+        ("flu shot in sept + the yellow fever one 2 wks ago for kenya", "yellow_fever"),
+        ("yellow fever 2 weeks ago", "yellow_fever"),
+        ("黄热病那个，两周前打的", "yellow_fever"),
+        ("the typhoid conjugate one last month", "typhoid_injected"),
+    ],
+)
+def test_what_a_vaccine_is_named_for_names_it_at_a_vaccine_question(text: str, vaccine: str) -> None:
+    """ "the yellow fever one 2 wks ago" was lost beside a flu shot: yellow fever is no illness of the lexicon."""
+    assert vaccine in {i["id"] for i in value("vaccine_recent", text)["items"]}
+
+
+@_SETTINGS
+@given(
+    mine=st.sampled_from(["hydroxychloroquine", "羟氯喹", "pred 5mg"]),
+    theirs=st.sampled_from(["methotrexate", "甲氨蝶呤", "cellcept", "他克莫司"]),
+    says=st.sampled_from(["{} is my mum's", "the {} was my dad's", "{}是我妈吃的", "{}那是我老公的", "{} is my sister's"]),
+)
+def test_a_medicine_said_to_be_someone_else_s_after_its_name_is_not_theirs(mine: str, theirs: str, says: str) -> None:
+    """ "羟氯喹，强的松。甲氨蝶呤是我妈吃的，我没吃" took the mother's methotrexate as theirs: whose it
+    was came after the name."""
+    items = value("medicines", f"{mine}, {says.format(theirs)}")["items"]
+    assert len(items) == 1
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("cancer_history", "我爸是肺癌，我自己没有"),
+        ("cancer_history", "我妈得过乳腺癌，本人没有"),
+        ("pregnant_or_breastfeeding", "lol no im a dude"),
+        ("pregnant_or_breastfeeding", "Nope! Had my baby in May, she's on formula"),
+    ],
+)
+def test_a_no_with_whose_or_why_is_a_no(question_id: str, text: str) -> None:
+    assert ask(question_id, text) == Understood("no")
+
+
+@pytest.mark.parametrize("text", ["no, only singles", "none except the thing for my nerves", "none, only the usual"])
+def test_an_exception_after_a_no_at_the_medicines_question_is_never_none(text: str) -> None:
+    """ "no, only singles" (shingles mistyped: an everyday word) was "none": a false "may be a fit"."""
+    assert value("medicines", text)["none"] is False
+
+
+@pytest.mark.parametrize(
+    "text", ["no, but I had a small operation", "没有，我妈得过乳腺癌，我自己做过一个小手术", "no, had surgery once"]
+)
+def test_an_unnamed_operation_of_their_own_beside_a_no_to_cancer_is_asked_again(text: str) -> None:
+    assert ask("cancer_history", text) != Understood("no")

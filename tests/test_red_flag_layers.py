@@ -105,3 +105,21 @@ def test_only_a_likely_start_over_wipes_the_answers(confidence: float, intent: s
 
 def test_a_typed_command_is_left_to_the_dialogue() -> None:
     assert after(classified("/resume", "red_flag", 0.9)) == ("red_flag", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["没打。小时候抽血晕过一回哈哈", "fainted once when I was a kid, at the dentist", "18年在单位晕过一次", "以前住过一次院"],
+)
+def test_an_emergency_guess_of_the_classifier_alone_on_a_message_told_as_history_is_dropped(text: str) -> None:
+    assert after(classified(text, "red_flag", 0.9)) == ("nlu_fallback", False)
+
+
+@pytest.mark.parametrize("text", ["小时候晕过，今天又晕了一次", "fainted as a kid and again this morning"])
+def test_history_with_something_said_to_be_now_leaves_the_guess_standing(text: str) -> None:
+    assert after(classified(text, "red_flag", 0.9))[0] == "red_flag"
+
+
+def test_a_crisis_guess_told_as_history_still_stands() -> None:
+    """History never silences a crisis (a missed one costs far more than a needless crisis message)."""
+    assert after(classified("years ago I felt like nobody would miss me", "self_harm", 0.9)) == ("self_harm", True)

@@ -202,6 +202,14 @@ CASES = [
     ("exc_live_vaccine", {"vaccine_recent": "the blorvax jab"}, NEEDS_TEAM, "unknown_vaccine"),
     ("exc_live_vaccine", {"vaccine_planned": "yellow fever vaccine"}, NEEDS_TEAM, "planned_live"),
     ("exc_live_vaccine", {"vaccine_planned": "flu shot"}, MEETS, "none"),
+    # Names read from slips only: "maybe zostervax, my dr mentioned a shingels shot" met it.
+    (
+        "exc_live_vaccine",
+        {"vaccine_planned": "maybe zostervax, my dr mentioned a shingels shot"},
+        NEEDS_TEAM,
+        "planned_check",
+    ),
+    ("exc_live_vaccine", {"vaccine_planned": "the shingels shot"}, NEEDS_TEAM, "planned_check"),
     # Cancer: basal cell carcinoma of the skin is the only exception.
     ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "breast cancer"}, DOES_NOT_MEET, "excluded"),
     (

@@ -245,24 +245,42 @@ def _fact_of(term: Term, text: str, today: date) -> Fact:
 def _diseases_as_vaccines(text: str) -> list[Term]:
     """At a vaccine question "the chickenpox one" is the chickenpox vaccine: a disease named in a
     clause that names no vaccine is read as the vaccine against it, if the lexicon knows one, unless
-    the clause says the person has or had the illness."""
+    the clause says the person has or had the illness. So are names vaccines are named for that are no
+    illness of the lexicon ("the yellow fever one 2 wks ago")."""
     parts = clauses(text)
     named = {clause_of(parts, t.start).start for t in find_terms(text, ("vaccine",))}
-    found = []
-    for disease in find_terms(text, ("condition",)):
-        clause = clause_of(parts, disease.start)
-        if clause.start in named or list_pattern("having").search(lower(text[clause.start : disease.start])):
-            continue  # "I have hepatitis B", "我有乙肝": the illness, not its vaccine
+    diseases = [
         # A slip is looked up by the name it slipped from ("chickenppox vaccine")
-        name = disease.text if disease.verified or not disease.entry.names else disease.entry.names[0]
+        (d.text if d.verified or not d.entry.names else d.entry.names[0], d.text, d.start, d.end, d.verified)
+        for d in find_terms(text, ("condition",))
+    ]
+    diseases += [
+        (m.group(), m.group(), m.start(), m.end(), True) for m in _vaccine_disease_pattern().finditer(lower(text))
+    ]
+    found = []
+    for name, said, start, end, verified in diseases:
+        clause = clause_of(parts, start)
+        if clause.start in named or list_pattern("having").search(lower(text[clause.start : start])):
+            continue  # "I have hepatitis B", "我有乙肝": the illness, not its vaccine
         suffix = "疫苗" if _CJK_RUN.search(name) else " vaccine"  # "<disease> vaccine", "<disease>疫苗"
         as_vaccine = find_terms(name + suffix, ("vaccine",))
         if len(as_vaccine) == 1:
-            vaccine = as_vaccine[0]
-            found.append(
-                replace(vaccine, text=disease.text, start=disease.start, end=disease.end, verified=disease.verified)
-            )
+            found.append(replace(as_vaccine[0], text=said, start=start, end=end, verified=verified))
     return found
+
+
+@lru_cache(maxsize=1)
+def _vaccine_disease_pattern() -> re.Pattern[str]:
+    """What vaccines are named for where no illness of the lexicon has that name: "yellow fever" of
+    "yellow fever vaccine", 黄热病 of 黄热病疫苗."""
+    stems = set()
+    for entry in lexicon().of("vaccine"):
+        for name in entry.names:
+            low = name.lower()
+            stem = low.removesuffix(" vaccine") if low.endswith(" vaccine") else low.removesuffix("疫苗")
+            if stem != low and len(stem) >= 2 and not find_terms(stem, ("condition",)):
+                stems.add(stem)
+    return phrase_pattern(sorted(stems))
 
 
 def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: bool, today: date) -> int:
@@ -379,17 +397,22 @@ def _medicines(question: Question, text: str, today: date) -> Answer:
     answer = yes_no(said)
     if answer == UNSURE:
         return Understood(UNSURE)
-    if answer == NO and content_words(list_pattern("others").sub(" ", lower(said)), question, everyday_is_filler=True):
+    excepted = has_contrast(said)
+    if answer == NO and content_words(
+        list_pattern("others").sub(" ", lower(said)), question, everyday_is_filler=not _EXCEPT.search(lower(said))
+    ):
         # "no, only tegretol": a no with more than filler is not "none" (treatment words and unknown
-        # names are counted above; "no, we decided against it" says nothing more)
-        return (
-            Understood({"none": False, "items": [], "unknown": 1}) if has_contrast(said) else NotUnderstood("confirm")
-        )
+        # names are counted above; "no, we decided against it" says nothing more). After "only" or
+        # "except" an everyday word is an exception too: "no, only singles" was shingles mistyped.
+        return Understood({"none": False, "items": [], "unknown": 1}) if excepted else NotUnderstood("confirm")
     if answer == NO or ((facts or kept_no) and answer is None and not content_words(said, question)):
         return Understood({"none": True, "items": [], "unknown": 0})  # "my mum is on Vonjo, I'm not"
     return NotUnderstood("which" if answer == YES else "")
 
 
+# An exception of the person's own after a no: "no, only singles" (shingles mistyped) is no plain no,
+# as "no, we decided against it, but" is.
+_EXCEPT = re.compile(r"(?<![a-z])(?:only|just|except|apart from|other than|besides|aside from)(?![a-z])")
 _VACCINE_WORDS = re.compile(r"vaccin|\bshots?\b|\bjabs?\b|inject|immuni[sz]|booster|疫苗|针")
 
 
@@ -509,6 +532,8 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     else:
         kept_no = False
     groups = find_groups(rest, "answers")  # "我妈有淋巴瘤，我没有": the 有 is the mother's
+    if groups == [NO] and not kept_no and _own_doubt(question, text, facts):
+        return NotUnderstood("confirm")  # "no, I had a thing removed" to "ever had cancer?"
     if question.yes_reasons and NO not in groups:
         said_yes = no_reasons_pattern(question.yes_reasons)  # the same word lists: reasons by name
         if said_yes.search(lower(rest)) and not _unnegated(said_yes.sub(" ", lower(rest))):
@@ -528,8 +553,6 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     if groups[0] == NO and _unnegated(rest):
         # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
         return NotUnderstood("confirm")
-    if groups[0] == NO and not kept_no and _own_doubt(question, text, facts):
-        return NotUnderstood("confirm")  # "no, I had a thing removed" to "ever had cancer?"
     return Understood(groups[0])
 
 
@@ -543,6 +566,8 @@ def _own_doubt(question: Question, text: str, facts: tuple[Fact, ...]) -> bool:
     as "benign", says what it was)."""
     if not question.doubt_reasons:
         return False
+    if any(f.standing == YES and f.category == "procedure" and f.id.endswith("_unspecified") for f in facts):
+        return True  # "no, but I had a small operation", "我自己做过一个小手术": what was operated on?
     parts, low = clauses(text), lower(text)
     for match in no_reasons_pattern(question.doubt_reasons).finditer(low):
         clause = clause_of(parts, match.start())

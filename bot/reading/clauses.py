@@ -7,7 +7,7 @@ negates the flu shot only, and gives MMR its time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -75,15 +75,17 @@ _EN_NEGATION_AFTER = re.compile(r"^[\s\w-]{0,12}?\b(?:negative|neg|-ve)\b")
 _HAD_IT = re.compile(r"(?:打|用|吃|做|上|接种|输|得)(?:过|了)|阳性")
 
 
-def is_negated(text: str, start: int, parts: list[Clause] | None = None) -> bool:
+def is_negated(text: str, start: int, parts: list[Clause] | None = None, stopped_is_had: bool = True) -> bool:
     """A negation that governs what starts at ``start``: "no flu shot", "I haven't had MMR", "没打过水痘疫苗",
     or one after it that closes its clause ("美罗华那些都没打过", "HIV negative").
 
-    Only within its own clause, so "no, MMR last month" and "no vaccines except MMR" keep MMR.
+    Only within its own clause, so "no, MMR last month" and "no vaccines except MMR" keep MMR. A thing
+    no longer taken ("not on it any more", "不吃了") was had: not negated, unless ``stopped_is_had`` is
+    False, for a state ("not breastfeeding any more", "没喂奶了" say no).
     """
     clause = clause_of(parts if parts is not None else clauses(text), start)
     before = lower(text[clause.start : start])
-    if _STOPPED.search(lower(clause.text)):
+    if stopped_is_had and _STOPPED.search(lower(clause.text)):
         return False
     if _CJK_NEGATION.search(before.rstrip()):
         return True
@@ -131,11 +133,15 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
             after
         ):
             found.append((*span, "over"))
-        elif is_negated(clean, span[0], parts):
-            found.append((*span, "no"))
+        elif is_negated(clean, span[0], parts, stopped_is_had=False) or _NOT_BEFORE.search(clean[: span[0]]):
+            found.append((*span, "no"))  # "not pregnant now", "没喂奶了", "早就不喂奶了"
         else:
             found.append((*span, "yes"))
     return tuple(found)
+
+
+# A plain 不 before a state: "不喂奶了" (the negations of things had need 不是, 不在...: "不吃" is no "没吃").
+_NOT_BEFORE = re.compile(r"不[再在]?$")
 
 
 def pregnancy_now(text: str) -> bool | None:
@@ -169,7 +175,13 @@ def time_in(piece: str, today: date) -> dict[str, Any] | None:
     if not TIME_CUE.search(normalise(piece)) and not names_a_festival(piece):
         return None
     ago = parse_days_ago(piece, today)
+    if ago and _UNTIL_NOW.search(normalise(piece)):
+        ago = replace(ago, min_days=0)  # "3rd UTI since sept", "从九月开始一直反复": from then until today
     return ago.as_dict() if ago else None
+
+
+# A time said as the start of what goes on until today.
+_UNTIL_NOW = re.compile(r"\bsince\b|自从|从.{1,10}?(?:开始|起|以来)|以来")
 
 
 def union(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:

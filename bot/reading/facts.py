@@ -18,7 +18,7 @@ answers this question but leaves the answer unclear is kept and named when the b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -81,6 +81,10 @@ def _standing(text: str, term: Term, parts: list[Clause]) -> str:
     joined = lower(text[max(0, clause.start - 12) : clause.start]) + " " + before
     if _someone_else(joined):
         return OTHER  # before what is planned: "是我妈要做手术" is the mother's operation, not theirs to come
+    after = _POSSESSIVE.sub("", lower(text[term.end : clause.end]))
+    belongs = _BELONGS.match(after)
+    if belongs and list_pattern("others").match(after, belongs.end()):
+        return OTHER  # "甲氨蝶呤是我妈吃的", "the methotrexate is my mum's"
     if list_pattern("future").search(lower(clause.text)):
         return FUTURE
     if list_pattern("hypothetical").search(before):
@@ -101,6 +105,8 @@ def _someone_else(before: str) -> bool:
     return not (joined.endswith(_JOINED) and list_pattern("first_person").search(joined))
 
 
+# What says whose a thing is, right after it: "<item> is my mum's", "<item>是我妈吃的".
+_BELONGS = re.compile(r"\s*(?:[-–—:]\s*)?(?:(?:is|was|are|were|that's|thats|that is|that was)\s+|都?是|那是)")
 _POSSESSIVE = re.compile(r"'s\b|s'(?=\s)")
 
 
@@ -114,11 +120,29 @@ def says_someone_else(text: str) -> bool:
     return bool(list_pattern("others").search(lower(text)))
 
 
+_VACCINE_AFTER = re.compile(r"\s*(?:vaccines?|vaccination|shots?|jabs?|疫苗)", re.IGNORECASE)
+
+
+def _as_vaccine(text: str, term: Term) -> Term:
+    """A slip of a vaccine's name read as its illness ("chickenppox vaccine yesterday"): the vaccine,
+    when a vaccine word follows it and the lexicon knows one vaccine by that illness's name."""
+    after = _VACCINE_AFTER.match(text, term.end)
+    if term.category != "condition" or after is None:
+        return term
+    name = term.text if term.verified or not term.entry.names else term.entry.names[0]
+    found = find_terms(name + ("疫苗" if re.search(r"[\u4e00-\u9fff]", name) else " vaccine"), ("vaccine",))
+    if len(found) != 1:
+        return term
+    return replace(
+        found[0], text=text[term.start : after.end()], start=term.start, end=after.end(), verified=term.verified
+    )
+
+
 @lru_cache(maxsize=512)
 def read_facts(text: str, today: date) -> tuple[Fact, ...]:
     """Every fact in ``text``, in order."""
     parts = clauses(text)
-    terms: list[Term] = find_terms(text)
+    terms: list[Term] = [_as_vaccine(text, t) for t in find_terms(text)]
     standing: dict[int, str] = {}
     for term in terms:
         standing[term.start] = _standing(text, term, parts)

@@ -54,6 +54,8 @@ _PLAUSIBLE = {"c": 46.0, "f": 115.0}  # a body temperature is below these
 _YEAR = re.compile(
     r"(?<![a-z])(?:in|back in|around|during|about)\s+((?:19|20)\d\d)(?![\d/]|\.\d)|(?<!\d)((?:19|20)\d\d)\s*年"
 )
+# A year of two digits: "18年在单位晕倒", "22年以为自己中风了" (not "20年前", twenty years ago, nor "80年代").
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})\s*年(?!\s*(?:前|以前|之前|代|多|左右|了|级))")
 # "since 2014": a year since which nothing is said to happen now (cut out before the now words are sought).
 _SINCE_YEAR = re.compile(r"(?<![a-z])since\s+((?:19|20)\d\d)(?![\d/]|\.\d)")
 # Two weeks or more back ("3 weeks ago", "三周前"), as far back as an episode said to be over needs.
@@ -840,9 +842,12 @@ def _hypothetical(text: str, start: int, end: int, lex: _Lexicon) -> bool:
 
 
 def _dated(text: str) -> bool:
-    """A year before this one ("in 2008", "2015年") or an age ("when I was 12", "12岁的时候")."""
+    """A year before this one ("in 2008", "2015年", "18年") or an age ("when I was 12", "12岁的时候")."""
     this_year = datetime.date.today().year
-    years = (int(m.group(1) or m.group(2)) for m in _YEAR.finditer(text))
+    years = [int(m.group(1) or m.group(2)) for m in _YEAR.finditer(text)]
+    for m in _SHORT_YEAR.finditer(text):  # "20年生孩子": 2020, as people in China write it; "98年": 1998
+        short = int(m.group(1))
+        years.append(2000 + short if 2000 + short <= this_year else 1900 + short)
     return any(year < this_year for year in years) or _AGE.search(text) is not None
 
 
@@ -989,6 +994,8 @@ class Reading:
 
     flag: RedFlag | None
     ruled_out: bool = False
+    # Told as history as a whole ("小时候抽血晕过一回", "fainted once years ago"), nothing said to be now.
+    told_as_history: bool = False
 
 
 def read_red_flags(text: str) -> Reading:
@@ -1029,7 +1036,10 @@ def read_red_flags(text: str) -> Reading:
         else:
             found.append(name)
     order = [name for name, _ in lex.groups]
-    return Reading(RedFlag(min(found, key=order.index)) if found else None, ruled_out and not found)
+    if found:
+        return Reading(RedFlag(min(found, key=order.index)))
+    history = bool(lex.past.search(clean) or _dated(clean)) and not lex.now.search(clean)
+    return Reading(None, ruled_out, history)
 
 
 def find_red_flag(text: str) -> RedFlag | None:
