@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_TYPE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -43,6 +45,7 @@ MIN_CONFIDENCE = {RED_FLAG_INTENT: 0.6, SELF_HARM_INTENT: 0.4}
 FALLBACK_THRESHOLD = 0.3
 MIN_TO_END = {"stop": 0.5, "start_over": 0.5}
 FALLBACK = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+LEXICON_ENTITIES = {"MEDICINE", "VACCINE", "PROCEDURE", "CONDITION"}  # config.yml's SpacyEntityExtractor
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -68,9 +71,15 @@ class RedFlagIntent(RuleComponent):
 
     @staticmethod
     def _doubt_ending(message: Message) -> None:
+        """A guess that would end the screen or start it over is taken only when likely enough, and
+        never for a message that names a medicine, vaccine, procedure or illness: "不算有吧，昨天做过
+        一次髋关节置换" was a start_over at 0.55, and the hip replacement it answered with was lost."""
         intent = message.get(INTENT) or {}
         threshold = MIN_TO_END.get(intent.get(INTENT_NAME_KEY, ""))
-        if threshold is not None and intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) < threshold:
+        if threshold is None:
+            return
+        names = any(e.get(ENTITY_ATTRIBUTE_TYPE) in LEXICON_ENTITIES for e in message.get(ENTITIES) or [])
+        if names or intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) < threshold:
             message.set(INTENT, FALLBACK, add_to_output=True)
 
     @staticmethod

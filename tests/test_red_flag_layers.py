@@ -109,7 +109,12 @@ def test_a_typed_command_is_left_to_the_dialogue() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["没打。小时候抽血晕过一回哈哈", "fainted once when I was a kid, at the dentist", "18年在单位晕过一次", "以前住过一次院"],
+    [
+        "没打。小时候抽血晕过一回哈哈",
+        "fainted once when I was a kid, at the dentist",
+        "18年在单位晕过一次",
+        "以前住过一次院",
+    ],
 )
 def test_an_emergency_guess_of_the_classifier_alone_on_a_message_told_as_history_is_dropped(text: str) -> None:
     assert after(classified(text, "red_flag", 0.9)) == ("nlu_fallback", False)
@@ -123,3 +128,16 @@ def test_history_with_something_said_to_be_now_leaves_the_guess_standing(text: s
 def test_a_crisis_guess_told_as_history_still_stands() -> None:
     """History never silences a crisis (a missed one costs far more than a needless crisis message)."""
     assert after(classified("years ago I felt like nobody would miss me", "self_harm", 0.9)) == ("self_harm", True)
+
+
+@pytest.mark.parametrize("intent", ["start_over", "stop"])
+@pytest.mark.parametrize("entity", ["PROCEDURE", "MEDICINE", "VACCINE", "CONDITION"])
+def test_a_message_that_names_a_thing_of_the_lexicon_never_ends_nor_restarts_the_screen(
+    intent: str, entity: str
+) -> None:
+    """ "不算有吧，昨天做过一次髋关节置换" was a start_over at 0.55 once the NLU data grew: its hip replacement,
+    the answer, was lost, and a tapped "No" after it was a false "may be a fit" through the servers."""
+    message = classified("不算有吧，昨天做过一次髋关节置换", intent, 0.9)
+    message.set("entities", [{"entity": entity, "value": "髋关节置换", "start": 11, "end": 16}], add_to_output=True)
+    assert after(message)[0] == "nlu_fallback"
+    assert after(classified("start over please", intent, 0.9))[0] == intent  # naming nothing, it stands
