@@ -54,7 +54,7 @@ def one_round(trees: dict[str, Path], screenings: int, warm_up: int = 3) -> dict
             )
             for name, root in trees.items()
         }
-        for name, servers in running.items():
+        for servers in running.values():
             for n in range(warm_up):
                 for text in SCRIPT:
                     servers.say(f"warm-{n}", text)
@@ -100,7 +100,7 @@ def compare(other: Path, rounds: int, screenings: int, this: Path = PROJECT_ROOT
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("before", type=Path, help="the other tree (a git worktree with its venv-built model)")
-    parser.add_argument("--after", type=Path, default=PROJECT_ROOT, help="the tree after the change (default: this one)")
+    parser.add_argument("--after", type=Path, default=PROJECT_ROOT, help="the tree after the change (default: this)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, each starting both trees' servers afresh")
     parser.add_argument("--screenings", type=int, default=20, help="screenings of each tree per round")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")

@@ -765,7 +765,9 @@ def test_what_a_vaccine_is_named_for_names_it_at_a_vaccine_question(text: str, v
 @given(
     mine=st.sampled_from(["hydroxychloroquine", "羟氯喹", "pred 5mg"]),
     theirs=st.sampled_from(["methotrexate", "甲氨蝶呤", "cellcept", "他克莫司"]),
-    says=st.sampled_from(["{} is my mum's", "the {} was my dad's", "{}是我妈吃的", "{}那是我老公的", "{} is my sister's"]),
+    says=st.sampled_from(
+        ["{} is my mum's", "the {} was my dad's", "{}是我妈吃的", "{}那是我老公的", "{} is my sister's"]
+    ),
 )
 def test_a_medicine_said_to_be_someone_else_s_after_its_name_is_not_theirs(mine: str, theirs: str, says: str) -> None:
     """ "羟氯喹，强的松。甲氨蝶呤是我妈吃的，我没吃" took the mother's methotrexate as theirs: whose it
