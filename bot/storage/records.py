@@ -331,19 +331,7 @@ class Records:
         records = self.all()
         criteria = list(dict.fromkeys(c for r in records for c in r["verdicts"]))
         questions = list(dict.fromkeys(q for r in records for q in r["answers"]))
-        base = [
-            "reference",
-            "channel",
-            "trial",
-            "criteria_version",
-            "started_at",
-            "updated_at",
-            "completed_at",
-            "status",
-            "outcome",
-            "ended_early",
-            "language",
-        ]
+        base = [c for c in _SCREENING_COLUMNS if c != "criteria_digest"]  # the digest is for checks, not people
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(base + [f"verdict:{c}" for c in criteria] + [f"answer:{q}" for q in questions])
