@@ -125,23 +125,27 @@ class FakeRasa:
     """A socket.io server on loopback in a thread: ``script`` maps what a person says to the bot's messages.
 
     Anything not in the script is echoed back (``Echo: ...``), so a person's text also comes back as a
-    bot message. ``heard`` lists every event received.
+    bot message. ``heard`` lists every event received. It binds a port of its own choosing (no race
+    with another process for a port picked beforehand); ``allow`` names the page's origin once the
+    page is served.
     """
 
-    def __init__(self, port: int, origin: str) -> None:
-        self.url = f"http://127.0.0.1:{port}"
+    def __init__(self) -> None:
         self.script: dict[str, list[dict[str, Any]]] = {}
         self.heard: list[tuple[str, Any]] = []
-        self._origin, self._port = origin, port
         self._loop = asyncio.new_event_loop()
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
-        self._call(self._start())
+        port = self._call(self._start())
+        self.url = f"http://127.0.0.1:{port}"
+
+    def allow(self, origin: str) -> None:
+        self._sio.eio.cors_allowed_origins = [origin]
 
     def _call(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(15)
 
-    async def _start(self) -> None:
-        sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins=[self._origin])
+    async def _start(self) -> int:
+        sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins=[])
         self._sio = sio
         app = web.Application()
         sio.attach(app)
@@ -162,7 +166,9 @@ class FakeRasa:
 
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
 
     def said(self) -> list[str]:
         return [data for event, data in self.heard if event == "user_uttered"]

@@ -777,6 +777,21 @@ def test_a_medicine_said_to_be_someone_else_s_after_its_name_is_not_theirs(mine:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "the cellcept was my mum's suggestion, I've been on it 2 months",
+        "methotrexate was my doctor's choice",
+        "甲氨蝶呤是我妈让我吃的",
+        "cellcept is my sister's advice, i take it daily",
+    ],
+)
+def test_whose_idea_a_medicine_was_leaves_it_theirs(text: str) -> None:
+    """Only "<item> is my mum's" with nothing after gives it away: "was my mum's suggestion" moved the
+    person's own medicine to the mother, a false "may be a fit"."""
+    assert value("medicines", text)["items"]
+
+
+@pytest.mark.parametrize(
     ("question_id", "text"),
     [
         ("cancer_history", "我爸是肺癌，我自己没有"),

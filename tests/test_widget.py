@@ -138,11 +138,11 @@ class FakeSite:
 
 @pytest.fixture
 def fake() -> Iterator[FakeSite]:
-    port = free_port()
-    rasa = FakeRasa(free_port(), f"http://127.0.0.1:{port}")
+    rasa = FakeRasa()
     rasa.script["/greet"] = [{"text": "Hello! Shall we start?", "quick_replies": [{"title": "Yes", "payload": "Yes"}]}]
     try:
-        with serving("127.0.0.1", port, rasa.url) as url:
+        with serving("127.0.0.1", 0, rasa.url) as url:
+            rasa.allow(url)
             yield FakeSite(url, rasa)
     finally:
         rasa.stop()

@@ -83,8 +83,9 @@ def _standing(text: str, term: Term, parts: list[Clause]) -> str:
         return OTHER  # before what is planned: "是我妈要做手术" is the mother's operation, not theirs to come
     after = _POSSESSIVE.sub("", lower(text[term.end : clause.end]))
     belongs = _BELONGS.match(after)
-    if belongs and list_pattern("others").match(after, belongs.end()):
-        return OTHER  # "甲氨蝶呤是我妈吃的", "the methotrexate is my mum's"
+    whose = belongs and list_pattern("others").match(after, belongs.end())
+    if whose and _WHOSE_END.match(after, whose.end()):
+        return OTHER  # "甲氨蝶呤是我妈吃的", "the methotrexate is my mum's"; not "was my mum's idea"
     if list_pattern("future").search(lower(clause.text)):
         return FUTURE
     if list_pattern("hypothetical").search(before):
@@ -108,6 +109,12 @@ def _someone_else(before: str) -> bool:
 # What says whose a thing is, right after it: "<item> is my mum's", "<item>是我妈吃的".
 _BELONGS = re.compile(r"\s*(?:[-–—:]\s*)?(?:(?:is|was|are|were|that's|thats|that is|that was)\s+|都?是|那是)")
 _POSSESSIVE = re.compile(r"'s\b|s'(?=\s)")
+# ...and nothing more of the clause than the thing itself: "the cellcept was my mum's suggestion" is
+# still their own medicine.
+_WHOSE_END = re.compile(
+    r"\s*(?:(?:在|正在)?(?:吃|用|打|服用|拿)?的(?:药|那个)?|(?:own\s+)?(?:one|med(?:icine|ication)?s?|pills?"
+    r"|tablets?|prescription|not mine))?\s*[.!。！~]*\s*$"
+)
 
 
 def _has_subject(text: str, start: int, parts: list[Clause]) -> bool:
