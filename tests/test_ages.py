@@ -167,3 +167,24 @@ def test_an_age_said_as_a_chinese_numeral_alone(years: int, lead: str, end: str)
 def test_a_single_chinese_digit_alone_is_no_age(said: str) -> None:
     """ "四" typed for 四十 would otherwise be an age of 4: ruled out on a slip."""
     assert parse_age(said, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("late twenties, 28", 28, 28),
+        ("early 30s, 31 actually", 31, 31),
+        ("mid forties (46)", 46, 46),
+        ("in my late twenties", 26, 29),
+        ("in my 60s", 60, 69),
+        ("ill since my twenties, I'm 45", 45, 45),
+    ],
+)
+def test_a_decade_said_gives_its_years_or_the_number_inside_it(text: str, low: int, high: int) -> None:
+    """ "late twenties, 28" was asked again twice, then sent to the team (held-out set 2026-12-06h)."""
+    age = parse_age(text, TODAY)
+    assert age is not None and (age.min_years, age.max_years) == (low, high)
+
+
+def test_a_decade_said_of_something_else_is_no_age() -> None:
+    assert parse_age("had it since my 20s", TODAY) is None

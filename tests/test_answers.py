@@ -815,3 +815,99 @@ def test_an_exception_after_a_no_at_the_medicines_question_is_never_none(text: s
 )
 def test_an_unnamed_operation_of_their_own_beside_a_no_to_cancer_is_asked_again(text: str) -> None:
     assert ask("cancer_history", text) != Understood("no")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Yes, terbinafine tablets for toenail fungus", "yes. toenail fungus", "是的，灰指甲吃了特比萘芬"],
+)
+def test_a_yes_for_nail_fungus_alone_at_an_infection_question_is_the_criterion_s_exception(text: str) -> None:
+    """Onychomycosis is excepted from the infection criterion: "yes, terbinafine for toenail fungus" to
+    "treated for an infection in the last 2 weeks?" ruled a harmless person out."""
+    assert ask("infection_treated", text) == Understood("no")
+
+
+@pytest.mark.parametrize(
+    "text", ["yes, antibiotics, and I have toenail fungus", "yes, toenail fungus and a chest infection", "yes"]
+)
+def test_a_yes_with_more_than_nail_fungus_stays_a_yes(text: str) -> None:
+    assert value("infection_treated", text) == "yes"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("infection_treated", "finished amoxicillin for a tooth infection about 16 days ago"),
+        ("infection_treated", "yes, a UTI 3 weeks ago"),
+        ("infection_serious", "pneumonia about 5 weeks ago"),
+    ],
+)
+def test_an_infection_dated_near_the_edge_of_its_weeks_is_for_the_team(question_id: str, text: str) -> None:
+    """ "about 16 days ago" to "in the last 2 weeks?" was a yes: "likely not", where the team decides."""
+    assert value(question_id, text) == "unsure"
+
+
+def test_an_infection_dated_inside_its_weeks_is_a_yes() -> None:
+    assert value("infection_treated", "yes, a UTI 10 days ago") == "yes"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("infection_serious", "No, I had Covid back in the summer but nothing since"),
+        ("infection_serious", "没有，去年夏天得过一次肺炎"),
+        ("cancer_history", "No. My mum had breast cancer though."),
+        ("serious_illness", "No. My dad has heart failure, not me."),
+        ("serious_illness", "我爸有冠心病，我自己没有"),
+        ("serious_illness", "no, but my mum has heart failure"),
+        ("cancer_history", "没有，就是子宫肌瘤，良性的"),
+    ],
+)
+def test_a_no_beside_what_is_past_or_someone_elses_is_a_no(question_id: str, text: str) -> None:
+    """Each was asked again, then sent to the team (held-out set 2026-12-06h): a season as a time, an
+    illness the lexicon does not name in a clause about another person, a "though" with nothing after
+    it, the 就是 that opened a benign thing's clause."""
+    assert ask(question_id, text) == Understood("no")
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("serious_illness", "no. my husband says my heart failure is bad"),
+        ("serious_illness", "没有，我妈有心衰，我也有"),
+        ("serious_illness", "my mum and I both have bad asthma"),
+        ("serious_illness", "no, but my epilepsy"),
+    ],
+)
+def test_a_no_beside_the_persons_own_illness_is_no_plain_no(question_id: str, text: str) -> None:
+    assert ask(question_id, text) != Understood("no")
+
+
+@pytest.mark.parametrize(("question_id", "text"), [("cancer_history", "得过"), ("surgery_recent", "做过，胆囊切了")])
+def test_had_it_said_alone_in_chinese_is_a_yes(question_id: str, text: str) -> None:
+    assert value(question_id, text) == "yes"
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("infusions", "Yes, rituximab. Two infusions, the last one right after Christmas last year."),
+        ("infusions", "美罗华，打了两次，最后一次是春节前"),
+        ("medicines", "修美乐 Humira，国庆前就停了"),
+    ],
+)
+def test_doses_counted_and_a_festival_name_no_unknown_medicine(question_id: str, text: str) -> None:
+    """ "Two infusions" of the one drip named and "国庆前就停了" were read as an unknown medicine: the team."""
+    assert value(question_id, text)["unknown"] == 0
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text"),
+    [
+        ("infusions", "rituximab, and two infusions of something else"),
+        ("medicines", "cellcept, and two injections last month"),
+        ("medicines", "羟氯喹，国庆前打了一种针"),
+    ],
+)
+def test_another_treatment_beside_a_count_or_a_festival_is_still_unknown(question_id: str, text: str) -> None:
+    assert value(question_id, text)["unknown"] >= 1

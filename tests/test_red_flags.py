@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -954,3 +955,68 @@ def test_ordinary_answers_together_do_not_flag(answers: list[str], data: st.Data
 def test_the_way_to_go_is_a_plan_to_die_only_without_a_way_to_travel(text: str, flagged: bool) -> None:
     reading = read_red_flags(text)
     assert (reading.flag is not None and reading.flag.is_self_harm) is flagged, text
+
+
+_SOMEONE = {"en": ["my son", "my mum", "my husband", "my friend"], "zh": ["我儿子", "我妈", "我老公", "我朋友"]}
+_SYMPTOMS = {"en": ["a high fever", "a stroke", "a seizure"], "zh": ["高烧", "抽搐", "晕倒"]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lang=st.sampled_from(["en", "zh"]),
+    who=st.integers(0, 3),
+    what=st.integers(0, 2),
+    when=st.sampled_from([("last week", "上周"), ("years ago", "几年前"), ("a few days ago", "前几天")]),
+    opening=st.sampled_from(["", "no. ", "no, "]),
+)
+def test_someone_elses_symptom_told_in_the_past_is_no_emergency(
+    lang: str, who: int, what: int, when: tuple[str, str], opening: str
+) -> None:
+    """ "no. my son had a high fever last week, not me" and "没有，是我儿子上周高烧" got the emergency message."""
+    someone, symptom = _SOMEONE[lang][who], _SYMPTOMS[lang][what]
+    if lang == "en":
+        text = f"{opening}{someone} had {symptom} {when[0]}, not me"
+    else:
+        text = f"{'没有，' if opening else ''}是{someone}{when[1]}{symptom}"
+    assert find_red_flag(text) is None, text
+    assert read_red_flags(text).told_as_history, text
+
+
+@settings(max_examples=40, deadline=None)
+@given(lang=st.sampled_from(["en", "zh"]), who=st.integers(0, 3), what=st.integers(0, 2))
+def test_someone_elses_symptom_now_or_the_persons_own_after_it_still_flags(lang: str, who: int, what: int) -> None:
+    someone, symptom = _SOMEONE[lang][who], _SYMPTOMS[lang][what]
+    for text in (
+        [f"{someone} is having {symptom} right now", f"{someone} had {symptom} last week and now i have one too"]
+        if lang == "en"
+        else [f"{someone}现在{symptom}", f"{someone}上周{symptom}，今天我也{symptom}了"]
+    ):
+        assert find_red_flag(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小时候有哮喘，喘得厉害，现在好了",
+        "没有，也没喂奶。去年流产过一次，出了很多血",
+        "是，当年是抽搐了一次才查出来的，后来再没犯过",
+        "不能了，生二胎的时候大出血，差点没命，后来就结扎了",
+    ],
+)
+def test_a_time_long_back_in_the_clause_before_dates_a_symptom_told_as_done(text: str) -> None:
+    assert find_red_flag(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["以前有过，胸口痛得厉害", "去年确诊的，最近出了很多血", "去年做的手术，今天出了很多血"]
+)
+def test_a_time_long_back_before_a_symptom_not_told_as_done_still_flags(text: str) -> None:
+    assert find_red_flag(text) is not None
+
+
+def test_a_chinese_month_two_or_more_back_is_history() -> None:
+    today = date.today()
+    back, near = (today.month - 4) % 12 + 1, today.month
+    assert find_red_flag(f"没有，{back}月份高烧寒战住过院，早就好了") is None
+    assert find_red_flag(f"{near}月高烧40度") is not None
+    assert find_red_flag("三个月高烧不退") is not None  # a span of months is no month

@@ -317,3 +317,22 @@ def test_lunar_dates_and_festivals(said: str, solar: date) -> None:
 def test_a_month_without_a_lunar_word_is_the_solar_month() -> None:
     found = parse_days_ago("七月", date(2026, 12, 6))
     assert found is not None and (found.min_days, found.max_days) == (128, 158)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("back in the summer", (86, 177)),  # June to August 2026, on 25 November
+        ("去年夏天", (451, 542)),
+        ("in the fall", (0, 85)),  # September to today
+        ("last spring", (178, 269)),
+    ],
+)
+def test_seasons(text: str, expected: tuple[int, int]) -> None:
+    found = parse_days_ago(text, TODAY)
+    assert found is not None and (found.min_days, found.max_days) == expected
+
+
+def test_a_fall_is_no_season() -> None:
+    found = parse_days_ago("I had a fall last week", TODAY)
+    assert found is not None and found.max_days <= 13

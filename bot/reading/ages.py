@@ -120,7 +120,35 @@ def parse_age(text: str, today: date) -> Age | None:
         tens = decade.group(1) or str("零一二三四五六七八九".index(decade.group(2)))
         first = _full_year(int(tens) * 10, today)
         return Age(max(0, today.year - first - 10), today.year - first)
-    return _from_number(clean)
+    return _from_decade(clean) or _from_number(clean)
+
+
+# "late twenties", "in my 30s": the years of a decade, or the part of it said (early, mid, late).
+_DECADE_SAID = re.compile(
+    r"\b(?:(?P<part>early|mid|late)[\s-]*)?(?:(?P<word>teens|twenties|thirties|forties|fifties|sixties|seventies)"
+    r"|(?P<tens>[1-7])0'?s)\b"
+)
+_DECADES = {"teens": 10, "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70}
+_PARTS = {"early": (0, 3), "mid": (3, 7), "late": (6, 9), None: (0, 9)}
+
+
+def _from_decade(clean: str) -> Age | None:
+    """ "late twenties, 28" is 28; "in my late twenties" alone is 26 to 29. A decade said beside another
+    number ("ill since my twenties, I'm 45") is no age: the number is read as usual."""
+    match = _DECADE_SAID.search(clean)
+    if not match:
+        return None
+    tens = _DECADES[match.group("word")] if match.group("word") else int(match.group("tens")) * 10
+    low, high = _PARTS[match.group("part")]
+    low, high = max(tens + low, 13 if tens == 10 else 0), tens + high
+    numbers = [int(n) for n in re.findall(r"(?<![\d.])\d{1,3}(?![\d.])", clean[: match.start()] + clean[match.end() :])]
+    inside = {n for n in numbers if low <= n <= high}
+    if len(inside) == 1:
+        years = inside.pop()
+        return Age(years, years)
+    if numbers or not re.search(r"(?:\bin (?:my|her|his) |^\s*)$", clean[: match.start()]):
+        return None
+    return Age(low, high)
 
 
 # A year alone, next to digits or CJK as well as words ("1962年生", "62年生的", "born 1962"); "94年" on

@@ -40,7 +40,7 @@ from bot.reading.clauses import (
     time_in,
     union,
 )
-from bot.reading.facts import FUTURE, MAYBE, OTHER, Fact, read_facts, without_clauses_of
+from bot.reading.facts import FUTURE, MAYBE, OTHER, Fact, read_facts, without_clauses_of, without_others_clauses
 from bot.reading.festivals import without_festivals
 from bot.reading.labs import NO_UNIT, parse_protein
 from bot.reading.lexicon import lexicon
@@ -204,6 +204,7 @@ def _named_items(
     ]
     counted = (YES, FUTURE, MAYBE) if question.tense == "future" else (YES,)
     kept = [t for t in terms if _fact_of(t, text, today).standing in counted]
+    kept = [t for t in kept if not _names_the_next(text, t, kept)]
     times = item_times(text, kept, parts, today)
     items: dict[str, dict[str, Any]] = {}
     for term in kept:
@@ -215,6 +216,14 @@ def _named_items(
 
 
 _GENERIC = ("_unknown", "_unspecified")
+_IS = re.compile(r"\s*(?:is|was|=|:|：|是|就是)\s*", re.IGNORECASE)
+
+
+def _names_the_next(text: str, term: Term, terms: list[Term]) -> bool:
+    """A general name that the next words say is a named one: "my immunosuppressant is Plaquenil",
+    "我的免疫抑制剂是羟氯喹" name Plaquenil alone."""
+    said = _IS.match(text, term.end)
+    return bool(term.entry.id.endswith(_GENERIC) and said and any(t.start == said.end() for t in terms))
 
 
 def _specific(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -305,11 +314,21 @@ def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: b
             continue
         if clause.start in conditions or (dated and _only_dates_the_last_dose(clause.text, today)):
             continue
-        words = content_words(clause.text, everyday_is_filler=True)
+        if dated and _DOSES_COUNTED.fullmatch(lower(clause.text)):
+            continue  # "<the drip named>. Two infusions, the last one after Christmas": its doses counted
+        words = content_words(without_festivals(normalise(clause.text)), everyday_is_filler=True)  # "国庆前就停了"
         first = min((i for i in (lower(clause.text).find(w) for w in words) if i >= 0), default=0)
         if (words and not is_negated(text, clause.start + first, parts)) or _treatment_word(text, clause, parts):
             unknown += 1
     return unknown
+
+
+# How many doses the one medicine given by drip or injection had: "two infusions", "打了两次".
+_DOSES_COUNTED = re.compile(
+    r"\s*(?:(?:i )?(?:had|got)\s+)?(?:\d+|one|two|three|four|five|six|a few|several|a couple of)\s+"
+    r"(?:infusions?|doses?|shots?|injections?|drips?|rounds?|courses?)(?: of it)?\s*|"
+    r"\s*(?:打了|打过|输了|输过|用了|用过)?[\d一二两三四五六七八九十几]+(?:次|针|回|个疗程)\s*"
+)
 
 
 def _only_dates_the_last_dose(clause: str, today: date) -> bool:
@@ -346,6 +365,14 @@ def _dose_changes(text: str, terms: list[Term], parts: list[Clause], items: list
 _NOT_A_ROUTE = re.compile(r"\b(?:class|stage|grade|type)\s+iv\b")  # "class IV" on a biopsy report is no drip
 
 
+def _pulse_dose_beside(text: str, term: Term, clause: Clause, terms: list[Term]) -> bool:
+    """A pulse's dose ("1 g", "500mg") between the names before and after ``term`` in its clause: in
+    "pred 7.5 cellcept 1g bid" the gram is the CellCept's."""
+    start = max([o.end for o in terms if o.end <= term.start] + [clause.start])
+    end = min([o.start for o in terms if o.start >= term.end] + [clause.end])
+    return bool(list_pattern("pulse_doses").search(lower(text[start:end])))
+
+
 def _given_by_drip(text: str, terms: list[Term], parts: list[Clause], items: list[dict[str, Any]]) -> None:
     """ "methylprednisolone 1 g by drip for 3 days", "甲泼尼龙冲击": a medicine whose drip form is
     another entry (a steroid pulse) is that entry when its clause says drip, IV or pulse, before the
@@ -354,8 +381,10 @@ def _given_by_drip(text: str, terms: list[Term], parts: list[Clause], items: lis
         entry = lexicon().entries.get(f"medicine:{item['id']}")
         if not entry or not entry.by_drip:
             continue
-        said = [clause_of(parts, t.start).text for t in terms if t.entry.id == item["id"]]
-        if any(list_pattern("routes").search(_NOT_A_ROUTE.sub(" ", lower(clause))) for clause in said):
+        own = [t for t in terms if t.entry.id == item["id"]]
+        said = [clause_of(parts, t.start) for t in own]
+        routed = any(list_pattern("routes").search(_NOT_A_ROUTE.sub(" ", lower(c.text))) for c in said)
+        if routed or any(_pulse_dose_beside(text, t, c, terms) for t, c in zip(own, said, strict=True)):
             pulse = lexicon().entries[f"medicine:{entry.by_drip}"]
             item.update(id=pulse.id, kind=pulse.kind)
 
@@ -520,19 +549,26 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     if mine and (NO not in groups or has_contrast(text)):
         # "I had lymphoma as a child", "no, apart from the lymphoma I had at 12"
         times = [f.when for f in mine]
+        edge = question.within_days or 0
+        if question.edge_unsure and all(t and t["max_days"] > edge for t in times):
+            return Understood(UNSURE)  # "finished amoxicillin about 16 days ago" to "in the last 2 weeks?"
         return Understood(YES, _union_all(times) if all(times) else None)
+    if question.excepted and YES in groups and not mine:
+        own = [f for f in facts if f.standing == YES and any(f.is_a(kind) for kind in question.excepted)]
+        if own and not _own_words(without_clauses_of(text, own)):
+            return Understood(NO)  # "yes, terbinafine for toenail fungus": what the criterion excepts
     unclear = mine or [f for f in about if f.standing == MAYBE]
     if unclear:
         return NotUnderstood("confirm", tuple(unclear))  # "no, lymphoma", "in case I had cancer": theirs?
     aside = _not_theirs(question, facts) + [f for f in about if _before_the_question(question, f, text)]
-    rest = _blank(without_clauses_of(text, aside), [(f.start, f.end) for f in facts])
+    rest = _blank(without_others_clauses(without_clauses_of(text, aside)), [(f.start, f.end) for f in facts])
     reasons = _without_reasons(question, rest, text)  # "no, I'm a man", "no, diabetes but well controlled"
     if reasons and YES not in find_groups(reasons[0], "answers"):  # they keep a no, not a yes
         rest, kept_no = reasons
     else:
         kept_no = False
     groups = find_groups(rest, "answers")  # "我妈有淋巴瘤，我没有": the 有 is the mother's
-    if groups == [NO] and not kept_no and _own_doubt(question, text, facts):
+    if NO in groups and not kept_no and _own_doubt(question, text, facts):
         return NotUnderstood("confirm")  # "no, I had a thing removed" to "ever had cancer?"
     if question.yes_reasons and NO not in groups:
         said_yes = no_reasons_pattern(question.yes_reasons)  # the same word lists: reasons by name
@@ -548,12 +584,22 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         rest = list_pattern("others").sub(" ", lower(rest))  # "no, someone else", "no, my mum"
     if len(groups) != 1:
         return NotUnderstood()
-    if has_contrast(rest):
-        return NotUnderstood("confirm")  # "no, apart from my epilepsy", "yes, but I can't travel"
+    if has_contrast(rest) and not _a_bare_conjunction(rest):
+        # "no, apart from my epilepsy", "yes, but I can't travel"; not "no. my mum had it though"
+        return NotUnderstood("confirm")
     if groups[0] == NO and _unnegated(rest):
         # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
         return NotUnderstood("confirm")
     return Understood(groups[0])
+
+
+def _a_bare_conjunction(text: str) -> bool:
+    """The contrast in ``text`` is only a conjunction with nothing after it ("no. | though", "no, | but
+    nothing since"), not a qualifier ("every day", "latent") nor an exception."""
+    low = lower(text)
+    said = [m.group().strip() for m in list_pattern("contrast").finditer(low)]
+    bare = all(list_pattern("conjunctions").fullmatch(word) for word in said)
+    return bare and not _own_words(list_pattern("contrast").sub(" ", low))
 
 
 _THIRD_PERSON = re.compile(r"(?<![a-z'])(?:she|he|they|she's|he's|they're|her|his|their)(?![a-z'])|[她他]")
@@ -724,7 +770,13 @@ def _without_reasons(question: Question, text: str, said: str) -> tuple[str, boo
         target = said[parts[back].start : parts[back].end]
         if measured and not (_a_subject_at_most(target) and not _WORSE.search(lower(target))):
             continue  # "心衰越来越重，血压控制得很好": the pressure is no word of the heart's
-        spans += [*between, (parts[back].start, parts[back].end)]
+        # with the contrast word that opened it: "没有，就是子宫肌瘤，良性的" keeps only "没有，"
+        opened = (
+            parts[back - 1].end
+            if back and list_pattern("contrast").search(low[parts[back - 1].end : parts[back].start])
+            else parts[back].start
+        )
+        spans += [*between, (opened, parts[back].end)]
     return _blank(text, spans), bool(found)
 
 

@@ -179,6 +179,21 @@ def read_facts(text: str, today: date) -> tuple[Fact, ...]:
     return tuple(sorted(facts, key=lambda f: f.start))
 
 
+def without_others_clauses(text: str) -> str:
+    """The text with each clause about someone else blanked: one that opens with another person ("my
+    dad has heart failure", "but my mum had it", "我爸有冠心病") and in which the person does not join
+    them after ("my mum and I", "我妈说我"). What the lexicon does not name is theirs all the same."""
+    low = lower(text)
+    for clause in clauses(text):
+        piece = low[clause.start : clause.end]
+        found = list_pattern("others").search(piece)
+        opening = piece[: found.start()].strip(" ,.;:!?，。；：！？-") if found else "x"
+        joined = found and list_pattern("first_person").search(piece[found.end() :])
+        if found and not joined and (not opening or list_pattern("contrast").fullmatch(opening)):
+            text = text[: clause.start] + " " * (clause.end - clause.start) + text[clause.end :]
+    return text
+
+
 def without_clauses_of(text: str, facts: list[Fact] | tuple[Fact, ...]) -> str:
     """The text with the clauses that state these facts blanked, with the word that opened each
     ("no, but my sister had breast cancer" keeps only "no,")."""

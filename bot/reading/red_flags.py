@@ -67,6 +67,8 @@ _AGE = re.compile(
     r"(?<![a-z])(?:when\s+(?:i|he|she|they|we)\s+(?:was|were)\s+(?:about\s+|around\s+)?\d{1,2}"
     r"|at\s+(?:the\s+)?age\s+(?:of\s+)?\d{1,2})(?!\d)|(?<!\d)\d{1,2}\s*岁(?:得时候|时|那年)"
 )
+# A month named in Chinese: "八月份", "10月" (not "3个月", three months, nor 正月 of the lunar year).
+_ZH_MONTH = re.compile(r"(?<![\d个])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月(?!\s*[前以之])")
 _ZH_NEGATING = "不没未无"  # before an episode said to be over, undo it: 不稳定了, 还没恢复
 # A symptom told in the past tense: "my face drooped", "I coughed up blood" (not "bleed" or "need").
 _PAST_TENSE = re.compile(r"[a-z]{2}(?<!e)ed(?![a-z])")
@@ -522,6 +524,9 @@ class _Lexicon:
     now: re.Pattern[str]
     told_past: re.Pattern[str]
     over: re.Pattern[str]
+    others: re.Pattern[str]
+    others_past: re.Pattern[str]
+    first_person: re.Pattern[str]
 
 
 def _homophones() -> tuple[dict[str, str], dict[str, list[str]], dict[str, tuple[str, ...]]]:
@@ -676,6 +681,9 @@ def _lexicon() -> _Lexicon:
         now=_pattern(history["now"]),
         told_past=_pattern(history["told_past"]),
         over=_pattern(history["over"]),
+        others=_pattern(history["others"]),
+        others_past=_pattern(history["others_past"]),
+        first_person=_pattern(history["first_person_after"]),
     )
 
 
@@ -842,13 +850,16 @@ def _hypothetical(text: str, start: int, end: int, lex: _Lexicon) -> bool:
 
 
 def _dated(text: str) -> bool:
-    """A year before this one ("in 2008", "2015年", "18年") or an age ("when I was 12", "12岁的时候")."""
-    this_year = datetime.date.today().year
+    """A year before this one ("in 2008", "2015年", "18年"), an age ("when I was 12", "12岁的时候"), or a
+    month two or more back ("八月份" said in December)."""
+    today = datetime.date.today()
     years = [int(m.group(1) or m.group(2)) for m in _YEAR.finditer(text)]
     for m in _SHORT_YEAR.finditer(text):  # "20年生孩子": 2020, as people in China write it; "98年": 1998
         short = int(m.group(1))
-        years.append(2000 + short if 2000 + short <= this_year else 1900 + short)
-    return any(year < this_year for year in years) or _AGE.search(text) is not None
+        years.append(2000 + short if 2000 + short <= today.year else 1900 + short)
+    months = [int(numerals(f"{m.group(1)}月").removesuffix("月")) for m in _ZH_MONTH.finditer(text)]
+    months_back = any(1 <= month <= 12 and (today.month - month) % 12 >= 2 for month in months)
+    return any(year < today.year for year in years) or months_back or _AGE.search(text) is not None
 
 
 def _history(text: str, start: int, end: int, lex: _Lexicon, overs: Callable[[], list[re.Match[str]]]) -> bool:
@@ -858,8 +869,38 @@ def _history(text: str, start: int, end: int, lex: _Lexicon, overs: Callable[[],
     following = lex.clause_break.split(text[end:], maxsplit=2)
     opening = " ".join(following[1].split()[:4]) if len(following) > 1 else ""  # "…, years ago"
     past = any(lex.past.search(part) or _dated(part) for part in (before, after)) or bool(lex.past.search(opening))
-    past = past or _over(text, start, end, (before, after), lex, overs)
+    past = past or _over(text, start, end, (before, after), lex, overs) or _dated_before(text, start, end, lex, overs)
     return past and not lex.now.search(_without_over(text, lex, overs()))
+
+
+def _someone_elses_past(text: str, start: int, lex: _Lexicon) -> bool:
+    """Another person's symptom told in the past ("my son had a high fever last week, not me", "是我儿子上周
+    高烧"): the sentence up to the symptom opens with another person (after at most a yes or no) whom
+    the person does not join, and the message dates it days or more back and says nothing is now."""
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    before = text[sentence_start:start]
+    found = lex.others.search(before)
+    if not found or lex.first_person.search(before[found.end() :]):
+        return False
+    opening = lex.clause_break.sub(" ", before[: found.start()]).split()
+    if len(opening) > 2:  # "no, it's my son": at most a word or two before the other person
+        return False
+    dated = lex.others_past.search(text) or lex.past.search(text) or _dated(text)
+    return bool(dated) and not lex.now.search(_without_over(text, lex, _overs(text, lex)))
+
+
+def _dated_before(text: str, start: int, end: int, lex: _Lexicon, overs: Callable[[], list[re.Match[str]]]) -> bool:
+    """A time months or years back in the clause before, in the same sentence, and the symptom told as
+    done (了 or 过 in its clause, the past tense) or said to be over after it: "去年流产过一次，出了很多血",
+    "小时候有哮喘，喘得厉害，现在好了"; not "以前有过，胸口痛得厉害", which may be now."""
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    earlier = lex.clause_break.split(text[opening:start])
+    if len(earlier) < 2 or not (lex.past.search(earlier[-2]) or _dated(earlier[-2])):
+        return False
+    before, after = _clause(text, start, end, lex)
+    clause = f"{before}{text[start:end]}{after}"
+    told = re.search(r"[了过]", clause) or _PAST_TENSE.search(clause) or lex.told_past.search(clause)
+    return bool(told or any(m.start() >= end for m in overs()))
 
 
 def _over(
@@ -1025,6 +1066,7 @@ def read_red_flags(text: str) -> Reading:
             said.append(_overs(clean, lex))
         return said[0]
 
+    theirs = False  # someone else's, told in the past: history too, for the classifier's guess
     for (name, m), dismissed in zip(matches, negated, strict=True):
         if (
             dismissed
@@ -1033,12 +1075,14 @@ def read_red_flags(text: str) -> Reading:
             or (name in lex.exertion.groups and _on_effort(clean, m, lex))
         ):
             ruled_out = True
+        elif _someone_elses_past(clean, m.start(), lex):
+            ruled_out = theirs = True
         else:
             found.append(name)
     order = [name for name, _ in lex.groups]
     if found:
         return Reading(RedFlag(min(found, key=order.index)))
-    history = bool(lex.past.search(clean) or _dated(clean)) and not lex.now.search(clean)
+    history = theirs or (bool(lex.past.search(clean) or _dated(clean)) and not lex.now.search(clean))
     return Reading(None, ruled_out, history)
 
 

@@ -187,7 +187,33 @@ def _from_duration(text: str, today: date, hedged: bool) -> DaysAgo | None:
     return DaysAgo(max(0, round(low)), max(0, round(high)), hedged)
 
 
+# Seasons as in Nanjing (northern hemisphere): the month each begins. "fall" only after a word that
+# makes it the season ("in the fall"; "I had a fall" is no time).
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_SEASON = re.compile(r"\b(?P<season>spring|summer|autumn|winter)\b|\b(?:the|this|last)\s+(?P<fall>fall)\b")
+
+
+def _from_season(text: str, today: date, hedged: bool) -> DaysAgo | None:
+    """The most recent season of that name that has begun ("back in the summer"), or the one of the last
+    calendar year (去年夏天); "last <season>" said while that season runs is the one before."""
+    match = _SEASON.search(text)
+    if not match:
+        return None
+    month = _SEASONS[match.group("season") or match.group("fall")]
+    year = today.year if date(today.year, month, 1) <= today else today.year - 1
+    if "last calendar year" in text:
+        year = today.year - 1
+    elif re.search(r"\blast\s+" + match.group(0).split()[-1], text) and (today.month - month) % 12 < 3:
+        year -= 1
+    first = date(year, month, 1)
+    after = date(year + (month + 3 > 12), (month + 2) % 12 + 1, 1)
+    return _range_from_dates(today, first, after - timedelta(1), hedged)
+
+
 def _from_calendar_words(text: str, today: date, hedged: bool) -> DaysAgo | None:
+    season = _from_season(text, today, hedged)
+    if season:
+        return season
     if re.search(r"\blast month\b", text):
         last = today.replace(day=1) - timedelta(1)
         return _range_from_dates(today, last.replace(day=1), last, hedged)

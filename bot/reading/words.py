@@ -39,9 +39,11 @@ class English:
     ongoing: tuple[str, ...]
     medicine_filler: frozenset[str]
     contrast: tuple[str, ...]
+    conjunctions: tuple[str, ...]
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
     routes: tuple[str, ...]
+    pulse_doses: tuple[str, ...]
     last_dose: tuple[str, ...]
     asks_if_it_counts: tuple[str, ...]
     labels_it: tuple[str, ...]
@@ -80,9 +82,11 @@ def english() -> English:
         ongoing=tuple(normalise(h) for h in raw["ongoing"]),
         medicine_filler=frozenset(normalise(str(w)) for w in raw["medicine_filler"]),
         contrast=tuple(normalise(str(w)) for w in raw["contrast"]),
+        conjunctions=tuple(normalise(str(w)) for w in raw["conjunctions"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
+        pulse_doses=tuple(normalise(str(w)) for w in raw["pulse_doses"]),
         last_dose=tuple(normalise(str(w)) for w in raw["last_dose"]),
         asks_if_it_counts=tuple(normalise(str(w)) for w in raw["asks_if_it_counts"]),
         labels_it=tuple(normalise(str(w)) for w in raw["labels_it"]),

@@ -222,6 +222,11 @@ class Question:
     # The days the question asks about ("in the last 4 weeks"): a thing it names, said with a time well
     # before them, does not make the answer a yes ("no, a chest infection in September").
     within_days: int | None = None
+    # With no question after it to carry a time, a yes whose time is near the edge of ``within_days``
+    # and never inside it ("about 16 days ago" to "in the last 2 weeks?") is "not sure": the team checks.
+    edge_unsure: bool = False
+    # Kinds the criterion excepts ("condition:nail_fungus"): a yes that names only these is a no.
+    excepted: tuple[str, ...] = ()
     # Asked after an answer that named what the question is about but left it unclear ("no, lymphoma"),
     # after "You mentioned ...": "Is that a cancer you have had?"
     confirm: str = ""
@@ -364,6 +369,8 @@ def _question(qid: str, raw: dict[str, Any], replies: dict[str, Any]) -> Questio
         yes_reasons=tuple(raw.get("yes_reasons") or ()),
         doubt_reasons=tuple(raw.get("doubt_reasons") or ()),
         within_days=int(raw["within_days"]) if raw.get("within_days") else None,
+        edge_unsure=bool(raw.get("edge_unsure", False)),
+        excepted=tuple(raw.get("excepted") or ()),
         confirm=" ".join(str(raw.get("confirm", "")).split()),
         about=raw.get("about"),
         time_follow_up=raw.get("time_follow_up"),
