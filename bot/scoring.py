@@ -428,9 +428,12 @@ def _infection(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         findings.append(Finding(NEEDS_TEAM, "chronic_unsure"))
     elif _answer_word(chronic) == YES:
         items = chronic.get("items", [])
-        named = [i for i in items if i["kind"] != "nail_fungus"]
+        # An acute infection dated well before the recent questions' weeks ("甲肝 as a kid") is history.
+        over = int(rule.get("acute_over_days", 0))
+        past = [i for i in items if i["kind"] == "acute" and over and i.get("when") and i["when"]["min_days"] > over]
+        named = [i for i in items if i["kind"] != "nail_fungus" and i not in past]
         if items and not named:
-            findings.append(Finding(MEETS, "nail_fungus"))
+            findings.append(Finding(MEETS, "nail_fungus" if len(past) < len(items) else "none"))
         else:
             label = (
                 _list(trial, [_label(trial, "condition", i) for i in named]) or trial.answer_words["these_infections"]

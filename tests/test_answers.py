@@ -894,6 +894,7 @@ def test_had_it_said_alone_in_chinese_is_a_yes(question_id: str, text: str) -> N
         ("infusions", "Yes, rituximab. Two infusions, the last one right after Christmas last year."),
         ("infusions", "美罗华，打了两次，最后一次是春节前"),
         ("medicines", "修美乐 Humira，国庆前就停了"),
+        ("infusions", "最近半年没有。利妥昔单抗最后一针是今年春节前打的。"),
     ],
 )
 def test_doses_counted_and_a_festival_name_no_unknown_medicine(question_id: str, text: str) -> None:
@@ -911,3 +912,26 @@ def test_doses_counted_and_a_festival_name_no_unknown_medicine(question_id: str,
 )
 def test_another_treatment_beside_a_count_or_a_festival_is_still_unknown(question_id: str, text: str) -> None:
     assert value(question_id, text)["unknown"] >= 1
+
+
+@pytest.mark.parametrize(
+    "text", ["10月份打了个新冠加强针，鼻子里喷的那种", "covid booster in october, the nasal spray one"]
+)
+def test_a_vaccine_sprayed_in_the_nose_is_of_a_kind_the_team_checks(text: str) -> None:
+    """China's nasal-spray COVID-19 vaccine has a live carrier: "新冠加强针，鼻子里喷的那种" 5 weeks ago was
+    read as an injected, non-live booster, a false "may be a fit" (held-out set 2026-12-07)."""
+    assert [i["kind"] for i in value("vaccine_recent", text)["items"]] == ["type_unknown"]
+
+
+@pytest.mark.parametrize(
+    "text", ["hcq, pred n some monthly lupus injection, cant remember the name", "pred w/ a weekly shot for my lupus"]
+)
+def test_a_treatment_joined_by_a_texting_and_is_its_own(text: str) -> None:
+    """ "pred n some monthly lupus injection" hid the unknown injection in the prednisone's clause: a false fit."""
+    assert value("medicines", text)["unknown"] >= 1
+
+
+def test_plaq_is_plaquenil() -> None:
+    """With "n" a clause break, "plaq n pred" would leave "plaq" (as people text Plaquenil) unknown."""
+    found = value("medicines", "plaq n pred")
+    assert {i["id"] for i in found["items"]} == {"hydroxychloroquine", "prednisone"} and found["unknown"] == 0

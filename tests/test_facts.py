@@ -342,3 +342,12 @@ def _fit() -> dict[str, Any]:
     for qid, text in FIT.items():
         screening.answer(text, TODAY, qid)
     return screening.answers
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not right now, I'm still feeding her myself", "we're done for now, still feeding him on the breast", "还在亲喂"],
+)
+def test_feeding_the_baby_oneself_is_breastfeeding(text: str) -> None:
+    """ "I'm still feeding her myself", said at the children question after "not pregnant", was lost: a false fit."""
+    assert any(f.category == "pregnancy" and f.standing == "yes" for f in read_facts(text, TODAY))

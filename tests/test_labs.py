@@ -158,3 +158,19 @@ def test_a_result_in_chinese_units_reads_as_in_latin_ones(value: str, unit: str,
     """ "尿蛋白肌酐比110毫克/毫摩尔" is a ratio (0.97 g/g), never 110 mg of protein a day (issue 18)."""
     chinese = CHINESE_UNITS[unit][pick % len(CHINESE_UNITS[unit])]
     assert parse_protein(f"{prefix}{value}{chinese}") == parse_protein(f"{value} {unit}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("my last pcr was 150 mg/mmoll", 150 / 113.12), ("500mg/mmmol", 500 / 113.12)]
+)
+def test_a_slip_of_mmol_is_mmol(text: str, expected: float) -> None:
+    """ "150 mg/mmoll" was read as 150 mg a day: 0.15 g, "likely not" for a UPCR of 1.3 g/g (held-out set
+    2026-12-07)."""
+    result = parse_protein(text)
+    assert result is not None and result.measure == UPCR and result.grams == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("text", ["150 mg/xyz", "2 g per something", "300 mg/mmmmol"])
+def test_a_mass_over_an_unknown_unit_is_no_daily_amount(text: str) -> None:
+    result = parse_protein(text)
+    assert result is None or result.measure != PROTEIN_24H

@@ -1020,3 +1020,40 @@ def test_a_chinese_month_two_or_more_back_is_history() -> None:
     assert find_red_flag(f"没有，{back}月份高烧寒战住过院，早就好了") is None
     assert find_red_flag(f"{near}月高烧40度") is not None
     assert find_red_flag("三个月高烧不退") is not None  # a span of months is no month
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("发烧38度9 打摆子 吃着激素和他克莫司 难受死了", True),
+        ("fever 38.6 and chills", True),
+        ("fever 101.5 with shaking chills", True),
+        ("fever 38.6, no chills", False),
+        ("体温38.7，没有寒战", False),
+        ("发烧38度5", False),
+    ],
+)
+def test_a_fever_from_38_5_with_shaking_chills_is_an_emergency(text: str, flagged: bool) -> None:
+    """Domain reference, red flags: fever ≥ 38.5 °C with shaking chills (高烧寒战); 38度9 is 38.9."""
+    assert (find_red_flag(text) is not None) == flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No. My mother-in-law is on a drip in hospital after a stroke, so I'm there every day, but nothing for me",
+        "没有。我婆婆中风住院在挂水，我天天往医院跑",
+        "没有，前阵子我儿子发高烧住院了，现在出院了，我自己好好的",
+        "没打。上次抽血晕针晕过去了，丢死人了",
+        "I had a mini-stroke (TIA) in 2021 from my antiphospholipid antibodies, on warfarin since and no problems",
+    ],
+)
+def test_someone_else_in_care_and_fainting_at_a_needle_are_no_emergency(text: str) -> None:
+    assert find_red_flag(text) is None
+
+
+def test_an_english_month_two_or_more_back_is_history() -> None:
+    month = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"][(date.today().month - 4) % 12]  # fmt: skip
+    assert find_red_flag(f"No. I had a 39 degree fever in {month} with flu, gone in three days") is None
+    assert find_red_flag("fever 39.5 since yesterday") is not None

@@ -244,6 +244,13 @@ CASES = [
     ("exc_pregnancy", {"pregnant_or_breastfeeding": "not sure"}, NEEDS_TEAM, "unsure"),
     # Asked of everyone, whatever they say about having children.
     ("exc_pregnancy", {"could_have_children": "no"}, MEETS, "no"),
+    # An acute infection long over, named at the chronic question, is history; with no time, or a
+    # chronic one beside it, the team checks (held-out set 2026-12-07: "甲肝 as a kid" went to the team).
+    ("exc_infection", {"chronic_infection": "no, never. Had hepatitis A as a kid, that's all"}, MEETS, "none"),
+    ("exc_infection", {"chronic_infection": "小时候得过甲肝，早好了"}, MEETS, "none"),
+    ("exc_infection", {"chronic_infection": "hepatitis A"}, NEEDS_TEAM, "chronic"),
+    ("exc_infection", {"chronic_infection": "hep A as a kid and hep B"}, NEEDS_TEAM, "chronic"),
+    ("exc_infection", {"chronic_infection": "pneumonia last week"}, NEEDS_TEAM, "chronic"),
 ]
 
 

@@ -120,7 +120,7 @@ def parse_age(text: str, today: date) -> Age | None:
         tens = decade.group(1) or str("零一二三四五六七八九".index(decade.group(2)))
         first = _full_year(int(tens) * 10, today)
         return Age(max(0, today.year - first - 10), today.year - first)
-    return _from_decade(clean) or _from_number(clean)
+    return _from_decade(clean) or _from_number(clean, today)
 
 
 # "late twenties", "in my 30s": the years of a decade, or the part of it said (early, mid, late).
@@ -155,6 +155,7 @@ def _from_decade(clean: str) -> Age | None:
 # its own is a year too ("属狗的,94年" was read as 94 years old), from 27 up: "病了12年" is a span.
 _YEAR = re.compile(
     r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])|(?<!\d)(\d\d)(?=\s*年\s*(?:生|出生|的|人|属))"
+    r"|(?<!\d)(\d\d)(?=\s*年\s*(?:农历|阴历|公历|阳历)[^，。,.]{0,8}?(?:生|出生))"  # "92年农历八月十五生的"
     r"|(?<!\d)(2[7-9]|[3-9]\d)(?=\s*年\s*(?:$|[,，。.!！;；\s]))"
 )
 _BORN_IN_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")
@@ -185,7 +186,11 @@ def _birth_year(clean: str, today: date) -> int | None:
     rest = clean[: match.start()] + clean[match.end() :]
     if re.search(r"(?<![\d.])\d{1,3}(?![\d.])", rest) and not re.search(r"born|birth|生", clean):
         return None  # "I was 18 in 2010": the year is not a birth year
-    return int(match.group(1)) if match.group(1) else _full_year(int(match.group(2) or match.group(3)), today)
+    return (
+        int(match.group(1))
+        if match.group(1)
+        else _full_year(int(match.group(2) or match.group(3) or match.group(4)), today)
+    )
 
 
 def _born_in_month(year: int, month: int, today: date) -> Age | None:
@@ -207,8 +212,12 @@ _AGE_BEFORE = r"\b(?:i'm|im|i am|am|aged?|age is|turned|be|just)\s+(?:about\s+|a
 # An age still to come is a year more than the age now: "almost 66", "I'll be 66 next August", "明年满66".
 _SOON = (
     r"(?:\b(?:almost|nearly|about to turn|turning|soon|(?:i'?ll|i will|will|gonna|going to) (?:be|turn))\s+"
-    r"|(?:明年|快要?|马上|下个月|年底).{0,6}满\s*)$"
+    r"|(?:明年|快要?|马上|下个月|年底).{0,6}[满过]\s*)$"
 )
+# ...or said after it: "34, well 35 in January", "66 next month" (a month still to come this year or next);
+# not after a verb of the past ("I turned 18 in May").
+_SOON_AFTER = re.compile(r"^\s*(?:in (?P<month>[a-z]+)|next (?:month|year|week)|soon)\b")
+_PAST_BEFORE = re.compile(r"\b(?:turned|was|had|became|celebrated|hit)\b[^,.;]*$")
 # Words that may stand beside a bare age without changing its meaning.
 _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}
 
@@ -219,7 +228,16 @@ def _said_as_age(before: str, after: str, alone: bool) -> bool:
     return alone and set(re.findall(r"[a-z']+", before + " " + after)) <= _BARE_OK
 
 
-def _from_number(clean: str) -> Age | None:
+def _to_come(before: str, after: str, today: date) -> bool:
+    """The number is an age still to come, said after it: "35 in January" (in December), "66 next month"."""
+    soon = _SOON_AFTER.match(after)
+    if not soon or _PAST_BEFORE.search(before):
+        return False
+    month = soon.group("month")
+    return not month or (month in english().months and english().months[month] != today.month)
+
+
+def _from_number(clean: str, today: date) -> Age | None:
     """An age written as a number, only where the words around it say it is an age.
 
     "Type 2 diabetes" or "3 kids" must never become an age.
@@ -231,7 +249,7 @@ def _from_number(clean: str) -> Age | None:
         before, after = clean[: match.start()], clean[match.end() :]
         if not 0 < years <= OLDEST:
             continue
-        if re.search(_SOON, before):
+        if re.search(_SOON, before) or _to_come(before, after, today):
             strong.append(Age(years - 1, years - 1))
         elif _said_as_age(before, after, alone=len(matches) == 1):
             strong.append(Age(years, years))

@@ -477,6 +477,9 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     """
     group = question.group
     items, terms, parts = _named_items(text, question, category, today, "when")
+    if category == "vaccine" and list_pattern("nasal_route").search(lower(text)):
+        # the nasal sprays of China are live: "新冠加强针，鼻子里喷的那种" is of a kind the team checks
+        items = [dict(i, kind="type_unknown") if i["kind"] == "non_live" else i for i in items]
     facts = read_facts(text, today)
     aside = _not_theirs(question, facts)
     considered = [t for t in terms if not any(f.start == t.start for f in aside)]

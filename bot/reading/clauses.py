@@ -30,6 +30,7 @@ _CLAUSE_BREAK = re.compile(
     r"(?<!\d),|,(?!\d)|[;!?\n&+()（）]|\.(?=\s|$)|\s[-–—]+\s|[–—]|[，；。！？、：:]|"
     r"(?<![\w'])(?:and|plus|also|then|with|after|before|but|except|apart from|aside from|besides|although|"
     r"though|while|whereas|until|unless|other than|save for|bar)(?![\w'])|"
+    r"(?<=\s)[nw](?=\s)|(?<=\s)w/|"  # texting: "pred n some monthly injection", "pred w/ a shot"
     r"和|还有|以及|然后|之后|以后|但是|不过|除了|另外|只有|就是|只是|倒是"
 )
 _NEGATION = re.compile(

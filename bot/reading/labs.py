@@ -46,9 +46,12 @@ _RATIO_UNITS = {
     "g/mmol": 1000 / CREATININE_MG_PER_MMOL,
     "g/mol": 1 / CREATININE_MG_PER_MMOL,
 }
-_RATIO = re.compile(_NUM + r"\s*(?P<unit>(?:mg|g)\s*(?:/|per)\s*(?:mmol|mol|mg|g(?:ram)?))\b")
+# "mmoll", "mmmol": slips of mmol are mmol.
+_RATIO = re.compile(_NUM + r"\s*(?P<unit>(?:mg|g)\s*(?:/|per)\s*(?:m?mmol|mmoll?|mol|mg|g(?:ram)?))\b")
+# A mass over something not a day ("150 mg/mmoll" with a slip the ratio does not read) is no daily amount.
 _DAILY = re.compile(
     _NUM + r"\s*(?P<unit>mg|milligrams?|g|gm|grams?|gr|克|毫克)(?![a-z])"
+    r"(?!\s*(?:/|per)\s*(?!24|day|d\b|daily)[a-z])"
     r"(?:\s*(?:/|per|in|a|each|every)?\s*(?:24\s*-?\s*h(?:ours?|rs?|r)?|day|d\b|daily))?"
 )
 _CONCENTRATION = re.compile(_NUM + r"\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b")
@@ -125,7 +128,7 @@ def parse_protein(text: str) -> ProteinResult | None:
         return ProteinResult(BOUND)
     ratio = ratios[0] if ratios else None
     if ratio:
-        unit = re.sub(r"\s*per\s*", "/", ratio.group("unit"))
+        unit = re.sub(r"m?mmoll?$", "mmol", re.sub(r"\s*per\s*", "/", ratio.group("unit")))
         unit = re.sub(r"\s+", "", unit).replace("gram", "g")
         return _result(UPCR, ratio, _RATIO_UNITS[unit])
     concentration = _CONCENTRATION.search(clean)

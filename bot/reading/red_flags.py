@@ -69,6 +69,12 @@ _AGE = re.compile(
 )
 # A month named in Chinese: "八月份", "10月" (not "3个月", three months, nor 正月 of the lunar year).
 _ZH_MONTH = re.compile(r"(?<![\d个])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月(?!\s*[前以之])")
+# "in August", "back in march": a month said as when.
+_EN_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_EN_MONTH = re.compile(
+    r"(?<![a-z])(?:in|during|back in|around|since|early|late|mid)[\s-]+"
+    r"(january|february|march|april|may|june|july|august|september|october|november|december)(?![a-z])"
+)
 _ZH_NEGATING = "不没未无"  # before an episode said to be over, undo it: 不稳定了, 还没恢复
 # A symptom told in the past tense: "my face drooped", "I coughed up blood" (not "bleed" or "need").
 _PAST_TENSE = re.compile(r"[a-z]{2}(?<!e)ed(?![a-z])")
@@ -502,6 +508,7 @@ class _Lexicon:
     slang_words: re.Pattern[str]
     not_red_flags: re.Pattern[str]
     temperature: tuple[str, tuple[re.Pattern[str], ...], dict[str, float]]  # category, patterns, {"c": 39, "f": 102}
+    shivering: tuple[re.Pattern[str], dict[str, float]]  # shaking chills, and the lower line they bring
     pressure: tuple[str, tuple[re.Pattern[str], ...], int, int]  # category, patterns, systolic, diastolic
     urine: _Urine
     negation: re.Pattern[str]
@@ -620,8 +627,14 @@ def _lexicon() -> _Lexicon:
                 re.compile(rf"(?:{temp_words}){gap}{number}\s*{unit}?{_NOT_A_READING}"),
                 re.compile(rf"{number}\s*{unit}\s*(?:{temp_words})"),
                 re.compile(rf"(?<![\d.])(\d{{2,3}}\.\d)\s*{unit}?{gap}(?:{shivering})"),
+                # "发烧38度9": 38.9 as people in China say it
+                re.compile(rf"(?:{temp_words}){gap}(?<!\d)(\d{{2}})\s*(度)\s*(\d)(?![\d度])"),
             ),
             {"c": float(temp["celsius"]), "f": float(temp["fahrenheit"])},
+        ),
+        shivering=(
+            re.compile(rf"(?:{shivering})"),
+            {"c": float(temp["with_shivering"]["celsius"]), "f": float(temp["with_shivering"]["fahrenheit"])},
         ),
         pressure=(
             bp["category"],
@@ -851,13 +864,14 @@ def _hypothetical(text: str, start: int, end: int, lex: _Lexicon) -> bool:
 
 def _dated(text: str) -> bool:
     """A year before this one ("in 2008", "2015年", "18年"), an age ("when I was 12", "12岁的时候"), or a
-    month two or more back ("八月份" said in December)."""
+    month two or more back ("八月份", "in August" said in December)."""
     today = datetime.date.today()
     years = [int(m.group(1) or m.group(2)) for m in _YEAR.finditer(text)]
     for m in _SHORT_YEAR.finditer(text):  # "20年生孩子": 2020, as people in China write it; "98年": 1998
         short = int(m.group(1))
         years.append(2000 + short if 2000 + short <= today.year else 1900 + short)
     months = [int(numerals(f"{m.group(1)}月").removesuffix("月")) for m in _ZH_MONTH.finditer(text)]
+    months += [_EN_MONTHS.index(m.group(1)[:3]) + 1 for m in _EN_MONTH.finditer(text)]
     months_back = any(1 <= month <= 12 and (today.month - month) % 12 >= 2 for month in months)
     return any(year < today.year for year in years) or months_back or _AGE.search(text) is not None
 
@@ -985,14 +999,28 @@ def _denied(text: str, found: re.Match[str], lex: _Lexicon) -> bool:
     return bool(denial.en_before.fullmatch(" ".join(before.split()) + " ") and denial.en_after.fullmatch(after))
 
 
+def _shivering(text: str, reading: re.Match[str], chills: re.Pattern[str], lex: _Lexicon) -> bool:
+    """Shaking chills said in the sentence of a fever reading, not denied ("38.6, no chills"): 38.5 °C is
+    then the line (domain reference, red flags: 高烧寒战, especially on immunosuppressants)."""
+    sentence, _ = _sentence(text, reading.start(), reading.end())
+    offset = text.find(sentence)
+    for found in chills.finditer(sentence):
+        if not _negated(text, offset + found.start(), offset + found.end(), lex):
+            return True
+    return False
+
+
 def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]]]:
     """A fever of 39 °C / 102 °F or more, a blood pressure of 180 systolic or 110 diastolic or more, a
     day's urine under 400 mL."""
     category, patterns, threshold = lex.temperature
+    chills, lower = lex.shivering
     for match in (m for pattern in patterns for m in pattern.finditer(text)):
-        degrees, unit = float(match.group(1)), match.group(2) or ""
+        tenth = match.group(3) if match.re.groups >= 3 else None
+        degrees, unit = float(match.group(1)) + (int(tenth) / 10 if tenth else 0), match.group(2) or ""
         scale = "f" if "f" in unit or (not unit and degrees > 50) else "c"  # no unit: °C below 50
-        if threshold[scale] <= degrees < _PLAUSIBLE[scale]:
+        line = lower[scale] if _shivering(text, match, chills, lex) else threshold[scale]
+        if line <= degrees < _PLAUSIBLE[scale]:
             yield category, match
     category, patterns, systolic, diastolic = lex.pressure
     for match in (m for pattern in patterns for m in pattern.finditer(text)):

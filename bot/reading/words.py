@@ -40,6 +40,7 @@ class English:
     medicine_filler: frozenset[str]
     contrast: tuple[str, ...]
     conjunctions: tuple[str, ...]
+    nasal_route: tuple[str, ...]
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
     routes: tuple[str, ...]
@@ -83,6 +84,7 @@ def english() -> English:
         medicine_filler=frozenset(normalise(str(w)) for w in raw["medicine_filler"]),
         contrast=tuple(normalise(str(w)) for w in raw["contrast"]),
         conjunctions=tuple(normalise(str(w)) for w in raw["conjunctions"]),
+        nasal_route=tuple(normalise(str(w)) for w in raw["nasal_route"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
