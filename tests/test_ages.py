@@ -216,3 +216,16 @@ def test_a_two_digit_birth_year_said_with_the_lunar_calendar() -> None:
 def test_an_age_reached_in_a_month_past_is_the_age_now(text: str, years: int) -> None:
     age = parse_age(text, TODAY)
     assert age is not None and age.min_years == years
+
+
+@pytest.mark.parametrize(("text", "years"), [("b. 14/02/91", 35), ("DOB 3/4/85", 41)])
+def test_a_date_of_birth_with_a_two_digit_year(text: str, years: int) -> None:
+    """ "b. 14/02/91" was no age: asked again, then the team (held-out set 2026-12-07b)."""
+    age = parse_age(text, TODAY)
+    assert age is not None and age.min_years == years
+
+
+@pytest.mark.parametrize("text", ["1/2/3", "12/10/25", "i'm 45, 2/3/24 was my diagnosis"])
+def test_a_short_date_of_a_recent_year_is_no_birth_date(text: str) -> None:
+    age = parse_age(text, TODAY)
+    assert age is None or age.min_years == 45

@@ -923,6 +923,11 @@ def test_a_vaccine_sprayed_in_the_nose_is_of_a_kind_the_team_checks(text: str) -
     assert [i["kind"] for i in value("vaccine_recent", text)["items"]] == ["type_unknown"]
 
 
+@pytest.mark.parametrize("text", ["每年打流感针 不打鼻喷", "flu shot in october, not the nasal one"])
+def test_a_spray_said_not_to_be_had_leaves_the_vaccine_as_it_is(text: str) -> None:
+    assert [i["kind"] for i in value("vaccine_planned", text)["items"]] == ["non_live"]
+
+
 @pytest.mark.parametrize(
     "text", ["hcq, pred n some monthly lupus injection, cant remember the name", "pred w/ a weekly shot for my lupus"]
 )
@@ -935,3 +940,19 @@ def test_plaq_is_plaquenil() -> None:
     """With "n" a clause break, "plaq n pred" would leave "plaq" (as people text Plaquenil) unknown."""
     found = value("medicines", "plaq n pred")
     assert {i["id"] for i in found["items"]} == {"hydroxychloroquine", "prednisone"} and found["unknown"] == 0
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "expected"),
+    [
+        ("cancer_history", "mei you", "no"),
+        ("infection_serious", "meiyou", "no"),
+        ("surgery_planned", "bu da suan", "no"),
+        ("contraception_agree", "原意 本来就上着环", "yes"),
+        ("willing", "yuanyi", "yes"),
+        ("surgery_recent", "nope, just had a wisdom tooth pulled at the dentist, local only", "no"),
+    ],
+)
+def test_pinyin_a_homophone_slip_and_local_only_are_read(question_id: str, text: str, expected: str) -> None:
+    """Each was asked again, then sent to the team (held-out set 2026-12-07b)."""
+    assert value(question_id, text) == expected

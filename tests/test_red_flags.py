@@ -1028,6 +1028,7 @@ def test_a_chinese_month_two_or_more_back_is_history() -> None:
         ("发烧38度9 打摆子 吃着激素和他克莫司 难受死了", True),
         ("fever 38.6 and chills", True),
         ("fever 101.5 with shaking chills", True),
+        ("I've got 40 degrees and chills since this afternoon", True),
         ("fever 38.6, no chills", False),
         ("体温38.7，没有寒战", False),
         ("发烧38度5", False),

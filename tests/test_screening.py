@@ -210,3 +210,20 @@ def test_go_back_skips_an_answer_said_ahead_of_its_question() -> None:
     screening.answers["vaccine_recent"] = "no"  # as if volunteered ("no vaccines lately") at a later point
     assert screening.go_back() == "lupus_diagnosis"
     assert screening.answers["vaccine_recent"] == "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "theirs"),
+    [
+        ("打了欣安立适，带状疱疹的，两针。", False),
+        ("Shingrix, the shingles one, both doses in september", False),
+        ("打了欣安立适，我前年得过带状疱疹", True),
+        ("shingrix in september, I had shingles in 2019", True),
+    ],
+)
+def test_the_illness_a_vaccine_is_for_is_no_illness_of_the_persons(text: str, theirs: bool) -> None:
+    """ "打了欣安立适，带状疱疹的" (the shingles one) answered the chronic-infection question with shingles:
+    the team (held-out set 2026-12-07b); shingles said as had stays theirs."""
+    screening = Screening(TRIAL)
+    screening.answer(text, TODAY, "vaccine_recent")
+    assert ("chronic_infection" in screening.answers) == theirs

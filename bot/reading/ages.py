@@ -59,6 +59,11 @@ def _birth_dates(text: str) -> list[date]:
     if numeric:
         a, b, y = (int(g) for g in numeric.groups())
         return _valid([(y, b, a), (y, a, b)])
+    # "b. 14/02/91", "DOB 3/4/85": a two-digit year, from 27 up (as a birth year, a 1900s one)
+    short = re.search(r"\b(\d{1,2})/(\d{1,2})/([3-9]\d|2[7-9])\b", text)
+    if short:
+        a, b, y = (int(g) for g in short.groups())
+        return _valid([(1900 + y, b, a), (1900 + y, a, b)])
     months = "|".join(sorted(english().months, key=len, reverse=True))
     worded = re.search(
         rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({months})|({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?)"

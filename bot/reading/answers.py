@@ -278,6 +278,12 @@ def _diseases_as_vaccines(text: str) -> list[Term]:
     return found
 
 
+def vaccines_for_illnesses(text: str) -> set[int]:
+    """Where an illness named at a vaccine question is read as its vaccine ("欣安立适，带状疱疹的", "the
+    chickenpox one"): no illness of the person's to answer another question."""
+    return {t.start for t in _diseases_as_vaccines(text)}
+
+
 @lru_cache(maxsize=1)
 def _vaccine_disease_pattern() -> re.Pattern[str]:
     """What vaccines are named for where no illness of the lexicon has that name: "yellow fever" of
@@ -469,6 +475,10 @@ def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
     return unknown
 
 
+# "不打鼻喷", "not the nasal one": a spray said not to be had.
+_NOT_SPRAYED = re.compile(r"(?:[不没别]\s*(?:打|用|要|是)?|(?<![a-z])(?:not|no|never)(?:\s+(?:the|a))?)\s*$")
+
+
 def _named(question: Question, text: str, category: str, today: date) -> Answer:
     """Answers that may name things: "yes, MMR in June", "no", "none except yellow fever vaccine".
 
@@ -477,7 +487,9 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     """
     group = question.group
     items, terms, parts = _named_items(text, question, category, today, "when")
-    if category == "vaccine" and list_pattern("nasal_route").search(lower(text)):
+    low = lower(text)
+    sprayed = [m for m in list_pattern("nasal_route").finditer(low) if not _NOT_SPRAYED.search(low[: m.start()])]
+    if category == "vaccine" and sprayed:
         # the nasal sprays of China are live: "新冠加强针，鼻子里喷的那种" is of a kind the team checks
         items = [dict(i, kind="type_unknown") if i["kind"] == "non_live" else i for i in items]
     facts = read_facts(text, today)

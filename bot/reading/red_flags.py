@@ -627,6 +627,8 @@ def _lexicon() -> _Lexicon:
                 re.compile(rf"(?:{temp_words}){gap}{number}\s*{unit}?{_NOT_A_READING}"),
                 re.compile(rf"{number}\s*{unit}\s*(?:{temp_words})"),
                 re.compile(rf"(?<![\d.])(\d{{2,3}}\.\d)\s*{unit}?{gap}(?:{shivering})"),
+                # "40 degrees and chills": a whole number needs its unit
+                re.compile(rf"(?<![\d.])(\d{{2,3}})\s*{unit}{gap}(?:{shivering})"),
                 # "发烧38度9": 38.9 as people in China say it
                 re.compile(rf"(?:{temp_words}){gap}(?<!\d)(\d{{2}})\s*(度)\s*(\d)(?![\d度])"),
             ),

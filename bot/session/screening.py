@@ -24,6 +24,7 @@ from bot.reading.answers import (
     only_asked_about,
     only_explains,
     understand,
+    vaccines_for_illnesses,
 )
 from bot.reading.clauses import union
 from bot.reading.facts import FUTURE, MAYBE, Fact, read_facts, says_someone_else
@@ -108,7 +109,10 @@ class Screening:
 
         Every fact the text states answers the question it belongs to, wherever it was said.
         """
-        self._volunteered(qid, read_facts(text, today))
+        facts = read_facts(text, today)
+        if self.question(qid).type == "vaccine":  # "欣安立适，带状疱疹的": the vaccine's illness, not theirs
+            facts = tuple(f for f in facts if f.start not in vaccines_for_illnesses(text))
+        self._volunteered(qid, facts)
         self.reached = max(self.reached, self.trial.section_number(self.question(qid).section))
         if isinstance(understood, NotUnderstood):
             if understood.hint == ASKS:
