@@ -524,6 +524,8 @@ def _history(trial: Trial, c: Criterion, answers: Answers) -> Outcome:
         return [Finding(NEEDS_TEAM, "unclear")]
     items = [i for i in detail["items"] if i["verified"]]
     excluded = [i for i in items if i["kind"] in rule["excluding_kinds"]]
+    if excluded and detail["unknown"] and all(str(i["id"]).endswith("_unspecified") for i in excluded):
+        return [Finding(NEEDS_TEAM, "unclear")]  # "基地细胞癌" (a slip of 基底): a kind not known, beside more
     if excluded:
         label = _list(trial, [_label(trial, "condition", i) for i in excluded])
         return [Finding(DOES_NOT_MEET, "excluded", {"condition": label})]

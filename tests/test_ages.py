@@ -194,6 +194,7 @@ def test_a_decade_said_of_something_else_is_no_age() -> None:
     ("text", "years"),
     [
         ("34, well 35 in January lol", 34),
+        ("34, well 35 come February", 34),
         ("六十五了，下个月就过66大寿了", 65),
         ("I'll be 66 in March", 65),
         ("66 next month", 65),

@@ -956,3 +956,43 @@ def test_plaq_is_plaquenil() -> None:
 def test_pinyin_a_homophone_slip_and_local_only_are_read(question_id: str, text: str, expected: str) -> None:
     """Each was asked again, then sent to the team (held-out set 2026-12-07b)."""
     assert value(question_id, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nope lol my SISTER is, due in feb", "no"),
+        ("no, my wife is, due in march", "no"),
+        ("my sister is, and I'm pregnant too", "yes"),
+        ("no not pregnant, but I'm still feeding my 14-month-old at night", "yes"),
+    ],
+)
+def test_whose_pregnancy_a_clause_after_another_person_tells(text: str, expected: str) -> None:
+    """ "my SISTER is, due in feb" was the person's own pregnancy ("likely not"), and "still feeding my
+    14-month-old at night" no nursing (a false fit): held-out set 2026-12-07c."""
+    assert value("pregnant_or_breastfeeding", text) == expected
+
+
+@pytest.mark.parametrize("text", ["大概两克多吧，记不清是哪个检查了", "2.1 g/g, not sure which test"])
+def test_a_protein_result_of_a_test_not_known_is_for_the_team(text: str) -> None:
+    assert value("protein_result", text) == "unsure"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("没有。乙肝疫苗打过，查过有抗体。", "no"),
+        ("No. My husband has hep B, but I'm vaccinated and my antibodies are fine", "no"),
+        ("I have hep B but I'm vaccinated", "yes"),
+        ("no, HIV test was negative but hep C positive", "yes"),
+    ],
+)
+def test_protected_or_tested_keeps_a_no_at_the_infections_question(text: str, expected: str) -> None:
+    """Vaccinated against hepatitis B, beside a no, went to the team in three held-out sets."""
+    assert value("chronic_infection", text)["answer"] == expected
+
+
+def test_a_negative_and_a_positive_antibody_are_not_a_plain_no() -> None:
+    assert ask("chronic_infection", "没有，乙肝表面抗原阴性，核心抗体阳性") != Understood(
+        {"answer": "no", "items": [], "unknown": 0}
+    )

@@ -251,6 +251,11 @@ CASES = [
     ("exc_infection", {"chronic_infection": "hepatitis A"}, NEEDS_TEAM, "chronic"),
     ("exc_infection", {"chronic_infection": "hep A as a kid and hep B"}, NEEDS_TEAM, "chronic"),
     ("exc_infection", {"chronic_infection": "pneumonia last week"}, NEEDS_TEAM, "chronic"),
+    # A cancer of no known kind beside words not read ("基地细胞癌", a slip of 基底) is for the team; a
+    # plain "cancer", or a named one, is excluded.
+    ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "基地细胞癌，长在鼻子边上"}, NEEDS_TEAM, "unclear"),
+    ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "癌症"}, DOES_NOT_MEET, "excluded"),
+    ("exc_malignancy", {"cancer_history": "yes", "cancer_type": "乳腺癌，长在左边"}, DOES_NOT_MEET, "excluded"),
 ]
 
 

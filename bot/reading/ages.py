@@ -221,7 +221,7 @@ _SOON = (
 )
 # ...or said after it: "34, well 35 in January", "66 next month" (a month still to come this year or next);
 # not after a verb of the past ("I turned 18 in May").
-_SOON_AFTER = re.compile(r"^\s*(?:in (?P<month>[a-z]+)|next (?:month|year|week)|soon)\b")
+_SOON_AFTER = re.compile(r"^\s*(?:(?:in|come|by) (?P<month>[a-z]+)|next (?:month|year|week)|soon)\b")
 _PAST_BEFORE = re.compile(r"\b(?:turned|was|had|became|celebrated|hit)\b[^,.;]*$")
 # Words that may stand beside a bare age without changing its meaning.
 _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}

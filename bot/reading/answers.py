@@ -479,6 +479,12 @@ def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
 _NOT_SPRAYED = re.compile(r"(?:[不没别]\s*(?:打|用|要|是)?|(?<![a-z])(?:not|no|never)(?:\s+(?:the|a))?)\s*$")
 
 
+def _sprayed(text: str) -> bool:
+    """A vaccine said to be sprayed in the nose, and not "不打鼻喷" nor "not the nasal one"."""
+    low = lower(text)
+    return any(not _NOT_SPRAYED.search(low[: m.start()]) for m in list_pattern("nasal_route").finditer(low))
+
+
 def _named(question: Question, text: str, category: str, today: date) -> Answer:
     """Answers that may name things: "yes, MMR in June", "no", "none except yellow fever vaccine".
 
@@ -487,9 +493,7 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     """
     group = question.group
     items, terms, parts = _named_items(text, question, category, today, "when")
-    low = lower(text)
-    sprayed = [m for m in list_pattern("nasal_route").finditer(low) if not _NOT_SPRAYED.search(low[: m.start()])]
-    if category == "vaccine" and sprayed:
+    if category == "vaccine" and _sprayed(text):
         # the nasal sprays of China are live: "新冠加强针，鼻子里喷的那种" is of a kind the team checks
         items = [dict(i, kind="type_unknown") if i["kind"] == "non_live" else i for i in items]
     facts = read_facts(text, today)
@@ -930,6 +934,8 @@ def _lab_protein(question: Question, text: str, today: date) -> Answer:
         return Understood(UNSURE) if yes_no(text) == UNSURE else NotUnderstood()
     if result.measure == NO_UNIT:
         return NotUnderstood("unit")
+    if yes_no(text) == UNSURE and list_pattern("which_test").search(lower(text)):
+        return Understood(UNSURE)  # "大概两克多吧，记不清是哪个检查了": of which test, the team asks
     return Understood(result.as_dict())
 
 

@@ -130,8 +130,10 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
         clause = clause_of(parts, span[0])
         before = " ".join(clean[clause.start : span[0]].split()[-4:])
         after = " ".join(clean[span[1] : clause.end].split()[:4])
-        if list_pattern("pregnancy_not_now_before").search(before) or list_pattern("pregnancy_not_now_after").search(
-            after
+        if (
+            list_pattern("pregnancy_not_now_before").search(before)
+            or list_pattern("pregnancy_not_now_after").search(after)
+            or _theirs_before(clean, parts, clause)
         ):
             found.append((*span, "over"))
         elif is_negated(clean, span[0], parts, stopped_is_had=False) or _NOT_BEFORE.search(clean[: span[0]]):
@@ -139,6 +141,20 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
         else:
             found.append((*span, "yes"))
     return tuple(found)
+
+
+def _theirs_before(text: str, parts: list[Clause], clause: Clause) -> bool:
+    """A clause with no subject right after one that ends on another person ("my SISTER is, due in feb",
+    "是我姐, 预产期二月"): the other person's."""
+    index = parts.index(clause) if clause in parts else 0
+    if not index or list_pattern("first_person").search(clause.text):
+        return False
+    previous = parts[index - 1].text
+    found = list(list_pattern("others").finditer(previous))
+    return bool(found) and _ONLY_IS.fullmatch(previous[found[-1].end() :]) is not None
+
+
+_ONLY_IS = re.compile(r"\s*(?:is|'s|s|was|的|是|呢|啊)?\s*")
 
 
 # A plain 不 before a state: "不喂奶了" (the negations of things had need 不是, 不在...: "不吃" is no "没吃").

@@ -75,6 +75,9 @@ _EN_MONTH = re.compile(
     r"(?<![a-z])(?:in|during|back in|around|since|early|late|mid)[\s-]+"
     r"(january|february|march|april|may|june|july|august|september|october|november|december)(?![a-z])"
 )
+_LONG_OVER = re.compile(r"months|years|半年|好久|很久|几个月|几年")
+_RECENT = re.compile(r"yesterday|last night|this week|the other day|昨天|昨晚|前天|这周|这几天|刚才|刚刚")
+_HAPPENING = re.compile(r"突然|刚才|刚刚|现在|今天|今晚|昨晚|这会儿|一直在")
 _ZH_NEGATING = "不没未无"  # before an episode said to be over, undo it: 不稳定了, 还没恢复
 # A symptom told in the past tense: "my face drooped", "I coughed up blood" (not "bleed" or "need").
 _PAST_TENSE = re.compile(r"[a-z]{2}(?<!e)ed(?![a-z])")
@@ -627,6 +630,8 @@ def _lexicon() -> _Lexicon:
                 re.compile(rf"(?:{temp_words}){gap}{number}\s*{unit}?{_NOT_A_READING}"),
                 re.compile(rf"{number}\s*{unit}\s*(?:{temp_words})"),
                 re.compile(rf"(?<![\d.])(\d{{2,3}}\.\d)\s*{unit}?{gap}(?:{shivering})"),
+                # "I've had 40 degrees since last night": a reading had, with its unit
+                re.compile(rf"(?:had|got|running|spiked(?:\s+to)?)\s+(?:a\s+)?{number}\s*{unit}(?![a-z]*\s+outside)"),
                 # "40 degrees and chills": a whole number needs its unit
                 re.compile(rf"(?<![\d.])(\d{{2,3}})\s*{unit}{gap}(?:{shivering})"),
                 # "发烧38度9": 38.9 as people in China say it
@@ -792,7 +797,12 @@ def _negated(text: str, start: int, end: int, lex: _Lexicon) -> bool:
     if _CJK.match(text, start):
         # Only right before the symptom: "我不舒服,胸痛" and "不停抽搐" are red flags.
         found = lex.zh_negation.search(text[:start].rstrip())
-        return found is not None and not found.group().startswith(lex.zh_not_negating)
+        if found is None or found.group().startswith(lex.zh_not_negating):
+            return False
+        # A space for a comma after a bare 没有 that answers the question, before a symptom told as
+        # happening ("没有 头突然痛得要炸了"): not "没有 胸痛".
+        spaced = text[:start] != text[:start].rstrip()
+        return not (spaced and _HAPPENING.search(text, start, start + 12 + (end - start)))
     before, after = _clause(text, start, end, lex)
     before = lex.inverted.sub(" never ", before)  # "not once have I fainted"
     before = lex.subject_break.split(before)[-1]  # "no I have chest pain": the "no" answers something else
@@ -911,10 +921,12 @@ def _dated_before(text: str, start: int, end: int, lex: _Lexicon, overs: Callabl
     "小时候有哮喘，喘得厉害，现在好了"; not "以前有过，胸口痛得厉害", which may be now."""
     opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
     earlier = lex.clause_break.split(text[opening:start])
-    if len(earlier) < 2 or not (lex.past.search(earlier[-2]) or _dated(earlier[-2])):
-        return False
+    if len(earlier) < 2 or not any(lex.past.search(p) or _dated(p) or _since_year(p) for p in earlier[:-1]):
+        return False  # "yes, since 2015, found out after I collapsed at work": any clause before
     before, after = _clause(text, start, end, lex)
     clause = f"{before}{text[start:end]}{after}"
+    if _RECENT.search(clause):
+        return False  # "diagnosed in 2015, yesterday I collapsed"
     told = re.search(r"[了过]", clause) or _PAST_TENSE.search(clause) or lex.told_past.search(clause)
     return bool(told or any(m.start() >= end for m in overs()))
 
@@ -932,6 +944,8 @@ def _over(
     Told in the past: with one of told_past, in the past tense ("my face drooped"), or in a clause
     that says when ("三周前发烧39度还寒战")."""
     before, after = clause
+    if any(m.start() >= end and _LONG_OVER.search(m.group()) for m in overs()):
+        return True  # "chest pain with pleurisy flares now and then, but none for months": dated by itself
     told = (
         lex.told_past.search(f"{before} {text[start:end]} {after}")
         or after.startswith("过")

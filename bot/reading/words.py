@@ -41,6 +41,7 @@ class English:
     contrast: tuple[str, ...]
     conjunctions: tuple[str, ...]
     nasal_route: tuple[str, ...]
+    which_test: tuple[str, ...]
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
     routes: tuple[str, ...]
@@ -85,6 +86,7 @@ def english() -> English:
         contrast=tuple(normalise(str(w)) for w in raw["contrast"]),
         conjunctions=tuple(normalise(str(w)) for w in raw["conjunctions"]),
         nasal_route=tuple(normalise(str(w)) for w in raw["nasal_route"]),
+        which_test=tuple(normalise(str(w)) for w in raw["which_test"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
