@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.reading.answers import NotUnderstood, Understood, understand
+from bot.reading.facts import read_facts
 from bot.trial.model import load_trial
 
 TODAY = date(2026, 11, 25)
@@ -996,3 +997,44 @@ def test_a_negative_and_a_positive_antibody_are_not_a_plain_no() -> None:
     assert ask("chronic_infection", "没有，乙肝表面抗原阴性，核心抗体阳性") != Understood(
         {"answer": "no", "items": [], "unknown": 0}
     )
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "kept"),
+    [
+        ("medicines", "骁悉 没打过针", "mycophenolate_mofetil"),
+        ("medicines", "羟氯喹 没打过针", "hydroxychloroquine"),
+    ],
+)
+def test_a_negation_past_a_space_with_a_thing_of_its_own_is_the_next_things(
+    question_id: str, text: str, kept: str
+) -> None:
+    """ "骁悉 没打过针" (a space for a comma) read the CellCept as never taken: "none", a false fit."""
+    assert kept in {i["id"] for i in value(question_id, text)["items"]}
+
+
+@pytest.mark.parametrize("text", ["美罗华 没打过", "美罗华 贝利尤 那些都没打过", "美罗华没打过"])
+def test_a_negation_past_a_space_with_nothing_of_its_own_is_the_things_before(text: str) -> None:
+    answer = ask("infusions", text)
+    assert not (isinstance(answer, Understood) and answer.value["items"])
+
+
+def test_a_treatment_a_space_parts_from_a_named_medicine_is_unknown() -> None:
+    """ "羟氯喹 强的松 还在喝中药汤药 不晓得里面都有啥": the herbal decoction was lost in the list's clause."""
+    assert value("medicines", "羟氯喹 强的松 还在喝中药汤药 不晓得里面都有啥")["unknown"] >= 1
+    assert value("medicines", "羟氯喹 强的松")["unknown"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("拔牙了 医生开了头胞 说是预防的", None), ("no, I take bactrim every day to prevent infections", "no")],
+)
+def test_a_course_after_a_procedure_is_no_daily_prevention(text: str, expected: str | None) -> None:
+    """A course of antibiotics "to prevent" after a tooth out was read as daily prevention: a false fit."""
+    answer = ask("infection_treated", text)
+    assert (answer == Understood(expected)) if expected else not isinstance(answer, Understood)
+
+
+@pytest.mark.parametrize("text", ["not right now, already expecting! 12 weeks", "现在不行 肚子里已经揣了一个 4个月了"])
+def test_a_pregnancy_said_at_the_children_question_answers_the_pregnancy_one(text: str) -> None:
+    assert any(f.category == "pregnancy" and f.standing == "yes" for f in read_facts(text, TODAY))

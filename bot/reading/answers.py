@@ -313,7 +313,10 @@ def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: b
     conditions = {clause_of(parts, t.start).start for t in terms if t.category == "condition"}
     unknown = 0
     for clause in parts:
-        if clause.start in medicines or clause.text.rstrip().endswith("?"):
+        if clause.start in medicines:
+            unknown += _treatments_spaced_apart(text, clause, terms, parts)
+            continue
+        if clause.text.rstrip().endswith("?"):
             continue
         if clause.start in others:
             unknown += 1
@@ -327,6 +330,23 @@ def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: b
         if (words and not is_negated(text, clause.start + first, parts)) or _treatment_word(text, clause, parts):
             unknown += 1
     return unknown
+
+
+# Chinese typed with spaces for commas: "羟氯喹 强的松 还在喝中药汤药" is a list.
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _treatments_spaced_apart(text: str, clause: Clause, terms: list[Term], parts: list[Clause]) -> int:
+    """In a clause that names a medicine, the pieces a space parts in Chinese that name none but a
+    treatment ("还在喝中药汤药"): each is an unknown treatment."""
+    found, start = 0, clause.start
+    for gap in [*_CJK_SPACE.finditer(text, clause.start, clause.end), None]:
+        end = gap.start() if gap else clause.end
+        if not any(start <= t.start < end for t in terms):
+            piece = Clause(start, end, text[start:end])
+            found += _treatment_word(text, piece, parts)
+        start = gap.end() if gap else end
+    return found
 
 
 # How many doses the one medicine given by drip or injection had: "two infusions", "打了两次".
@@ -586,6 +606,8 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         rest, kept_no = reasons
     else:
         kept_no = False
+    if kept_no and "preventive" in question.no_reasons and list_pattern("course_after_procedure").search(lower(text)):
+        return NotUnderstood("confirm")  # "拔牙了 医生开了头孢 说是预防的": a course, not daily prevention
     groups = find_groups(rest, "answers")  # "我妈有淋巴瘤，我没有": the 有 is the mother's
     if NO in groups and not kept_no and _own_doubt(question, text, facts):
         return NotUnderstood("confirm")  # "no, I had a thing removed" to "ever had cancer?"

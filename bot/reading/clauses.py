@@ -73,6 +73,9 @@ def clause_of(parts: list[Clause], position: int) -> Clause:
 # "HIV negative". Only where no "had it" comes between ("美罗华打过别的都没打过" keeps 美罗华).
 _CJK_NEGATION_AFTER = re.compile(r"(?:都|也|从来|一直)?(?:没有|没|未|不曾|从没)(?:打|用|吃|做|上|接种|输|得)过|阴性")
 _EN_NEGATION_AFTER = re.compile(r"^[\s\w-]{0,12}?\b(?:negative|neg|-ve)\b")
+_CJK_SPACED = re.compile(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
+_THOSE = re.compile(r"那些|这些|这几种|那几种|全部|都")
+_NOTHING_MORE = re.compile(r"[了的啊呢哦呀吧\s。.!！~]*")
 _HAD_IT = re.compile(r"(?:打|用|吃|做|上|接种|输|得)(?:过|了)|阳性")
 
 
@@ -93,7 +96,11 @@ def is_negated(text: str, start: int, parts: list[Clause] | None = None, stopped
     after = lower(text[start : clause.end])
     trailing = _CJK_NEGATION_AFTER.search(after)
     if trailing and not _HAD_IT.search(after[: trailing.start()]):
-        return True
+        # Past a space typed for a comma it is the next thing's when it has a thing of its own ("骁悉
+        # 没打过针"); with none ("美罗华 没打过") or covering them all ("那些都没打过") it is theirs
+        spaced = _CJK_SPACED.search(after, 0, trailing.start() + 1)
+        if not spaced or _NOTHING_MORE.fullmatch(after[trailing.end() :]) or _THOSE.search(after[: trailing.end()]):
+            return True
     if _EN_NEGATION_AFTER.search(after[after.find(" ") if " " in after else len(after) :]):
         return True
     reach = " ".join(before.split()[-_NEGATION_REACH:])

@@ -42,6 +42,7 @@ class English:
     conjunctions: tuple[str, ...]
     nasal_route: tuple[str, ...]
     which_test: tuple[str, ...]
+    course_after_procedure: tuple[str, ...]
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
     routes: tuple[str, ...]
@@ -87,6 +88,7 @@ def english() -> English:
         conjunctions=tuple(normalise(str(w)) for w in raw["conjunctions"]),
         nasal_route=tuple(normalise(str(w)) for w in raw["nasal_route"]),
         which_test=tuple(normalise(str(w)) for w in raw["which_test"]),
+        course_after_procedure=tuple(normalise(str(w)) for w in raw["course_after_procedure"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
