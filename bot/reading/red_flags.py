@@ -916,9 +916,9 @@ def _someone_elses_past(text: str, start: int, lex: _Lexicon) -> bool:
 
 
 def _dated_before(text: str, start: int, end: int, lex: _Lexicon, overs: Callable[[], list[re.Match[str]]]) -> bool:
-    """A time months or years back in the clause before, in the same sentence, and the symptom told as
-    done (了 or 过 in its clause, the past tense) or said to be over after it: "去年流产过一次，出了很多血",
-    "小时候有哮喘，喘得厉害，现在好了"; not "以前有过，胸口痛得厉害", which may be now."""
+    """A time months or years back in a clause before, in the same sentence, and the symptom told as
+    done (了 or 过 in its clause, the past tense, nothing from the last days) or said to be over after it:
+    "去年流产过一次，出了很多血", "小时候有哮喘，喘得厉害，现在好了"; not "以前有过，胸口痛得厉害", which may be now."""
     opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
     earlier = lex.clause_break.split(text[opening:start])
     if len(earlier) < 2 or not any(lex.past.search(p) or _dated(p) or _since_year(p) for p in earlier[:-1]):
@@ -1018,12 +1018,10 @@ def _denied(text: str, found: re.Match[str], lex: _Lexicon) -> bool:
 def _shivering(text: str, reading: re.Match[str], chills: re.Pattern[str], lex: _Lexicon) -> bool:
     """Shaking chills said in the sentence of a fever reading, not denied ("38.6, no chills"): 38.5 °C is
     then the line (domain reference, red flags: 高烧寒战, especially on immunosuppressants)."""
-    sentence, _ = _sentence(text, reading.start(), reading.end())
-    offset = text.find(sentence)
-    for found in chills.finditer(sentence):
-        if not _negated(text, offset + found.start(), offset + found.end(), lex):
-            return True
-    return False
+    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, reading.start())), default=0)
+    closing = _SENTENCE_END.search(text, reading.end())
+    found = chills.finditer(text, opening, closing.start() if closing else len(text))
+    return any(not _negated(text, m.start(), m.end(), lex) for m in found)
 
 
 def _measurements(text: str, lex: _Lexicon) -> Iterable[tuple[str, re.Match[str]]]:
