@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.reading.red_flags import find_red_flag
+from bot.reading.red_flags import find_red_flag, on_day
 from bot.scoring import MAY_FIT, OUTCOME_NEEDS_TEAM
 from bot.session.screening import Screening
 from bot.trial.model import FollowUp, load_trial
@@ -90,6 +90,7 @@ class Alarm:
     text: str
     expect: str  # emergency | crisis | none
     source: str
+    written: date  # the day it was written: "三月份" is read as the writer meant it
 
 
 def _index() -> dict[str, Any]:
@@ -135,7 +136,9 @@ def people(sets: Path) -> list[Person]:
 def alarms(sets: Path) -> list[Alarm]:
     found = []
     for path in _files("red-flags*.yml", sets):
-        for case in load_yaml(path)["cases"]:
+        raw = load_yaml(path)
+        written = date.fromisoformat(str(raw["written"]))
+        for case in raw["cases"]:
             found.append(
                 Alarm(
                     str(case["id"]),
@@ -144,6 +147,7 @@ def alarms(sets: Path) -> list[Alarm]:
                     str(case["text"]),
                     case["expect"],
                     f"{sets.name}/{path.name}",
+                    written,
                 )
             )
     return found
@@ -298,7 +302,8 @@ def alarm_figures(found: list[tuple[Alarm, str | None, str | None]]) -> dict[str
 
 
 def keyword_alarm(alarm: Alarm) -> str | None:
-    flag = find_red_flag(alarm.text)
+    with on_day(alarm.written):
+        flag = find_red_flag(alarm.text)
     return None if flag is None else ("crisis" if flag.is_self_harm else "emergency")
 
 
@@ -400,7 +405,15 @@ def tuned_alarms() -> list[Alarm]:
             found += [(lang, str(t), expect) for t in texts]
     found += [(lang, str(t), "none") for lang, texts in raw["negatives"].items() for t in texts]
     return [
-        Alarm(f"tuned-{i}", lang, _ASKED_AT[i % len(_ASKED_AT)], text, expect, "tests/data/red_flag_phrases.yml")
+        Alarm(
+            f"tuned-{i}",
+            lang,
+            _ASKED_AT[i % len(_ASKED_AT)],
+            text,
+            expect,
+            "tests/data/red_flag_phrases.yml",
+            date.today(),
+        )
         for i, (lang, text, expect) in enumerate(found)
     ]
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import PROJECT_ROOT
-from bot.reading.red_flags import SELF_HARM, evaluate, find_red_flag, read_red_flags
+from bot.reading.red_flags import SELF_HARM, evaluate, find_red_flag, on_day, read_red_flags
 from bot.yamlfile import load_yaml
 
 PHRASES: dict[str, Any] = load_yaml(Path(__file__).parent / "data" / "red_flag_phrases.yml")
@@ -1058,3 +1058,13 @@ def test_an_english_month_two_or_more_back_is_history() -> None:
              "November", "December"][(date.today().month - 4) % 12]  # fmt: skip
     assert find_red_flag(f"No. I had a 39 degree fever in {month} with flu, gone in three days") is None
     assert find_red_flag("fever 39.5 since yesterday") is not None
+
+
+def test_a_month_is_read_back_from_the_day_the_message_is_read_on() -> None:
+    """ "三月份…" is history said in December and not said in March: a folded set's messages are read on
+    the day they were written, so its tests hold whatever the day they run."""
+    text = "没有，三月份高烧寒战住过院，早就好了"
+    with on_day(date(2026, 12, 7)):
+        assert find_red_flag(text) is None
+    with on_day(date(2027, 3, 20)):
+        assert find_red_flag(text) is not None

@@ -18,6 +18,8 @@ import datetime
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -32,6 +34,25 @@ from bot.reading.words import normalise
 from bot.yamlfile import load_yaml
 
 SELF_HARM = "self_harm"
+# The day a message is read on: years and months "back" count from it (today, unless a test of a set
+# written on another day says which).
+_ON_DAY: ContextVar[datetime.date | None] = ContextVar("red_flags_on_day", default=None)
+
+
+@contextmanager
+def on_day(day: datetime.date) -> Iterator[None]:
+    """Read messages as if on ``day``: "三月份", said in December, is history; said in March, not."""
+    token = _ON_DAY.set(day)
+    try:
+        yield
+    finally:
+        _ON_DAY.reset(token)
+
+
+def _today() -> datetime.date:
+    return _ON_DAY.get() or datetime.date.today()
+
+
 # In the parse data of a message the classifier alone took for a red flag (rasa_plugins/red_flag_intent.py).
 UNCONFIRMED = "red_flag_unconfirmed"
 HOMOPHONES_FILE = LEXICON_DIR / "red_flag_homophones.json"
@@ -877,7 +898,7 @@ def _hypothetical(text: str, start: int, end: int, lex: _Lexicon) -> bool:
 def _dated(text: str) -> bool:
     """A year before this one ("in 2008", "2015年", "18年"), an age ("when I was 12", "12岁的时候"), or a
     month two or more back ("八月份", "in August" said in December)."""
-    today = datetime.date.today()
+    today = _today()
     years = [int(m.group(1) or m.group(2)) for m in _YEAR.finditer(text)]
     for m in _SHORT_YEAR.finditer(text):  # "20年生孩子": 2020, as people in China write it; "98年": 1998
         short = int(m.group(1))
@@ -974,7 +995,7 @@ def _overs(text: str, lex: _Lexicon) -> list[re.Match[str]]:
 
 
 def _since_year(text: str) -> bool:
-    this_year = datetime.date.today().year
+    this_year = _today().year
     return any(int(m.group(1)) < this_year for m in _SINCE_YEAR.finditer(text))
 
 
@@ -982,7 +1003,7 @@ def _without_over(text: str, lex: _Lexicon, overs: list[re.Match[str]]) -> str:
     """``text`` without what says nothing is happening now ("none since", "since 2014", "fine now":
     ``overs``), nor a time two weeks or more back ("三周前"), where the words that say something is back
     are sought."""
-    this_year = datetime.date.today().year
+    this_year = _today().year
     for m in reversed(overs):
         text = f"{text[: m.start()]} | {text[m.end() :]}"
     text = _SINCE_YEAR.sub(lambda m: " | " if int(m.group(1)) < this_year else m.group(), text)
