@@ -982,7 +982,7 @@ def test_a_protein_result_of_a_test_not_known_is_for_the_team(text: str) -> None
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("没有。乙肝疫苗打过，查过有抗体。", "no"),
+        ("没有，打过乙肝疫苗，表面抗体阳性", "no"),
         ("No. My husband has hep B, but I'm vaccinated and my antibodies are fine", "no"),
         ("I have hep B but I'm vaccinated", "yes"),
         ("no, HIV test was negative but hep C positive", "yes"),
@@ -993,10 +993,13 @@ def test_protected_or_tested_keeps_a_no_at_the_infections_question(text: str, ex
     assert value("chronic_infection", text)["answer"] == expected
 
 
-def test_a_negative_and_a_positive_antibody_are_not_a_plain_no() -> None:
-    assert ask("chronic_infection", "没有，乙肝表面抗原阴性，核心抗体阳性") != Understood(
-        {"answer": "no", "items": [], "unknown": 0}
-    )
+@pytest.mark.parametrize(
+    "text",
+    ["没有，乙肝表面抗原阴性，核心抗体阳性", "没有，乙肝核心抗体阳性", "没有，乙肝e抗体阳性", "没有，核心抗体阳性"],
+)
+def test_a_core_or_e_antibody_positive_is_not_a_plain_no(text: str) -> None:
+    """A core or e antibody tells of hepatitis B had: only the surface antibody a vaccine makes keeps a no."""
+    assert ask("chronic_infection", text) != Understood({"answer": "no", "items": [], "unknown": 0})
 
 
 @pytest.mark.parametrize(
