@@ -452,7 +452,7 @@ def test_what_a_message_that_raised_an_alarm_says_still_counts(servers: Servers)
 @pytest.mark.parametrize(
     ("sender", "answer"),
     [
-        ("alarm-exception-en", "no, apart from my epilepsy which isn't really controlled, 2 seizures in October"),
+        ("alarm-exception-en", "no, apart from my epilepsy which isn't really controlled, 2 seizures this week"),
         ("alarm-exception-zh", "没有，就是癫痫一直控制不太好，上个月还发过一次"),
     ],
 )
