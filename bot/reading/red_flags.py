@@ -30,7 +30,7 @@ from wordfreq import zipf_frequency
 from bot import LEXICON_DIR
 from bot.reading.chinese import numerals
 from bot.reading.typos import MIN_LENGTH, limit, slip_of
-from bot.reading.words import normalise
+from bot.reading.words import english, normalise
 from bot.yamlfile import load_yaml
 
 SELF_HARM = "self_harm"
@@ -90,15 +90,8 @@ _AGE = re.compile(
 )
 # A month named in Chinese: "八月份", "10月" (not "3个月", three months, nor 正月 of the lunar year).
 _ZH_MONTH = re.compile(r"(?<![\d个])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月(?!\s*[前以之])")
-# "in August", "back in march": a month said as when.
-_EN_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_EN_MONTH = re.compile(
-    r"(?<![a-z])(?:in|during|back in|around|since|early|late|mid)[\s-]+"
-    r"(january|february|march|april|may|june|july|august|september|october|november|december)(?![a-z])"
-)
-_LONG_OVER = re.compile(r"months|years|半年|好久|很久|几个月|几年")
-_RECENT = re.compile(r"yesterday|last night|this week|the other day|昨天|昨晚|前天|这周|这几天|刚才|刚刚")
-_HAPPENING = re.compile(r"突然|刚才|刚刚|现在|今天|今晚|昨晚|这会儿|一直在")
+# "in August", "back in march": a month (a name of English's months) said as when.
+_EN_MONTH = r"(?<![a-z])(?:in|during|back in|around|since|early|late|mid)[\s-]+([a-z]+)(?![a-z])"
 _ZH_NEGATING = "不没未无"  # before an episode said to be over, undo it: 不稳定了, 还没恢复
 # A symptom told in the past tense: "my face drooped", "I coughed up blood" (not "bleed" or "need").
 _PAST_TENSE = re.compile(r"[a-z]{2}(?<!e)ed(?![a-z])")
@@ -558,6 +551,9 @@ class _Lexicon:
     others: re.Pattern[str]
     others_past: re.Pattern[str]
     first_person: re.Pattern[str]
+    long_over: re.Pattern[str]
+    recent: re.Pattern[str]
+    happening: re.Pattern[str]
 
 
 def _homophones() -> tuple[dict[str, str], dict[str, list[str]], dict[str, tuple[str, ...]]]:
@@ -725,6 +721,9 @@ def _lexicon() -> _Lexicon:
         others=_pattern(history["others"]),
         others_past=_pattern(history["others_past"]),
         first_person=_pattern(history["first_person_after"]),
+        long_over=_pattern(history["long_over"]),
+        recent=_pattern(history["recent"]),
+        happening=_pattern(history["happening"]),
     )
 
 
@@ -823,7 +822,7 @@ def _negated(text: str, start: int, end: int, lex: _Lexicon) -> bool:
         # A space for a comma after a bare 没有 that answers the question, before a symptom told as
         # happening ("没有 头突然痛得要炸了"): not "没有 胸痛".
         spaced = text[:start] != text[:start].rstrip()
-        return not (spaced and _HAPPENING.search(text, start, start + 12 + (end - start)))
+        return not (spaced and lex.happening.search(text[start : end + 12]))
     before, after = _clause(text, start, end, lex)
     before = lex.inverted.sub(" never ", before)  # "not once have I fainted"
     before = lex.subject_break.split(before)[-1]  # "no I have chest pain": the "no" answers something else
@@ -857,9 +856,14 @@ def _negations(text: str, spans: Sequence[re.Match[str]], lex: _Lexicon) -> list
     return negated
 
 
+def _sentence_start(text: str, start: int) -> int:
+    """Where the sentence holding ``text[start]`` begins."""
+    return max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+
+
 def _sentence(text: str, start: int, end: int) -> tuple[str, str]:
     """The sentence holding ``text[start:end]``, and the mark that ends it ("" at the end of the text)."""
-    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    opening = _sentence_start(text, start)
     closing = _SENTENCE_END.search(text, end)
     return text[opening : closing.start() if closing else len(text)], closing.group() if closing else ""
 
@@ -904,7 +908,8 @@ def _dated(text: str) -> bool:
         short = int(m.group(1))
         years.append(2000 + short if 2000 + short <= today.year else 1900 + short)
     months = [int(numerals(f"{m.group(1)}月").removesuffix("月")) for m in _ZH_MONTH.finditer(text)]
-    months += [_EN_MONTHS.index(m.group(1)[:3]) + 1 for m in _EN_MONTH.finditer(text)]
+    names = english().months
+    months += [names[m.group(1)] for m in re.finditer(_EN_MONTH, text) if m.group(1) in names]
     months_back = any(1 <= month <= 12 and (today.month - month) % 12 >= 2 for month in months)
     return any(year < today.year for year in years) or months_back or _AGE.search(text) is not None
 
@@ -924,7 +929,7 @@ def _someone_elses_past(text: str, start: int, lex: _Lexicon) -> bool:
     """Another person's symptom told in the past ("my son had a high fever last week, not me", "是我儿子上周
     高烧"): the sentence up to the symptom opens with another person (after at most a yes or no) whom
     the person does not join, and the message dates it days or more back and says nothing is now."""
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    sentence_start = _sentence_start(text, start)
     before = text[sentence_start:start]
     found = lex.others.search(before)
     if not found or lex.first_person.search(before[found.end() :]):
@@ -940,13 +945,13 @@ def _dated_before(text: str, start: int, end: int, lex: _Lexicon, overs: Callabl
     """A time months or years back in a clause before, in the same sentence, and the symptom told as
     done (了 or 过 in its clause, the past tense, nothing from the last days) or said to be over after it:
     "去年流产过一次，出了很多血", "小时候有哮喘，喘得厉害，现在好了"; not "以前有过，胸口痛得厉害", which may be now."""
-    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    opening = _sentence_start(text, start)
     earlier = lex.clause_break.split(text[opening:start])
     if len(earlier) < 2 or not any(lex.past.search(p) or _dated(p) or _since_year(p) for p in earlier[:-1]):
         return False  # "yes, since 2015, found out after I collapsed at work": any clause before
     before, after = _clause(text, start, end, lex)
     clause = f"{before}{text[start:end]}{after}"
-    if _RECENT.search(clause):
+    if lex.recent.search(clause):
         return False  # "diagnosed in 2015, yesterday I collapsed"
     told = re.search(r"[了过]", clause) or _PAST_TENSE.search(clause) or lex.told_past.search(clause)
     return bool(told or any(m.start() >= end for m in overs()))
@@ -965,7 +970,7 @@ def _over(
     Told in the past: with one of told_past, in the past tense ("my face drooped"), or in a clause
     that says when ("三周前发烧39度还寒战")."""
     before, after = clause
-    if any(m.start() >= end and _LONG_OVER.search(m.group()) for m in overs()):
+    if any(m.start() >= end and lex.long_over.search(m.group()) for m in overs()):
         return True  # "chest pain with pleurisy flares now and then, but none for months": dated by itself
     told = (
         lex.told_past.search(f"{before} {text[start:end]} {after}")
@@ -1039,7 +1044,7 @@ def _denied(text: str, found: re.Match[str], lex: _Lexicon) -> bool:
 def _shivering(text: str, reading: re.Match[str], chills: re.Pattern[str], lex: _Lexicon) -> bool:
     """Shaking chills said in the sentence of a fever reading, not denied ("38.6, no chills"): 38.5 °C is
     then the line (domain reference, red flags: 高烧寒战, especially on immunosuppressants)."""
-    opening = max((m.end() for m in _SENTENCE_END.finditer(text, 0, reading.start())), default=0)
+    opening = _sentence_start(text, reading.start())
     closing = _SENTENCE_END.search(text, reading.end())
     found = chills.finditer(text, opening, closing.start() if closing else len(text))
     return any(not _negated(text, m.start(), m.end(), lex) for m in found)

@@ -111,7 +111,8 @@ class Screening:
         """
         facts = read_facts(text, today)
         if self.question(qid).type == "vaccine":  # "欣安立适，带状疱疹的": the vaccine's illness, not theirs
-            facts = tuple(f for f in facts if f.start not in vaccines_for_illnesses(text))
+            the_vaccines = vaccines_for_illnesses(text)
+            facts = tuple(f for f in facts if f.start not in the_vaccines)
         self._volunteered(qid, facts)
         self.reached = max(self.reached, self.trial.section_number(self.question(qid).section))
         if isinstance(understood, NotUnderstood):
