@@ -19,6 +19,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 
+# Rasa's classifier fixes scikit-learn's default penalty (C = 1); config.yml may set another.
+DEFAULT_C = 1.0
+
 
 def lay_out_by_feature(classifier: Any) -> None:
     """Keep a fitted classifier's weights so that ``coef_.T`` is C-contiguous (no copy per product)."""
@@ -28,7 +31,15 @@ def lay_out_by_feature(classifier: Any) -> None:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FeatureMajorLogisticRegression(LogisticRegressionClassifier):
-    """``LogisticRegressionClassifier`` (config.yml takes its settings), its weights by feature."""
+    """``LogisticRegressionClassifier`` (config.yml takes its settings, and ``C``), its weights by feature."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": DEFAULT_C}
+
+    def __init__(self, config: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.clf.set_params(C=self.config["C"])
 
     @classmethod
     def load(

@@ -44,3 +44,16 @@ def test_a_message_gets_the_probabilities_rasa_s_classifier_gives(columns: list[
     counts = np.random.default_rng(seed).integers(1, 4, len(columns)).astype(float)
     message = csr_matrix((counts, ([0] * len(columns), columns)), shape=(1, FEATURES))
     np.testing.assert_allclose(OURS.predict_proba(message), STOCK.predict_proba(message), rtol=1e-12, atol=1e-15)
+
+
+def test_config_sets_the_penalty_rasa_s_classifier_fixes() -> None:
+    from unittest.mock import MagicMock
+
+    from rasa_plugins.intent_classifier import DEFAULT_C, FeatureMajorLogisticRegression
+
+    def built(config: dict) -> LogisticRegression:
+        config = {**FeatureMajorLogisticRegression.get_default_config(), **config}
+        return FeatureMajorLogisticRegression(config, "intents", MagicMock(), MagicMock()).clf
+
+    assert built({}).C == DEFAULT_C
+    assert built({"C": 2.0}).C == 2.0
