@@ -230,3 +230,30 @@ def test_a_date_of_birth_with_a_two_digit_year(text: str, years: int) -> None:
 def test_a_short_date_of_a_recent_year_is_no_birth_date(text: str) -> None:
     age = parse_age(text, TODAY)
     assert age is None or age.min_years == 45
+
+
+# 2026-12-07 (the fold of held-out set 2026-12-07e): "90年腊月生的" was read as 90 years old.
+@given(
+    year=st.integers(1958, 2006),
+    between=st.sampled_from(["腊月", "冬天", "12月", "农历八月", "端午节", "过年那会儿", "正月", "底"]),
+    end=st.sampled_from(["生的", "出生", "生", "出生的"]),
+)
+def test_a_two_digit_year_then_anything_then_born_is_a_birth_year(year: int, between: str, end: str) -> None:
+    age = parse_age(f"{year % 100:02d}年{between}{end}", TODAY)
+    assert age is not None and TODAY.year - year - 1 <= age.min_years <= age.max_years <= TODAY.year - year + 1
+
+
+@given(
+    illness=st.sampled_from(["得狼疮", "我得病", "病了", "确诊", "吃激素", "透析"]),
+    number=st.integers(1, 99),
+    unit=st.sampled_from(["年", "年了", "多年", "个月", "周", "天", "次", "片", "斤"]),
+)
+def test_a_number_counting_something_in_chinese_is_no_age(illness: str, number: int, unit: str) -> None:
+    """'得狼疮12年了' at the age question was read as 12 years old (under 18: 'likely not'), '我得病20年'
+    as 20 (and a 70-year-old could fit)."""
+    assert parse_age(f"{illness}{number}{unit}", TODAY) is None
+
+
+@pytest.mark.parametrize("text", ["20年前生了场大病", "20年没生过病", "十几年前生的孩子"])
+def test_a_year_that_is_no_birth_year_is_no_age(text: str) -> None:
+    assert parse_age(text, TODAY) is None

@@ -1041,3 +1041,57 @@ def test_a_course_after_a_procedure_is_no_daily_prevention(text: str, expected: 
 @pytest.mark.parametrize("text", ["not right now, already expecting! 12 weeks", "现在不行 肚子里已经揣了一个 4个月了"])
 def test_a_pregnancy_said_at_the_children_question_answers_the_pregnancy_one(text: str) -> None:
     assert any(f.category == "pregnancy" and f.standing == "yes" for f in read_facts(text, TODAY))
+
+
+# 2026-12-07 (the fold of held-out set 2026-12-07e): three Chinese names with a homophone slip, a
+# space from the names read, were dropped and the person told "may be a fit" (恩替卡为 for entecavir,
+# a hepatitis B medicine; 昆明山海堂 for an immunosuppressant), as was "tacro" in "hcq pred tacro".
+_KNOWN = ["羟氯喹", "泼尼松", "强的松", "美卓乐", "纷乐"]
+_SLIPS = ["恩替卡为", "昆明山海堂片", "雷公腾", "他克莫思", "吗替麦考分酯", "来氟米待"]
+
+
+@_SETTINGS
+@given(
+    known=st.lists(st.sampled_from(_KNOWN), min_size=1, max_size=3, unique=True),
+    slip=st.sampled_from(_SLIPS),
+    where=st.integers(0, 3),
+    gap=st.sampled_from([" ", "  ", "　"]),
+)
+def test_a_chinese_name_not_known_a_space_from_known_ones_is_an_unknown_medicine(
+    known: list[str], slip: str, where: int, gap: str
+) -> None:
+    names = [*known]
+    names.insert(min(where, len(names)), slip)
+    value = ask("medicines", gap.join(names)).value
+    assert value["unknown"] >= 1, gap.join(names)
+
+
+@pytest.mark.parametrize("text", ["hcq pred frobnizumab", "plaquenil zorvatenib prednisone", "hcq xeltrinib"])
+def test_an_english_word_no_word_list_holds_beside_named_medicines_is_an_unknown_one(text: str) -> None:
+    assert ask("medicines", text).value["unknown"] >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hcq 200mg bid, pred 5mg od",
+        "plaquenil and prednisone 10 mg every morning",
+        "羟氯喹，激素上个月从八片减到四片了",
+        "no, only iron drips for my anaemia over the summer",
+        "hcq and pred, the rheum upped the pred",
+    ],
+)
+def test_dose_and_reason_words_beside_named_medicines_are_no_other_medicine(text: str) -> None:
+    assert ask("medicines", text).value["unknown"] == 0
+
+
+def test_a_vaccine_named_by_an_unknown_word_is_an_unknown_vaccine() -> None:
+    value = ask("vaccine_recent", "新冠加强针六月份，甲干疫苗上周打的，不知道是不是减毒的").value
+    assert value["unknown"] == 1
+    assert value["items"][0]["when"]["min_days"] > 140  # 六月份 is the booster's, not 上周
+    assert ask("vaccine_recent", "打了重组带状疱疹疫苗，就是要打两针的那种").value["unknown"] == 0
+
+
+@pytest.mark.parametrize("kin", ["嫂子", "弟媳", "表妹", "闺蜜", "同事"])
+def test_a_relative_s_pregnancy_is_not_the_person_s(kin: str) -> None:
+    assert ask("pregnant_or_breastfeeding", f"没有没有，是我{kin}怀了二胎").value == "no"

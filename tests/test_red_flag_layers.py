@@ -127,7 +127,10 @@ def test_history_with_something_said_to_be_now_leaves_the_guess_standing(text: s
 
 def test_a_crisis_guess_told_as_history_still_stands() -> None:
     """History never silences a crisis (a missed one costs far more than a needless crisis message)."""
-    assert after(classified("years ago I felt like nobody would miss me", "self_harm", 0.9)) == ("self_harm", True)
+    assert after(classified("years ago I felt my family would be lighter without me", "self_harm", 0.9)) == (
+        "self_harm",
+        True,
+    )
 
 
 @pytest.mark.parametrize("intent", ["start_over", "stop"])

@@ -336,3 +336,16 @@ def test_seasons(text: str, expected: tuple[int, int]) -> None:
 def test_a_fall_is_no_season() -> None:
     found = parse_days_ago("I had a fall last week", TODAY)
     assert found is not None and found.max_days <= 13
+
+
+# 2026-12-07: "去年十月" (October of last year) was read as this October, two months back.
+@given(month=st.integers(1, 12), numerals=st.booleans(), back=st.sampled_from([("去年", 1), ("前年", 2)]))
+def test_a_month_of_last_year_or_the_year_before_is_that_year_s(
+    month: int, numerals: bool, back: tuple[str, int]
+) -> None:
+    word, years = back
+    said = cn2an.an2cn(str(month)) if numerals else str(month)
+    when = parse_days_ago(f"{word}{said}月份", TODAY)
+    first = date(TODAY.year - years, month, 1)
+    last = (date(TODAY.year - years + month // 12, month % 12 + 1, 1)) - timedelta(1)
+    assert when == DaysAgo((TODAY - last).days, (TODAY - first).days, False)

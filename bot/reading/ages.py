@@ -160,8 +160,10 @@ def _from_decade(clean: str) -> Age | None:
 # its own is a year too ("属狗的,94年" was read as 94 years old), from 27 up: "病了12年" is a span.
 _YEAR = re.compile(
     r"(?<![0-9A-Za-z])((?:19|20)\d\d)(?![0-9A-Za-z])|(?<!\d)(\d\d)(?=\s*年\s*(?:生|出生|的|人|属))"
-    r"|(?<!\d)(\d\d)(?=\s*年\s*(?:农历|阴历|公历|阳历)[^，。,.]{0,8}?(?:生|出生))"  # "92年农历八月十五生的"
-    r"|(?<!\d)(2[7-9]|[3-9]\d)(?=\s*年\s*(?:$|[,，。.!！;；\s]))"
+    # "92年农历八月十五生的", "90年腊月生的", "88年端午节生的"; not "20年前生了场病", "20年没生过病"
+    r"|(?<!\d)(\d\d)(?=\s*年(?!\s*[前后以来间内里多])[^，。,.没不未]{0,8}?(?:生|出生))"
+    # after a verb it is a span: "得狼疮27年", "病了30年"
+    r"|(?<!\d)(?:(?<![\u4e00-\u9fff])|(?<=[我是俺]))(2[7-9]|[3-9]\d)(?=\s*年\s*(?:$|[,，。.!！;；\s]))"
 )
 _BORN_IN_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d)")
 _DECADE = re.compile(r"(?<!\d)([1-9])0\s*后|([一二三四五六七八九])零\s*后")
@@ -191,11 +193,7 @@ def _birth_year(clean: str, today: date) -> int | None:
     rest = clean[: match.start()] + clean[match.end() :]
     if re.search(r"(?<![\d.])\d{1,3}(?![\d.])", rest) and not re.search(r"born|birth|生", clean):
         return None  # "I was 18 in 2010": the year is not a birth year
-    return (
-        int(match.group(1))
-        if match.group(1)
-        else _full_year(int(match.group(2) or match.group(3) or match.group(4)), today)
-    )
+    return int(match.group(1)) if match.group(1) else _full_year(int(next(g for g in match.groups()[1:] if g)), today)
 
 
 def _born_in_month(year: int, month: int, today: date) -> Age | None:
@@ -227,7 +225,15 @@ _PAST_BEFORE = re.compile(r"\b(?:turned|was|had|became|celebrated|hit)\b[^,.;]*$
 _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my", "is", "just", "turned"}
 
 
+# A number with a Chinese unit after it counts something else: "得狼疮12年了" (12 years ill) is no age.
+_COUNTED_UNIT = re.compile(
+    r"\s*(?:多|几)?\s*(?:个|年|月|周|星期|礼拜|天|日|号|次|片|粒|斤|公斤|千克|米|块|元|层|楼|届|级|期|毫|克)"
+)
+
+
 def _said_as_age(before: str, after: str, alone: bool) -> bool:
+    if _COUNTED_UNIT.match(after):
+        return False
     if re.match(_AGE_AFTER, after) or re.search(_AGE_BEFORE, before) or re.search(r"满\s*$", before):
         return True  # "满65了": turned 65
     return alone and set(re.findall(r"[a-z']+", before + " " + after)) <= _BARE_OK

@@ -314,7 +314,7 @@ def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: b
     unknown = 0
     for clause in parts:
         if clause.start in medicines:
-            unknown += _treatments_spaced_apart(text, clause, terms, parts)
+            unknown += _unnamed_beside(text, clause, terms, parts)
             continue
         if clause.text.rstrip().endswith("?"):
             continue
@@ -336,15 +336,32 @@ def _unknown_clauses(text: str, parts: list[Clause], terms: list[Term], dated: b
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
-def _treatments_spaced_apart(text: str, clause: Clause, terms: list[Term], parts: list[Clause]) -> int:
-    """In a clause that names a medicine, the pieces a space parts in Chinese that name none but a
-    treatment ("还在喝中药汤药"): each is an unknown treatment."""
+def _another_name(word: str, beside_a_name: bool) -> bool:
+    """A word left in a clause that names a medicine, which may name another: English that no word list
+    holds (wordfreq: "tacro", "entecavr"; not "anaemia" or "rheum"), or any Chinese a space parts from the
+    names (slips of names are made of common characters: "恩替卡为" for 恩替卡韦, "雷公腾" for 雷公藤). Chinese
+    beside a name in its own piece says how it is taken ("激素上个月从八片减到四片")."""
+    if _CJK_RUN.search(word):
+        return not beside_a_name
+    return bool(zipf_frequency(word, "en") == 0)
+
+
+def _unnamed_beside(text: str, clause: Clause, terms: list[Term], parts: list[Clause]) -> int:
+    """In a clause that names a medicine, each piece (a space parts them in Chinese) that holds another
+    name beside the known ones ("hcq pred tacro", "恩替卡为 羟氯喹 泼尼松") or an unnamed treatment
+    ("羟氯喹 还在喝中药汤药"). The study team sees what was not read."""
     found, start = 0, clause.start
     for gap in [*_CJK_SPACE.finditer(text, clause.start, clause.end), None]:
         end = gap.start() if gap else clause.end
-        if not any(start <= t.start < end for t in terms):
-            piece = Clause(start, end, text[start:end])
-            found += _treatment_word(text, piece, parts)
+        named = [(t.start - start, min(t.end, end) - start) for t in terms if start <= t.start < end]
+        rest = lower(_blank(text[start:end], named))
+        words = [
+            w for w in content_words(without_festivals(rest), everyday_is_filler=True) if _another_name(w, bool(named))
+        ]
+        first = min((i for i in (rest.find(w) for w in words) if i >= 0), default=0)
+        unnamed_treatment = not named and _treatment_word(text, Clause(start, end, text[start:end]), parts)
+        if (words and not is_negated(text, start + first, parts)) or unnamed_treatment:
+            found += 1
         start = gap.end() if gap else end
     return found
 
@@ -483,12 +500,22 @@ def _unnamed(text: str, terms: list[Term], parts: list[Clause], question: Questi
     )
 
 
+_QUALIFIED_VACCINE = re.compile(r"([\u4e00-\u9fff]{2,})疫苗")
+
+
+def _names_a_vaccine(word: str) -> bool:
+    """A Chinese run that names a vaccine by a word the lexicon does not know: "甲干疫苗" (a slip of
+    甲肝); not "带状疱疹疫苗", named by its illness."""
+    qualified = _QUALIFIED_VACCINE.search(word)
+    return qualified is not None and not find_terms(qualified.group(1), ("condition",))
+
+
 def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
     """Clauses naming no known vaccine that still talk of one ("MMR and some travel jab")."""
     named = {clause_of(parts, t.start).start for t in terms}
     unknown = 0
     for clause in parts:
-        words = [w for w in content_words(clause.text) if not _VACCINE_WORDS.search(w)]
+        words = [w for w in content_words(clause.text) if not _VACCINE_WORDS.search(w) or _names_a_vaccine(w)]
         cue = _VACCINE_WORDS.search(normalise(clause.text))
         if clause.start not in named and words and cue and not is_negated(text, clause.start + cue.start(), parts):
             unknown += 1

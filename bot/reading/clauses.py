@@ -189,7 +189,7 @@ TIME_CUE = re.compile(
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
     r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b|"
     r"[\d一二三四五六七八九十两几半]+\s*(个)?(月|周|星期|礼拜|天|年)(前|以前|之前)|上(个)?(月|周|星期|礼拜)|"
-    r"去年|前年|昨天|前天|今天|上上|小时候|岁的时候|年轻的时候|\d{1,2}\s*月份?|\d{4}\s*年|"
+    r"去年|前年|昨天|前天|今天|上上|小时候|岁的时候|年轻的时候|\d{1,2}\s*月份?|(?:十[一二]|[一二三四五六七八九十])月份?|\d{4}\s*年|"
     r"\bwhen i was\b|\bas a (?:child|kid|teenager)\b|\bin my teens\b|"
     r"\b(?:spring|summer|autumn|winter)\b|\b(?:the|this|last) fall\b|[春夏秋冬][天季]"
 )

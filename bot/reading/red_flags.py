@@ -730,8 +730,11 @@ def _lexicon() -> _Lexicon:
 def _urine(raw: Mapping[str, Any]) -> _Urine:
     output = _pattern(raw["words"]).pattern
     urine = _pattern(raw["urine"], _Style(inflect=True)).pattern
-    units = _either(map(_plain, raw["units"]))  # right after the number: "250ml"
-    amount = rf"(?<![\d.])(?P<amount>\d{{1,5}}(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:{units})(?![a-z])"
+    # Right after the number ("250ml"); a Latin unit ends its word ("250mls" is none), a Chinese one need
+    # not ("一百五十毫升I am 45").
+    units = _either(map(_plain, raw["units"]))
+    number = r"(?<![\d.])(?P<amount>\d{1,5}(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+    amount = rf"{number}\s*(?:{units})(?!(?<=[a-z])[a-z])"
     gap = r"[^\d,.;:!?，。；：！？]{0,15}?"  # a few words, no clause break or other number
     return _Urine(
         category=str(raw["category"]),

@@ -123,8 +123,10 @@ def _from_month(text: str, today: date, hedged: bool) -> DaysAgo | None:
         year = today.year if month <= today.month else today.year - 1
         if month == today.month and re.search(r"\blast\s+" + match.group("month"), text):
             year -= 1
-        if re.search(r"\blast year\b", text):
+        if re.search(r"\blast (?:calendar )?year\b", text):  # 去年十月 is last year's October
             year = today.year - 1
+        elif "the calendar year before last" in text:  # 前年三月
+            year = today.year - 2
     day = _day_near(text, match.start(), match.end())
     if day is not None:
         try:
