@@ -257,3 +257,9 @@ def test_a_number_counting_something_in_chinese_is_no_age(illness: str, number: 
 @pytest.mark.parametrize("text", ["20年前生了场大病", "20年没生过病", "十几年前生的孩子"])
 def test_a_year_that_is_no_birth_year_is_no_age(text: str) -> None:
     assert parse_age(text, TODAY) is None
+
+
+@pytest.mark.parametrize("text", ["45周岁", "今年45周岁了", "45岁", "我45了"])
+def test_an_age_word_after_the_number_is_still_an_age(text: str) -> None:
+    age = parse_age(text, TODAY)
+    assert age is not None and age.min_years == age.max_years == 45

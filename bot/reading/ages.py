@@ -227,7 +227,7 @@ _BARE_OK = {"i", "im", "i'm", "am", "about", "around", "old", "age", "aged", "my
 
 # A number with a Chinese unit after it counts something else: "得狼疮12年了" (12 years ill) is no age.
 _COUNTED_UNIT = re.compile(
-    r"\s*(?:多|几)?\s*(?:个|年|月|周|星期|礼拜|天|日|号|次|片|粒|斤|公斤|千克|米|块|元|层|楼|届|级|期|毫|克)"
+    r"\s*(?:多|几)?\s*(?:个|年|月|周(?!岁)|星期|礼拜|天|日|号|次|片|粒|斤|公斤|千克|米|块|元|层|楼|届|级|期|毫|克)"
 )
 
 
