@@ -1062,13 +1062,13 @@ def test_a_chinese_name_not_known_a_space_from_known_ones_is_an_unknown_medicine
 ) -> None:
     names = [*known]
     names.insert(min(where, len(names)), slip)
-    value = ask("medicines", gap.join(names)).value
-    assert value["unknown"] >= 1, gap.join(names)
+    read = value("medicines", gap.join(names))
+    assert read["unknown"] >= 1, gap.join(names)
 
 
 @pytest.mark.parametrize("text", ["hcq pred frobnizumab", "plaquenil zorvatenib prednisone", "hcq xeltrinib"])
 def test_an_english_word_no_word_list_holds_beside_named_medicines_is_an_unknown_one(text: str) -> None:
-    assert ask("medicines", text).value["unknown"] >= 1
+    assert value("medicines", text)["unknown"] >= 1
 
 
 @pytest.mark.parametrize(
@@ -1082,16 +1082,16 @@ def test_an_english_word_no_word_list_holds_beside_named_medicines_is_an_unknown
     ],
 )
 def test_dose_and_reason_words_beside_named_medicines_are_no_other_medicine(text: str) -> None:
-    assert ask("medicines", text).value["unknown"] == 0
+    assert value("medicines", text)["unknown"] == 0
 
 
 def test_a_vaccine_named_by_an_unknown_word_is_an_unknown_vaccine() -> None:
-    value = ask("vaccine_recent", "新冠加强针六月份，甲干疫苗上周打的，不知道是不是减毒的").value
-    assert value["unknown"] == 1
-    assert value["items"][0]["when"]["min_days"] > 140  # 六月份 is the booster's, not 上周
-    assert ask("vaccine_recent", "打了重组带状疱疹疫苗，就是要打两针的那种").value["unknown"] == 0
+    read = value("vaccine_recent", "新冠加强针六月份，甲干疫苗上周打的，不知道是不是减毒的")
+    assert read["unknown"] == 1
+    assert read["items"][0]["when"]["min_days"] > 140  # 六月份 is the booster's, not 上周
+    assert value("vaccine_recent", "打了重组带状疱疹疫苗，就是要打两针的那种")["unknown"] == 0
 
 
 @pytest.mark.parametrize("kin", ["嫂子", "弟媳", "表妹", "闺蜜", "同事"])
 def test_a_relative_s_pregnancy_is_not_the_person_s(kin: str) -> None:
-    assert ask("pregnant_or_breastfeeding", f"没有没有，是我{kin}怀了二胎").value == "no"
+    assert value("pregnant_or_breastfeeding", f"没有没有，是我{kin}怀了二胎") == "no"

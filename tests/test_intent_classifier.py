@@ -51,9 +51,9 @@ def test_config_sets_the_penalty_rasa_s_classifier_fixes() -> None:
 
     from rasa_plugins.intent_classifier import DEFAULT_C, FeatureMajorLogisticRegression
 
-    def built(config: dict) -> LogisticRegression:
-        config = {**FeatureMajorLogisticRegression.get_default_config(), **config}
-        return FeatureMajorLogisticRegression(config, "intents", MagicMock(), MagicMock()).clf
+    def built(config: dict[str, float]) -> LogisticRegression:
+        full = {**FeatureMajorLogisticRegression.get_default_config(), **config}
+        return FeatureMajorLogisticRegression(full, "intents", MagicMock(), MagicMock()).clf
 
     assert built({}).C == DEFAULT_C
     assert built({"C": 2.0}).C == 2.0
