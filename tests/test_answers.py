@@ -1095,3 +1095,27 @@ def test_a_vaccine_named_by_an_unknown_word_is_an_unknown_vaccine() -> None:
 @pytest.mark.parametrize("kin", ["嫂子", "弟媳", "表妹", "闺蜜", "同事"])
 def test_a_relative_s_pregnancy_is_not_the_person_s(kin: str) -> None:
     assert value("pregnant_or_breastfeeding", f"没有没有，是我{kin}怀了二胎") == "no"
+
+
+@pytest.mark.parametrize("name", ["belimumab", "Benlysta", "rituximab", "telitacicept"])
+@pytest.mark.parametrize("said", ["last drip was in august", "the last drip was early August", "final drip in August"])
+def test_a_clause_that_dates_the_last_drip_is_the_medicine_s(name: str, said: str) -> None:
+    """ "belimumab, last drip was early august" was a second, unknown treatment (2026-12-07e)."""
+    read = value("infusions", f"yes, {name}, {said}")
+    assert read["unknown"] == 0 and read["items"][0]["last_dose"]["min_days"] > 60
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("每年都打流感 打针那种", "non_live"),
+        ("打了流感疫苗，胳膊上打的那种", "non_live"),
+        ("flu vaccine in the arm", "non_live"),
+        ("流感疫苗，不是打针那种，鼻子里喷的", "type_unknown"),
+        ("流感疫苗 不是打针的", "type_unknown"),
+        ("flu vaccine, not the injection", "type_unknown"),
+        ("流感疫苗", "type_unknown"),
+    ],
+)
+def test_a_flu_vaccine_said_to_be_injected_is_the_flu_shot(text: str, kind: str) -> None:
+    assert value("vaccine_recent", text)["items"][0]["kind"] == kind

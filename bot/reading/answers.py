@@ -532,6 +532,20 @@ def _sprayed(text: str) -> bool:
     return any(not _NOT_SPRAYED.search(low[: m.start()]) for m in list_pattern("nasal_route").finditer(low))
 
 
+def _injected(text: str) -> bool:
+    """A vaccine said to be injected, and not "不是打针的" nor "not the injection one"."""
+    low = lower(text)
+    return any(not _NOT_SPRAYED.search(low[: m.start()]) for m in list_pattern("injected_route").finditer(low))
+
+
+def _as_injected(item: dict[str, Any]) -> dict[str, Any]:
+    injected = english().injected_forms.get(item["id"])
+    if injected is None:
+        return item
+    entry = lexicon().entries[f"vaccine:{injected}"]
+    return dict(item, id=entry.id, kind=str(entry.kind))
+
+
 def _named(question: Question, text: str, category: str, today: date) -> Answer:
     """Answers that may name things: "yes, MMR in June", "no", "none except yellow fever vaccine".
 
@@ -543,6 +557,8 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     if category == "vaccine" and _sprayed(text):
         # the nasal sprays of China are live: "新冠加强针，鼻子里喷的那种" is of a kind the team checks
         items = [dict(i, kind="type_unknown") if i["kind"] == "non_live" else i for i in items]
+    elif category == "vaccine" and _injected(text):
+        items = [_as_injected(i) for i in items]
     facts = read_facts(text, today)
     aside = _not_theirs(question, facts)
     considered = [t for t in terms if not any(f.start == t.start for f in aside)]

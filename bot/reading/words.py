@@ -41,6 +41,8 @@ class English:
     contrast: tuple[str, ...]
     conjunctions: tuple[str, ...]
     nasal_route: tuple[str, ...]
+    injected_route: tuple[str, ...]
+    injected_forms: dict[str, str]
     which_test: tuple[str, ...]
     course_after_procedure: tuple[str, ...]
     yes_no_filler: frozenset[str]
@@ -87,6 +89,8 @@ def english() -> English:
         contrast=tuple(normalise(str(w)) for w in raw["contrast"]),
         conjunctions=tuple(normalise(str(w)) for w in raw["conjunctions"]),
         nasal_route=tuple(normalise(str(w)) for w in raw["nasal_route"]),
+        injected_route=tuple(normalise(str(w)) for w in raw["injected_route"]),
+        injected_forms={str(k): str(v) for k, v in raw["injected_forms"].items()},
         which_test=tuple(normalise(str(w)) for w in raw["which_test"]),
         course_after_procedure=tuple(normalise(str(w)) for w in raw["course_after_procedure"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
