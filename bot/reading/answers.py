@@ -522,20 +522,21 @@ def _unknown_vaccines(text: str, terms: list[Term], parts: list[Clause]) -> int:
     return unknown
 
 
-# "不打鼻喷", "not the nasal one": a spray said not to be had.
-_NOT_SPRAYED = re.compile(r"(?:[不没别]\s*(?:打|用|要|是)?|(?<![a-z])(?:not|no|never)(?:\s+(?:the|a))?)\s*$")
+# Right before a way of giving a vaccine, says it was not given so: "不打鼻喷", "not the nasal one",
+# "不是打针的".
+_DENIED_BEFORE = re.compile(r"(?:[不没别]\s*(?:打|用|要|是)?|(?<![a-z])(?:not|no|never)(?:\s+(?:the|a))?)\s*$")
 
 
 def _sprayed(text: str) -> bool:
     """A vaccine said to be sprayed in the nose, and not "不打鼻喷" nor "not the nasal one"."""
     low = lower(text)
-    return any(not _NOT_SPRAYED.search(low[: m.start()]) for m in list_pattern("nasal_route").finditer(low))
+    return any(not _DENIED_BEFORE.search(low[: m.start()]) for m in list_pattern("nasal_route").finditer(low))
 
 
 def _injected(text: str) -> bool:
     """A vaccine said to be injected, and not "不是打针的" nor "not the injection one"."""
     low = lower(text)
-    return any(not _NOT_SPRAYED.search(low[: m.start()]) for m in list_pattern("injected_route").finditer(low))
+    return any(not _DENIED_BEFORE.search(low[: m.start()]) for m in list_pattern("injected_route").finditer(low))
 
 
 def _as_injected(item: dict[str, Any]) -> dict[str, Any]:
