@@ -1063,7 +1063,8 @@ def test_a_chinese_name_not_known_a_space_from_known_ones_is_an_unknown_medicine
     names = [*known]
     names.insert(min(where, len(names)), slip)
     read = value("medicines", gap.join(names))
-    assert read["unknown"] >= 1, gap.join(names)
+    slipped = [i for i in read["items"] if not i["verified"]]  # read by its sound (tools/name_sounds.py)
+    assert read["unknown"] >= 1 or slipped, gap.join(names)
 
 
 @pytest.mark.parametrize("text", ["hcq pred frobnizumab", "plaquenil zorvatenib prednisone", "hcq xeltrinib"])
@@ -1087,8 +1088,10 @@ def test_dose_and_reason_words_beside_named_medicines_are_no_other_medicine(text
 
 def test_a_vaccine_named_by_an_unknown_word_is_an_unknown_vaccine() -> None:
     read = value("vaccine_recent", "新冠加强针六月份，甲干疫苗上周打的，不知道是不是减毒的")
-    assert read["unknown"] == 1
+    hepatitis_a = [i for i in read["items"] if i["id"].startswith("hepatitis_a")]  # 甲干 read as it sounds
+    assert read["unknown"] == 1 or (hepatitis_a and not hepatitis_a[0]["verified"])
     assert read["items"][0]["when"]["min_days"] > 140  # 六月份 is the booster's, not 上周
+    assert value("vaccine_recent", "打了个疫苗，叫什么宝宝疫苗")["unknown"] == 1
     assert value("vaccine_recent", "打了重组带状疱疹疫苗，就是要打两针的那种")["unknown"] == 0
 
 
@@ -1119,3 +1122,21 @@ def test_a_clause_that_dates_the_last_drip_is_the_medicine_s(name: str, said: st
 )
 def test_a_flu_vaccine_said_to_be_injected_is_the_flu_shot(text: str, kind: str) -> None:
     assert value("vaccine_recent", text)["items"][0]["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("雷公腾", "tripterygium"),
+        ("奥美拉挫", "omeprazole"),
+        ("恩替卡为", "entecavir"),
+        ("昆明山海堂片", "tripterygium_hypoglaucum"),
+        ("他克莫思", "tacrolimus"),
+        ("吗替麦考分酯", "mycophenolate_mofetil"),
+    ],
+)
+def test_a_chinese_name_typed_with_one_homophone_is_read_as_meant_and_unverified(typed: str, meant: str) -> None:
+    """The input method's wrong candidate (tools/name_sounds.py): an unverified excluding medicine goes to the
+    study team, an unverified harmless one counts for nothing, as an English misspelling does."""
+    items = value("medicines", f"羟氯喹 {typed}")["items"]
+    assert {"id": meant, "verified": False} in [{"id": i["id"], "verified": i["verified"]} for i in items]

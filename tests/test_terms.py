@@ -161,3 +161,11 @@ def test_term_offsets_point_at_the_typed_words() -> None:
         ("CellCept", "CellCept"),
         ("Benlysta", "Benlysta"),
     ]
+
+
+def test_the_sounds_of_the_chinese_names_are_current() -> None:
+    from tools import name_sounds  # pypinyin: here, never in the server
+
+    assert name_sounds.dump(name_sounds.build()) == name_sounds.OUT.read_text(encoding="utf-8"), (
+        "run python -m tools.name_sounds"
+    )

@@ -9,6 +9,9 @@ unverified and always goes to the study team.
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extractOne
 from spacy.tokens import Doc
 
+from bot import LEXICON_DIR
 from bot.reading.lexicon import Entry, lexicon, name_key
 from bot.reading.nlp import UNVERIFIED, pipeline
 from bot.reading.typos import everyday, limit
@@ -112,6 +116,43 @@ def _misspelt(doc: Doc, taken: set[int]) -> list[Term]:
     return found
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@lru_cache(maxsize=1)
+def _sounds() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]], tuple[int, ...]]:
+    """lexicon/name_sounds.json (tools/name_sounds.py): the readings of each character, and the Chinese
+    medicine names of three or more characters under the readings people type for them."""
+    raw = json.loads((LEXICON_DIR / "name_sounds.json").read_text(encoding="utf-8"))
+    readings = {c: tuple(r) for c, r in raw["readings"].items()}
+    names = {said: tuple((name, key) for name, key in found) for said, found in raw["names"].items()}
+    return readings, names, tuple(sorted({len(said.split()) for said in names}, reverse=True))
+
+
+def _slipped(text: str, taken: set[int]) -> list[Term]:
+    """Chinese medicine names typed with one homophone, the input method's wrong candidate (奥美拉挫 for
+    奥美拉唑, 雷公腾 for 雷公藤): read as the name meant, and, like a misspelling, unverified."""
+    readings, names, lengths = _sounds()
+    found: list[Term] = []
+    for run in _CHINESE.finditer(text):
+        for size in lengths:
+            for start in range(run.start(), run.end() - size + 1):
+                if taken.intersection(range(start, start + size)):
+                    continue
+                typed = text[start : start + size]
+                for said in itertools.product(*(readings.get(c, ()) for c in typed)):
+                    meant = [
+                        k
+                        for n, k in names.get(" ".join(said), ())
+                        if sum(a != b for a, b in zip(n, typed, strict=True)) == 1
+                    ]
+                    if meant:
+                        found.append(Term(lexicon().entries[meant[0]], typed, start, start + size, verified=False))
+                        taken.update(range(start, start + size))
+                        break
+    return found
+
+
 def find_terms(text: str, categories: tuple[str, ...] | None = None) -> list[Term]:
     """Every name in ``text``, in order, optionally only of some categories.
 
@@ -134,4 +175,5 @@ def _find_terms(text: str) -> tuple[Term, ...]:
             terms.append(term)
             taken.update(range(term.start, term.end))
     terms += _misspelt(doc, taken)
+    terms += _slipped(text, taken)
     return tuple(sorted(terms, key=lambda t: t.start))
