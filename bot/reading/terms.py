@@ -119,37 +119,53 @@ def _misspelt(doc: Doc, taken: set[int]) -> list[Term]:
 _CHINESE = re.compile(r"[\u4e00-\u9fff]+")
 
 
+Sounds = tuple[
+    dict[str, frozenset[str]], dict[tuple[str, str], tuple[tuple[str, str, tuple[frozenset[str], ...]], ...]]
+]
+
+
 @lru_cache(maxsize=1)
-def _sounds() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]], tuple[int, ...]]:
+def _sounds() -> Sounds:
     """lexicon/name_sounds.json (tools/name_sounds.py): the readings of each character, and the Chinese
-    medicine names of three or more characters under the readings people type for them."""
+    medicine names of three or more characters with the readings people type for each of their characters,
+    found by the readings of their first two."""
     raw = json.loads((LEXICON_DIR / "name_sounds.json").read_text(encoding="utf-8"))
-    readings = {c: tuple(r) for c, r in raw["readings"].items()}
-    names = {said: tuple((name, key) for name, key in found) for said, found in raw["names"].items()}
-    return readings, names, tuple(sorted({len(said.split()) for said in names}, reverse=True))
+    readings = {c: frozenset(r) for c, r in raw["readings"].items()}
+    said: dict[tuple[str, str], list[set[str]]] = {}
+    for key, found in raw["names"].items():
+        for name, entry in found:
+            places = said.setdefault((name, entry), [set() for _ in name])
+            for place, reading in zip(places, key.split(), strict=True):
+                place.add(reading)
+    by_start: dict[tuple[str, str], list[tuple[str, str, tuple[frozenset[str], ...]]]] = {}
+    for (name, entry), places in said.items():
+        for first, second in itertools.product(places[0], places[1]):
+            by_start.setdefault((first, second), []).append((name, entry, tuple(map(frozenset, places))))
+    return readings, {k: tuple(v) for k, v in by_start.items()}
 
 
 def _slipped(text: str, taken: set[int]) -> list[Term]:
     """Chinese medicine names typed with one homophone, the input method's wrong candidate (奥美拉挫 for
     奥美拉唑, 雷公腾 for 雷公藤): read as the name meant, and, like a misspelling, unverified."""
-    readings, names, lengths = _sounds()
+    readings, by_start = _sounds()
     found: list[Term] = []
     for run in _CHINESE.finditer(text):
-        for size in lengths:
-            for start in range(run.start(), run.end() - size + 1):
-                if taken.intersection(range(start, start + size)):
-                    continue
-                typed = text[start : start + size]
-                for said in itertools.product(*(readings.get(c, ()) for c in typed)):
-                    meant = [
-                        k
-                        for n, k in names.get(" ".join(said), ())
-                        if sum(a != b for a, b in zip(n, typed, strict=True)) == 1
-                    ]
-                    if meant:
-                        found.append(Term(lexicon().entries[meant[0]], typed, start, start + size, verified=False))
-                        taken.update(range(start, start + size))
-                        break
+        for start in range(run.start(), run.end() - 2):
+            if start in taken:
+                continue
+            heads = itertools.product(readings.get(text[start], ()), readings.get(text[start + 1], ()))
+            names = sorted({n for head in heads for n in by_start.get(head, ())}, key=lambda n: -len(n[0]))
+            for name, entry, places in names:
+                typed = text[start : start + len(name)]
+                if (
+                    len(typed) == len(name)
+                    and not taken.intersection(range(start, start + len(name)))
+                    and sum(a != b for a, b in zip(name, typed, strict=True)) == 1
+                    and all(readings.get(c, frozenset()) & place for c, place in zip(typed, places, strict=True))
+                ):
+                    found.append(Term(lexicon().entries[entry], typed, start, start + len(name), verified=False))
+                    taken.update(range(start, start + len(name)))
+                    break
     return found
 
 
