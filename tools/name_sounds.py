@@ -1,5 +1,5 @@
 """Write lexicon/name_sounds.json: how the lexicon's Chinese medicine names sound, so that a name typed with one
-homophone (the input method's wrong candidate: 羟录喹 for 羟氯喹, 雷公腾 for 雷公藤) is read as the name meant.
+homophone (the input method's wrong candidate: 奥美拉挫 for 奥美拉唑, 雷公腾 for 雷公藤) is read as the name meant.
 
     python -m tools.name_sounds            # rewrite the file
     python -m tools.name_sounds --check    # exit 1 if the file is not what the lexicon gives

@@ -1,10 +1,11 @@
 """Find the medicines, vaccines, procedures and conditions named in a message.
 
-The spaCy pipeline's entity rules find the names of the lexicon. Two passes
+The spaCy pipeline's entity rules find the names of the lexicon. Three passes
 then catch what people actually type: a name split by a space or hyphen
-("cell-cept", "fk 506"), and a misspelling one or two letters off
-("Benlista"; rapidfuzz measures the distance). A misspelled match is a guess, so it is marked
-unverified and always goes to the study team.
+("cell-cept", "fk 506"), a misspelling one or two letters off
+("Benlista"; rapidfuzz measures the distance), and a Chinese medicine name typed with one
+homophone ("奥美拉挫"; lexicon/name_sounds.json). A misspelled or mistyped match is a guess, so it is
+marked unverified: one of a class the criteria exclude goes to the study team.
 """
 
 from __future__ import annotations
