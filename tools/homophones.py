@@ -28,6 +28,7 @@ import json
 import logging
 import sys
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from bot import LEXICON_DIR
@@ -110,18 +111,20 @@ def dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def write_table(out: Path, text: str, description: str, module: str) -> None:
+    """Write a generated table, or with --check only exit 1 if the committed one is not ``text``."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only check that the file is current")
-    args = parser.parse_args()
-    text = dump(build())
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            sys.exit(f"{OUT} is out of date: run python -m tools.homophones")
+    if parser.parse_args().check:
+        if (out.read_text(encoding="utf-8") if out.exists() else "") != text:
+            sys.exit(f"{out} is out of date: run python -m {module}")
         return
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}")
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def main() -> None:
+    write_table(OUT, dump(build()), __doc__, "tools.homophones")
 
 
 if __name__ == "__main__":
