@@ -16,7 +16,8 @@ from bot.scoring import LIKELY_NOT, MAY_FIT, OUTCOME_NEEDS_TEAM
 from bot.session import messages
 from bot.session.screening import Screening
 from bot.trial.model import FollowUp, load_trial
-from channels.twilio import DEFAULT_MAX_LENGTH, split_message, with_options, with_part
+from channels.text import split_message, with_options, with_part
+from channels.twilio import DEFAULT_MAX_LENGTH
 
 TRIAL = load_trial()
 TODAY = date(2026, 11, 30)

@@ -33,17 +33,13 @@ from bot.storage import callbacks
 from bot.storage.records import Records
 from bot.trial.model import load_trial
 from channels.opt_outs import OptOuts
+from channels.text import LocalState, chosen, sender_id, split_message, with_options
 from channels.twilio import (
     DEFAULT_MAX_LENGTH,
-    People,
     TwilioChannel,
     TwilioSender,
-    chosen,
     posted_form,
     reply_from,
-    sender_id,
-    split_message,
-    with_options,
 )
 from tests.servers import Servers, running_servers
 from tests.test_end_to_end import Answering
@@ -145,13 +141,13 @@ def hashed_id(address: str) -> str:
 
 
 def test_sender_ids_are_keyed_hashes_of_the_address() -> None:
-    one = sender_id("+15551230001", AUTH_TOKEN)
+    one = sender_id("twilio", "+15551230001", AUTH_TOKEN)
     assert one == hashed_id("+15551230001")
     assert one.startswith("twilio-") and "5551230001" not in one
-    assert one == sender_id("+15551230001", AUTH_TOKEN)
-    assert one != sender_id("+15551230002", AUTH_TOKEN)
-    assert one != sender_id("whatsapp:+15551230001", AUTH_TOKEN)
-    assert one != sender_id("+15551230001", "another token")  # not guessable without the token
+    assert one == sender_id("twilio", "+15551230001", AUTH_TOKEN)
+    assert one != sender_id("twilio", "+15551230002", AUTH_TOKEN)
+    assert one != sender_id("twilio", "whatsapp:+15551230001", AUTH_TOKEN)
+    assert one != sender_id("twilio", "+15551230001", "another token")  # not guessable without the token
 
 
 def test_replies_go_from_the_whatsapp_form_of_the_number_to_whatsapp_users() -> None:
@@ -162,7 +158,7 @@ def test_replies_go_from_the_whatsapp_form_of_the_number_to_whatsapp_users() -> 
 
 
 def test_people_are_remembered_in_a_bounded_map() -> None:
-    people = People(size=3)
+    people = LocalState(size=3)
     for n in range(5):
         people.see(f"s{n}", f"+1555000000{n}", NUMBER)
     assert len(people) == 3 and people.get("s0") is None and people.get("s4") is not None
@@ -333,12 +329,12 @@ def test_stop_stops_the_screen_confirms_once_and_silences_the_number(channel: Tw
     assert receive(channel, bot, "  Stop ") == 200
     (stop,) = bot.given
     assert stop.text == "/stop" and isinstance(stop.output_channel, CollectingOutputChannel)  # its replies unsent
-    assert sent(channel).bodies() == [TEXTS["sms_stopped"]]
+    assert sent(channel).bodies() == [TEXTS["text_stopped"]]
     for text in ("STOP", "hello", "1", "yes please"):
         receive(channel, bot, text)
     assert len(bot.given) == 1 and len(sent(channel).sent) == 1
     receive(channel, bot, "START")
-    assert sent(channel).bodies()[-1] == TEXTS["sms_started"] and len(bot.given) == 1
+    assert sent(channel).bodies()[-1] == TEXTS["text_started"] and len(bot.given) == 1
     receive(channel, bot, "hi")
     assert bot.given[-1].text == "hi"
 
@@ -351,7 +347,7 @@ def test_an_opt_out_outlives_a_restart_until_start(opt_outs: OptOuts) -> None:
     assert bot.given == [] and sent(restarted).sent == []
     assert hashed_id("+15551230001") in opt_outs and "+15551230001" not in opt_outs.path.read_bytes().decode("latin-1")
     receive(restarted, bot, "START")
-    assert sent(restarted).bodies() == [TEXTS["sms_started"]]
+    assert sent(restarted).bodies() == [TEXTS["text_started"]]
     assert hashed_id("+15551230001") not in opt_outs
     receive(make_channel(opt_outs), bot, "hello")
     assert [m.text for m in bot.given] == ["hello"]
@@ -361,7 +357,7 @@ def test_an_opt_out_outlives_a_restart_until_start(opt_outs: OptOuts) -> None:
 def test_every_opt_out_word_opts_out(channel: TwilioChannel, word: str) -> None:
     bot = Bot()
     receive(channel, bot, word)
-    assert sent(channel).bodies() == [TEXTS["sms_stopped"]]
+    assert sent(channel).bodies() == [TEXTS["text_stopped"]]
     receive(channel, bot, "hello")
     assert [m.text for m in bot.given] == ["/stop"]
 
@@ -372,7 +368,7 @@ def test_yes_opts_back_in_only_when_opted_out(channel: TwilioChannel) -> None:
     assert [m.text for m in bot.given] == ["yes"]  # an answer
     receive(channel, bot, "unsubscribe")
     receive(channel, bot, "YES")
-    assert sent(channel).bodies()[-1] == TEXTS["sms_started"]
+    assert sent(channel).bodies()[-1] == TEXTS["text_started"]
     assert [m.text for m in bot.given] == ["yes", "/stop"]
     receive(channel, bot, "stop please")  # not a keyword: the whole message must be one
     assert bot.given[-1].text == "stop please"
@@ -386,7 +382,7 @@ def test_help_gives_the_service_and_contacts_without_reaching_rasa(channel: Twil
     assert sent(channel).bodies() == [f"{HELP_TEXT}\n{contacts_text(TRIAL)}"]
 
 
-@pytest.mark.parametrize(("word", "reply"), [("退订", "sms_stopped"), ("TD", "sms_stopped"), ("td", "sms_stopped")])
+@pytest.mark.parametrize(("word", "reply"), [("退订", "text_stopped"), ("TD", "text_stopped"), ("td", "text_stopped")])
 def test_chinese_opt_out_words_opt_out_and_are_answered_in_chinese(
     channel: TwilioChannel, word: str, reply: str
 ) -> None:
@@ -396,10 +392,10 @@ def test_chinese_opt_out_words_opt_out_and_are_answered_in_chinese(
     receive(channel, bot, "你好")
     assert len(bot.given) == 1  # silenced
     receive(channel, bot, "是")  # "yes" in Chinese opts back in someone who opted out
-    assert sent(channel).bodies()[-1] == ZH.texts["sms_started"]
+    assert sent(channel).bodies()[-1] == ZH.texts["text_started"]
     receive(channel, bot, "STOP")
     receive(channel, bot, "订阅")
-    assert sent(channel).bodies()[-2:] == [TEXTS["sms_stopped"], ZH.texts["sms_started"]]
+    assert sent(channel).bodies()[-2:] == [TEXTS["text_stopped"], ZH.texts["text_started"]]
 
 
 def test_help_in_chinese_and_a_blank_message_in_a_chinese_conversation_are_answered_in_chinese(
@@ -413,7 +409,7 @@ def test_help_in_chinese_and_a_blank_message_in_a_chinese_conversation_are_answe
     opening = {"text": "我们可以保存您的回答吗？", "buttons": [{"title": "是", "payload": "是"}], "language": "zh"}
     receive(channel, Bot([opening]), "你好")
     assert (
-        sent(channel).bodies()[-1] == f"我们可以保存您的回答吗？\n{ZH.texts['sms_options'].format(answer='1表示“是”')}"
+        sent(channel).bodies()[-1] == f"我们可以保存您的回答吗？\n{ZH.texts['text_options'].format(answer='1表示“是”')}"
     )
     receive(channel, Bot(), "")
     assert sent(channel).bodies()[-1] == ZH.texts["blank_message"]
@@ -421,7 +417,7 @@ def test_help_in_chinese_and_a_blank_message_in_a_chinese_conversation_are_answe
     assert sent(channel).bodies()[-1] == ZH.texts["too_long"]
     # The bot switches to English (the person typed "English"): options and replies follow.
     receive(channel, Bot([{"text": "OK", "buttons": YES_NO[:1], "language": "en"}]), "English")
-    assert sent(channel).bodies()[-1] == f"OK\n{TEXTS['sms_options'].format(answer='1 for Yes')}"
+    assert sent(channel).bodies()[-1] == f"OK\n{TEXTS['text_options'].format(answer='1 for Yes')}"
     receive(channel, Bot(), "")
     assert sent(channel).bodies()[-1] == TEXTS["blank_message"]
 
@@ -615,7 +611,7 @@ def test_a_complete_screening_by_sms_in_chinese(twilio: Twilio) -> None:
     """A first message in Chinese: the whole screen, its numbered options and the record are Chinese."""
     phone = Phone(twilio, "+8613900001111")
     intro, storage, consent = (m["text"] for m in messages.intro(ZH))
-    options = ZH.texts["sms_options"].format(answer="1表示“是”, 2表示“否”")
+    options = ZH.texts["text_options"].format(answer="1表示“是”, 2表示“否”")
     assert phone.send("你好") == [intro, storage, f"{consent}\n{options}"]
     phone.send("1")
     assert phone.last[-1].endswith(ZH.questions["age"].text)
@@ -631,7 +627,7 @@ def test_a_complete_screening_by_sms_in_chinese(twilio: Twilio) -> None:
     saved = records_of(twilio)[reference.group(0)]
     assert (saved["channel"], saved["outcome"], saved["language"]) == ("twilio", "may_fit", "zh")
     assert phone.send("帮助")[0].startswith(ZH.texts["sms_help"].format(short_name=ZH.info["short_name"])[:20])
-    assert phone.send("退订") == [ZH.texts["sms_stopped"]]
+    assert phone.send("退订") == [ZH.texts["text_stopped"]]
 
 
 @pytest.mark.servers
@@ -670,12 +666,12 @@ def test_stop_closes_the_screen_and_nothing_more_is_sent_until_start(twilio: Twi
     phone = Phone(twilio, "+15557650003")
     phone.send("hello", "1", "I'm 47", "1")
     assert question_in("kidney_involvement", phone.last[-1])
-    assert phone.send("STOP") == [TEXTS["sms_stopped"]]
+    assert phone.send("STOP") == [TEXTS["text_stopped"]]
     (saved,) = [r for r in records_of(twilio).values() if r["answers"]["age"].get("min_years") == 47]
     assert (saved["channel"], saved["status"]) == ("twilio", "stopped")
     assert saved["answers"]["lupus_diagnosis"] == "yes"
     assert phone.send("hello") == [] and phone.send("1") == [] and phone.send("stop") == []
-    assert phone.send("START") == [TEXTS["sms_started"]]
+    assert phone.send("START") == [TEXTS["text_started"]]
     assert TEXTS["consent_question"] in phone.send("hi")[-1]
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-import json
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from tests.loopback import JSONHandler, serving
 
 
 @dataclass(frozen=True)
@@ -37,29 +37,18 @@ def _handler(standin: TwilioStandIn) -> type[BaseHTTPRequestHandler]:
     path = f"/2010-04-01/Accounts/{standin.account_sid}/Messages.json"
     auth = "Basic " + base64.b64encode(f"{standin.account_sid}:{standin.auth_token}".encode()).decode()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JSONHandler):
         def do_POST(self) -> None:
             form = parse_qs(
                 self.rfile.read(int(self.headers.get("Content-Length", 0))).decode(), keep_blank_values=True
             )
             if self.path != path or self.headers.get("Authorization") != auth:
                 standin.refused += 1
-                self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                self.answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 return
             sent = Sent(form["To"][0], form["From"][0], form["Body"][0])
             standin.sent.append(sent)
-            self._answer(201, _message(standin.account_sid, sent))
-
-        def _answer(self, status: int, body: dict[str, object]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:  # quiet test output
-            pass
+            self.answer(201, _message(standin.account_sid, sent))
 
     return Handler
 
@@ -94,12 +83,6 @@ def _message(account_sid: str, sent: Sent) -> dict[str, object]:
 @contextmanager
 def running_standin(account_sid: str, auth_token: str) -> Iterator[TwilioStandIn]:
     standin = TwilioStandIn(account_sid, auth_token)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(standin))
-    standin.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(standin)) as url:
+        standin.url = url
         yield standin
-    finally:
-        server.shutdown()
-        server.server_close()

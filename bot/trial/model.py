@@ -177,13 +177,16 @@ REQUIRED_TEXTS = CALLBACK_TEXTS | {
     "verdict_does_not_meet",
     "verdict_needs_team",
     "verdict_not_applicable",
-    "sms_options",
-    "sms_option",
-    "sms_words",
-    "sms_or",
+    "text_options",
+    "text_option",
+    "text_words",
+    "text_or",
     "sms_help",
-    "sms_stopped",
-    "sms_started",
+    "text_stopped",
+    "text_started",
+    "wechat_welcome",
+    "wechat_help",
+    "wechat_not_text",
 }
 
 
