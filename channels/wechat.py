@@ -262,13 +262,14 @@ class WeChatChannel(TextChannel, InputChannel):
         if not openid:
             raise Refused(400, "no sender")
         kind, event = message.get("MsgType", ""), message.get("Event", "").lower()
-        key = "wechat:seen:" + (message.get("MsgId") or f"{openid}:{message.get('CreateTime')}:{event}")
+        sender = sender_id("wechat", openid, self.token or "")
+        key = "wechat:seen:" + (message.get("MsgId") or f"{sender}:{message.get('CreateTime')}:{event}")
         if not self.state.first_time(key, SEEN_S):
             return self.state.cached(key + ":reply") or SUCCESS  # a retry: the reply already made, once
-        sender = sender_id("wechat", openid, self.token or "")
         person = self.state.see(sender, openid, account)
         if person.language is None and "zh" in self.trial.languages:
             person.language = "zh"  # WeChat's people read Chinese first
+            self.state.keep(sender, person)
         turn, pending = Turn(), None
         if kind == "event":
             await self._event(sender, person, event, turn, on_new_message)
@@ -337,8 +338,9 @@ class WeChatChannel(TextChannel, InputChannel):
             except Exception:
                 logger.exception("Handling a WeChat message failed")
         for piece in joined([*rest, *turn.late], TEXT_LIMIT, utf8_size):
-            if not await self.send_message(sender, person.address, piece):
-                break
+            now = self.state.get(sender)
+            if (now is not None and now.opted_out) or not await self.send_message(sender, person.address, piece):
+                break  # they unfollowed or opted out meanwhile, or WeChat took no more
 
     def _allow(self, sender: str, count: int, seconds: float) -> None:
         """A message or a follow opens (or renews) the customer-service allowance."""

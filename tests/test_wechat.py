@@ -20,21 +20,21 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from sanic.request import RequestParameters
+from sanic.request import Request, RequestParameters
 
 from bot.session import messages
 from bot.storage.records import Records
 from bot.trial.model import load_trial
 from channels.opt_outs import OptOuts
 from channels.text import LocalState, joined, utf8_size
-from channels.wechat import TEXT_LIMIT, Refused, WeChatChannel, fields, text_reply
+from channels.wechat import MAX_BODY, TEXT_LIMIT, Refused, WeChatChannel, fields, read_capped, text_reply
 from tests.servers import Servers, running_servers
 from tests.test_end_to_end import Answering
 from tests.test_twilio import ZH_SCREEN_ANSWERS, Bot
@@ -94,6 +94,43 @@ def test_a_document_type_an_entity_or_broken_xml_is_refused(xml: str) -> None:
 def test_a_reply_with_cdata_end_in_it_survives() -> None:
     reply = text_reply(OPENID, "gh_1", "a ]]> b <c>")
     assert fields(reply)["Content"] == "a ]]> b <c>" and opened_reply(reply) == "a ]]> b <c>"
+
+
+class Chunks:
+    """A body arriving in chunks, as Sanic streams it; counts the chunks read."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks, self.reads = list(chunks), 0
+
+    async def read(self) -> bytes | None:
+        self.reads += 1
+        return self.chunks.pop(0) if self.chunks else None
+
+
+@dataclass
+class Streamed:
+    stream: Chunks
+    headers: dict[str, str]
+
+
+@pytest.mark.parametrize(
+    ("chunks", "headers", "outcome"),
+    [
+        ([b"a" * 1000] * 3, {}, b"a" * 3000),
+        ([b"a" * 1000] * 40, {}, 413),  # no length said, and it keeps coming: stopped at the cap
+        ([b"a" * 10], {"content-length": str(MAX_BODY + 1)}, 413),  # refused on its word, unread
+        ([b"a" * 10], {"content-length": "12x"}, 413),
+    ],
+)
+def test_a_body_is_read_only_up_to_the_cap(chunks: list[bytes], headers: dict[str, str], outcome: Any) -> None:
+    request = Streamed(Chunks(chunks), headers)
+    try:
+        assert asyncio.run(read_capped(cast(Request, request), MAX_BODY)) == outcome
+    except Refused as refused:
+        assert refused.status == outcome
+    assert request.stream.reads <= MAX_BODY // 1000 + 2  # nothing read far beyond the cap
+    if "content-length" in headers:
+        assert request.stream.reads == 0
 
 
 # ------------------------------------------------------------------ the channel without servers
