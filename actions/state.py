@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -17,8 +16,9 @@ from bot.reading.answers import NO, YES, Understood, looks_like_question, names_
 from bot.reading.words import normalise
 from bot.session.messages import Message
 from bot.session.screening import Screening, to_record
+from bot.settings import Settings
 from bot.storage import funnel
-from bot.storage.records import DEFAULT_DB, NotYours, Records
+from bot.storage.records import NotYours, Records
 from bot.trial.model import Trial, cached_trial
 
 STATE_SLOT = "screening_state"
@@ -46,19 +46,19 @@ def trial(tracker: Tracker | None = None) -> Trial:
 
 
 @lru_cache(maxsize=1)
-def _fixed_day() -> date | None:
-    # Tests that play answers with dates written on a given day ("in October") fix the clock.
-    day = os.environ.get("SCREENER_TODAY")
-    return date.fromisoformat(day) if day else None
+def settings() -> Settings:
+    """The action server's settings, read from its environment once (bot/settings.py)."""
+    return Settings.from_env()
 
 
 def today() -> date:
-    return _fixed_day() or date.today()
+    # Tests that play answers with dates written on a given day ("in October") fix the clock.
+    return settings().today or date.today()
 
 
 @lru_cache(maxsize=1)
 def records() -> Records:
-    return Records(os.environ.get("SCREENER_DB", str(DEFAULT_DB)))
+    return Records(settings().records_db, settings().busy_timeout_s)
 
 
 def screening_of(tracker: Tracker) -> Screening:

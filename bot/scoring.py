@@ -10,6 +10,8 @@ into "needs the study team".
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -613,6 +615,27 @@ def relevant_answers(trial: Trial, answers: Answers) -> Answers:
                 del kept[qid]
                 changed = True
     return kept
+
+
+_REMEMBERED = 256  # results kept by ``scored``: a few per conversation in flight
+_scored: OrderedDict[tuple[int, bool, str], tuple[Trial, Result]] = OrderedDict()
+
+
+def scored(trial: Trial, answers: Answers, final: bool = False) -> Result:
+    """``score``, remembered for the same trial and answers. The action server asks which question
+    is next several times for one message (rasa_sdk's form asks for its required slots three times,
+    then the ask action once more), each time from the same answers; a result is immutable, and
+    depends on nothing else (dates are read into the answers)."""
+    key = (id(trial), final, json.dumps(answers, sort_keys=True, default=repr))
+    kept = _scored.get(key)
+    if kept is not None and kept[0] is trial:  # the trial itself is kept, so its id is not reused
+        _scored.move_to_end(key)
+        return kept[1]
+    result = score(trial, answers, final)
+    _scored[key] = (trial, result)
+    while len(_scored) > _REMEMBERED:
+        _scored.popitem(last=False)
+    return result
 
 
 def score(trial: Trial, answers: Answers, final: bool = False) -> Result:

@@ -1,23 +1,20 @@
 """Who has texted STOP, kept across restarts: a carrier opt-out must outlive the process.
 
-Only the keyed hash that the Twilio channel uses as sender id is stored, never
-the number. The table lives in the records database ($SCREENER_DB), which is
-not purged of it: an opt-out is kept until the person texts START.
+Only the keyed hash that a text channel uses as sender id is stored, never the
+number or openid. The table lives in the records database (``Settings.records_db``),
+which is not purged of it: an opt-out is kept until the person opts back in.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.storage.records import DEFAULT_DB
-
 
 class OptOuts:
-    def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path or os.environ.get("SCREENER_DB") or DEFAULT_DB)
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS sms_opt_outs (sender TEXT PRIMARY KEY, since TEXT NOT NULL)")

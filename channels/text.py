@@ -33,6 +33,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, U
 
 from bot.language import language_of, sms_keyword
 from bot.session.messages import contacts_text
+from bot.settings import Settings
 from channels import OnNewMessage, ServesTrial, always_answer
 from channels.opt_outs import OptOuts
 
@@ -230,6 +231,16 @@ class LocalState:
 
     def __len__(self) -> int:
         return len(self._people)
+
+
+def text_state(settings: Settings) -> TextState:
+    """The state of a deployment's text channels: in Redis when several servers share it
+    (``redis_url``), else in this process with opt-outs in the records database."""
+    if settings.redis_url:
+        from channels.shared_state import RedisState  # only a cluster needs the Redis client
+
+        return RedisState(settings.redis_url)
+    return LocalState(opt_outs=OptOuts(settings.records_db))
 
 
 class TextOutput(OutputChannel):

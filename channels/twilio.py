@@ -30,9 +30,9 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from bot.settings import Settings
 from channels import OnNewMessage
-from channels.opt_outs import OptOuts
-from channels.text import LocalState, Person, TextChannel, TextOutput, TextState, sender_id, split_message
+from channels.text import LocalState, Person, TextChannel, TextOutput, TextState, sender_id, split_message, text_state
 
 logger = logging.getLogger(__name__)
 # The Twilio client logs every request at INFO; keep our logs to what matters.
@@ -93,6 +93,7 @@ class TwilioChannel(TextChannel, TwilioInput):
             webhook_url=env.get("TWILIO_WEBHOOK_URL"),
             api_url=env.get("TWILIO_API_URL") or DEFAULT_API_URL,
             max_length=int(env.get("TWILIO_MAX_LENGTH") or DEFAULT_MAX_LENGTH),
+            state=text_state(Settings.from_env()),
         )
         channel.trial_choice = (credentials or {}).get("trial")
         return channel
@@ -105,13 +106,13 @@ class TwilioChannel(TextChannel, TwilioInput):
         webhook_url: str | None = None,
         api_url: str = DEFAULT_API_URL,
         max_length: int = DEFAULT_MAX_LENGTH,
-        opt_outs: OptOuts | None = None,
+        state: TextState | None = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url = webhook_url
         self.api_url = api_url
         self.max_length = min(max(max_length, MIN_LENGTH), TWILIO_MAX_LENGTH)
-        self.state: TextState = LocalState(opt_outs=opt_outs or OptOuts())
+        self.state: TextState = state or LocalState()
         self._client: Client | None = None
         if not auth_token:
             logger.warning(

@@ -49,9 +49,19 @@ from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
+from bot.settings import Settings
 from channels import OnNewMessage
-from channels.opt_outs import OptOuts
-from channels.text import LocalState, Person, TextChannel, TextOutput, TextState, joined, sender_id, utf8_size
+from channels.text import (
+    LocalState,
+    Person,
+    TextChannel,
+    TextOutput,
+    TextState,
+    joined,
+    sender_id,
+    text_state,
+    utf8_size,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +162,7 @@ class WeChatChannel(TextChannel, InputChannel):
             env.get("WECHAT_APP_SECRET"),
             env.get("WECHAT_AES_KEY"),
             api_url=env.get("WECHAT_API_URL") or DEFAULT_API_URL,
+            state=text_state(Settings.from_env()),
         )
         channel.trial_choice = (credentials or {}).get("trial")
         return channel
@@ -169,7 +180,7 @@ class WeChatChannel(TextChannel, InputChannel):
         self.token, self.app_id, self.app_secret = token, app_id, app_secret
         self.api_url = api_url.rstrip("/")
         self.deadline = deadline
-        self.state = state or LocalState(opt_outs=OptOuts())
+        self.state = state or LocalState()
         self.crypto = WeChatCrypto(token, aes_key, app_id) if token and aes_key and app_id else None
         self._http: aiohttp.ClientSession | None = None
         self._token_lock: asyncio.Lock | None = None

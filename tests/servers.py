@@ -122,6 +122,7 @@ class Servers:
         )
         self.actions: subprocess.Popen[bytes] | None = None
         self.rasa: subprocess.Popen[bytes] | None = None
+        self.rasa_log = "rasa.log"  # a second Rasa server of a cluster logs to its own file
 
     @property
     def pids(self) -> dict[str, int]:
@@ -138,7 +139,7 @@ class Servers:
         self.actions = None
 
     def start_rasa(self) -> None:
-        log = self.workdir / "rasa.log"
+        log = self.workdir / self.rasa_log
         command = [
             *self.rasa_command, "run", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(self.model),
             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),

@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.scoring import DOES_NOT_MEET, LIKELY_NOT, MAY_FIT, MEETS, NEEDS_TEAM, OUTCOME_NEEDS_TEAM, score
+from bot.scoring import (
+    DOES_NOT_MEET,
+    LIKELY_NOT,
+    MAY_FIT,
+    MEETS,
+    NEEDS_TEAM,
+    OUTCOME_NEEDS_TEAM,
+    score,
+    scored,
+)
 from bot.session.screening import Screening
 from bot.trial.model import load_trial
 from tests.safety import FIT  # someone who may be a fit: every question answered the easy way
@@ -369,3 +380,23 @@ def test_scoring_does_not_depend_on_the_order_answers_arrive_in() -> None:
     forward = screen(infusions="rituximab 2 months ago").answers
     backward = dict(reversed(list(forward.items())))
     assert score(TRIAL, forward) == score(TRIAL, backward)
+
+
+# ----------------------------------------------------------------- the result remembered
+ZH_TRIAL = load_trial(None, "zh")
+ANSWERS = ["yes", "no", "not sure", "40", "17", "none", "UPCR 1.8 g/g", "cellcept", "rituximab in May"]
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.tuples(st.sampled_from(sorted(FIT)), st.sampled_from(ANSWERS)), max_size=12))
+def test_a_remembered_result_is_the_result_of_those_answers_in_that_language(said: list[tuple[str, str]]) -> None:
+    """``scored`` never hands one state's result to another, nor one language's to the other."""
+    screening = Screening(TRIAL)
+    for qid, text in said:
+        screening.answer(text, TODAY, qid)
+        for trial in (TRIAL, ZH_TRIAL, TRIAL):
+            answers = screening.answers
+            for final in (False, True):
+                assert scored(trial, answers, final) == score(trial, answers, final)
+        first = scored(TRIAL, screening.answers)
+        assert scored(TRIAL, dict(screening.answers)) is first  # the same answers: not scored again

@@ -205,7 +205,7 @@ def sign(params: RequestParameters | dict[str, str], url: str = URL, token: str 
 
 
 def make_channel(opt_outs: OptOuts) -> TwilioChannel:
-    made = TwilioChannel(ACCOUNT_SID, AUTH_TOKEN, NUMBER, webhook_url=URL, opt_outs=opt_outs)
+    made = TwilioChannel(ACCOUNT_SID, AUTH_TOKEN, NUMBER, webhook_url=URL, state=LocalState(opt_outs=opt_outs))
     fake = FakeTwilio()
     made.client = lambda: fake  # type: ignore[method-assign]
     return made
@@ -277,7 +277,7 @@ def test_a_changed_body_breaks_the_signature(channel: TwilioChannel) -> None:
 def test_without_an_auth_token_every_request_is_refused(tmp_path: Path) -> None:
     bot = Bot()
     params = form("hello")
-    unconfigured = TwilioChannel(ACCOUNT_SID, None, NUMBER, opt_outs=OptOuts(tmp_path / "screenings.db"))
+    unconfigured = TwilioChannel(ACCOUNT_SID, None, NUMBER)
     assert asyncio.run(unconfigured.receive(URL, params, sign(params), bot)) == 503
     assert bot.given == []
 

@@ -24,7 +24,8 @@ from datasette.utils import parse_metadata
 from datasette_auth_passwords.utils import hash_password
 
 from bot import PROJECT_ROOT
-from bot.storage.records import DEFAULT_DB, Records
+from bot.settings import Settings
+from bot.storage.records import Records
 
 COORDINATOR_DIR = PROJECT_ROOT / "coordinator"
 METADATA = COORDINATOR_DIR / "metadata.yml"
@@ -95,7 +96,7 @@ def command(db: Path, port: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.coordinator", description="The study coordinator's view.")
-    parser.add_argument("--db", type=Path, default=Path(os.environ.get("SCREENER_DB", DEFAULT_DB)))
+    parser.add_argument("--db", type=Path, default=Settings.from_env().records_db)
     parser.add_argument("--port", type=int, default=int(os.environ.get("COORDINATOR_PORT", DEFAULT_PORT)))
     args = parser.parse_args(argv)
     os.umask(0o077)  # the database and its -wal and -shm files hold health data: owner only

@@ -23,8 +23,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot import PROJECT_ROOT
+from bot.settings import Settings
 from bot.storage import funnel
-from bot.storage.records import DEFAULT_DB, Records
+from bot.storage.records import Records
 
 OUT_DIR = PROJECT_ROOT / "build" / "report"
 OUTCOMES = tuple(f"outcome:{o}" for o in funnel.OUTCOMES)
@@ -196,7 +197,7 @@ def write(db: Database, out_dir: Path = OUT_DIR) -> tuple[Path, Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.report", description="The funnel report.")
-    parser.add_argument("db", nargs="?", type=Path, default=Path(os.environ.get("SCREENER_DB", DEFAULT_DB)))
+    parser.add_argument("db", nargs="?", type=Path, default=Settings.from_env().records_db)
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="directory for funnel.png and funnel.html")
     args = parser.parse_args(argv)
     os.umask(0o077)  # like every command that touches the records: owner only

@@ -30,7 +30,7 @@ from bot.reading.clauses import union
 from bot.reading.facts import FUTURE, MAYBE, Fact, read_facts, says_someone_else
 from bot.reading.lexicon import lexicon
 from bot.reading.words import find_groups
-from bot.scoring import Result, score
+from bot.scoring import Result, scored
 from bot.storage.records import ScreeningRecord
 from bot.trial.model import FollowUp, Question, Trial
 
@@ -62,7 +62,7 @@ class Screening:
 
     # -------------------------------------------------------------- questions
     def result(self, final: bool = False) -> Result:
-        return score(self.trial, self.answers, final=final)
+        return scored(self.trial, self.answers, final=final)
 
     def current_question_id(self) -> str | None:
         upcoming = self.result().next_questions

@@ -11,14 +11,13 @@ action_name, data)``; a slot event has ``action_name`` = the slot's name.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
 
-from bot import PROJECT_ROOT
+from bot.settings import Settings
 
-DEFAULT_DB = Path(os.environ.get("SCREENER_CONVERSATIONS_DB", PROJECT_ROOT / "var" / "conversations.db"))
+DEFAULT_DB = Settings().conversations_db
 KEEP_HOURS = 24.0
 
 

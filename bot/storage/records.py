@@ -40,12 +40,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import PROJECT_ROOT
+from bot.settings import Settings
 from bot.storage import callbacks, conversations, funnel
 
-DEFAULT_DB = PROJECT_ROOT / "var" / "screenings.db"
-# How long a write waits for another writer; the fault tests shorten it.
-BUSY_TIMEOUT_S = float(os.environ.get("SCREENER_DB_BUSY_TIMEOUT", "10"))
+DEFAULT_DB = Settings().records_db
 # No 0/O or 1/I/L: a person may read their reference out over the phone.
 _REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -116,13 +114,16 @@ class NotYours(PermissionError):
 
 
 class Records:
-    def __init__(self, path: Path | str = DEFAULT_DB) -> None:
+    def __init__(self, path: Path | str = DEFAULT_DB, busy_timeout_s: float = Settings().busy_timeout_s) -> None:
+        self.busy_timeout_s = busy_timeout_s  # how long a write waits for another writer
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         make_private(self.path)
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            str(self.path), timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
         self.db = Database(conn)
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
         self._enable_wal()
         conn.execute("PRAGMA foreign_keys = ON")
         self._create()
@@ -130,7 +131,7 @@ class Records:
     def _enable_wal(self) -> None:
         # Switching a new database to WAL needs an exclusive lock, and SQLite does not
         # wait for one (no busy handler here), so wait for another writer ourselves.
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        deadline = time.monotonic() + self.busy_timeout_s
         while True:
             try:
                 self.db.enable_wal()
@@ -348,8 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.storage.records", description="Screening records for coordinators."
     )
-    parser.add_argument("--db", type=Path, default=Path(os.environ.get("SCREENER_DB", DEFAULT_DB)))
-    parser.add_argument("--conversations-db", type=Path, default=conversations.DEFAULT_DB)
+    settings = Settings.from_env()
+    parser.add_argument("--db", type=Path, default=settings.records_db)
+    parser.add_argument("--conversations-db", type=Path, default=settings.conversations_db)
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="all records as CSV or JSON")
     export.add_argument("--format", choices=["csv", "json"], default="csv")

@@ -1,0 +1,42 @@
+"""A deployment's settings: read once from the environment at start-up, then passed in.
+
+    >>> Settings.from_env({"SCREENER_DB": "/srv/screenings.db"}).records_db
+    PosixPath('/srv/screenings.db')
+    >>> Settings.from_env({}).redis_url is None
+    True
+
+No module reads these at import: each process builds one ``Settings`` when it starts (the action
+server on its first request, a channel when Rasa loads it, a command in its ``main``), so that
+several servers of one deployment are configured the same way by the same words.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Settings:
+    records_db: Path = PROJECT_ROOT / "var" / "screenings.db"  # $SCREENER_DB
+    conversations_db: Path = PROJECT_ROOT / "var" / "conversations.db"  # $SCREENER_CONVERSATIONS_DB
+    busy_timeout_s: float = 10.0  # how long a write waits for another writer ($SCREENER_DB_BUSY_TIMEOUT)
+    redis_url: str | None = None  # the text channels' shared state ($SCREENER_REDIS_URL); none: in memory
+    today: date | None = None  # a fixed clock for tests that play dated answers ($SCREENER_TODAY)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        default = cls()
+        return cls(
+            records_db=Path(env.get("SCREENER_DB") or default.records_db),
+            conversations_db=Path(env.get("SCREENER_CONVERSATIONS_DB") or default.conversations_db),
+            busy_timeout_s=float(env.get("SCREENER_DB_BUSY_TIMEOUT") or default.busy_timeout_s),
+            redis_url=env.get("SCREENER_REDIS_URL") or None,
+            today=date.fromisoformat(env["SCREENER_TODAY"]) if env.get("SCREENER_TODAY") else None,
+        )

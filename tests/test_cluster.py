@@ -1,0 +1,166 @@
+"""Two Rasa servers of one deployment (issue 21): whatever server a message reaches, the screen goes on.
+
+The servers share the conversations and records (SQLite in WAL mode, on this one machine), Rasa's
+lock store and the text channels' state (Redis: tests/cluster.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.storage.records import Records
+from channels.rest import SENDER_PREFIX
+from tests.cluster import running_cluster, running_redis
+from tests.servers import Servers
+from tests.test_end_to_end import FIT, RECAP_OK, Answering, reference_in, says_outcome
+from tests.test_twilio import ACCOUNT_SID, AUTH_TOKEN, NUMBER, SCREEN_ANSWERS, TEXTS, Phone, Twilio, sign
+from tests.twilio_standin import TwilioStandIn, running_standin
+
+pytestmark = [pytest.mark.cluster, pytest.mark.servers]
+
+
+@dataclass
+class Cluster:
+    servers: list[Servers]
+    standin: TwilioStandIn
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    workdir = tmp_path_factory.mktemp("cluster")
+    with running_redis(workdir) as url, running_standin(ACCOUNT_SID, AUTH_TOKEN) as standin:
+        env = {
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_NUMBER": NUMBER,
+            "TWILIO_API_URL": standin.url,
+        }
+        with running_cluster(workdir, url, env) as servers:
+            yield Cluster(servers, standin)
+
+
+@dataclass
+class Alternating(Answering):
+    """A person whose messages reach the two servers in turn, as a load balancer deals them."""
+
+    servers: list[Servers]
+    sender: str
+    last: list[str] = field(default_factory=list)
+    sent: int = 0
+
+    def send(self, *lines: str) -> list[str]:
+        for line in lines:
+            self.last = self.servers[self.sent % len(self.servers)].texts(self.sender, line)
+            self.sent += 1
+        return self.last
+
+
+def turns(servers: Servers, sender: str) -> list[tuple[str, float]]:
+    """The conversation's stored events reduced to ("user", when) and ("listen", when): a message
+    taken, and a turn's end."""
+    with sqlite3.connect(servers.conversations_db) as db:
+        query = "SELECT type_name, action_name, timestamp FROM events WHERE sender_id = ? ORDER BY id"
+        rows = db.execute(query, [SENDER_PREFIX + sender])  # the REST channel's namespace
+        return [
+            ("user" if t == "user" else "listen", when) for t, a, when in rows if t == "user" or a == "action_listen"
+        ]
+
+
+def test_a_screening_dealt_between_two_servers_completes_with_the_right_record(cluster: Cluster) -> None:
+    person = Alternating(cluster.servers, "cluster-alternating")
+    person.send("hello", "yes")
+    last = person.answer_until_done(FIT)
+    last = person.send(RECAP_OK)
+    assert says_outcome(last, "may_fit") and person.sent > 20
+    saved = Records(cluster.servers[0].db).get(reference_in(last))
+    assert saved is not None and (saved["status"], saved["outcome"]) == ("completed", "may_fit")
+    assert saved["answers"]["age"]["min_years"] == 34 and saved["answers"]["willing"] == "yes"
+
+
+def test_two_messages_at_once_to_two_servers_are_handled_one_after_the_other(cluster: Cluster) -> None:
+    sender = "cluster-at-once"
+    Alternating(cluster.servers, sender).send("hello", "yes")
+    questions = ["where is the study done?", "who runs the study?"]
+    for _ in range(10):
+        start = threading.Barrier(2)
+
+        def say(servers: Servers, text: str, start: threading.Barrier = start) -> None:
+            start.wait()
+            servers.texts(sender, text)
+
+        threads = [threading.Thread(target=say, args=pair) for pair in zip(cluster.servers, questions, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    stored = turns(cluster.servers[0], sender)
+    assert [kind for kind, _ in stored].count("user") == 22  # every message kept
+    # Each message taken only once the turn before it had ended: no two handled at once.
+    for (kind, when), (next_kind, next_when) in itertools.pairwise(stored):
+        if next_kind == "user":
+            assert kind == "listen" and next_when >= when
+
+
+@dataclass
+class DealtTwilio(Twilio):
+    """Twilio posting to the two servers in turn, each post signed for the URL it goes to."""
+
+    webhooks: list[str] = field(default_factory=list)
+    posts: int = 0
+
+    def post(self, params: dict[str, str], signature: str | None = "sign", url: str | None = None) -> int:
+        webhook = self.webhooks[self.posts % len(self.webhooks)]
+        self.posts += 1
+        request = urllib.request.Request(
+            webhook,
+            data=urlencode(params).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(params, webhook)},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+
+def test_an_sms_screening_over_both_servers_keeps_its_numbered_options_and_opt_out(cluster: Cluster) -> None:
+    webhooks = [f"{s.rasa_url}/webhooks/twilio/webhook" for s in cluster.servers]
+    twilio = DealtTwilio(cluster.servers[0], cluster.standin, webhooks[0], webhooks)
+    phone = Phone(twilio, "+15557770001")
+    phone.send("hello")
+    assert phone.last[-1].endswith("Reply 1 for Yes, 2 for No.")  # the consent question, from one server
+    phone.send("1")  # "1" reaches the other server: it is "Yes", the options were shared
+    assert TEXTS["consent_yes"] in phone.last[0]
+    phone.send(SCREEN_ANSWERS["age"], "1", "1")  # age, then lupus and kidneys by their option numbers
+    assert "protein" in phone.last[-1].lower()
+    assert phone.send("STOP") == [TEXTS["text_stopped"]]
+    assert phone.send("hello") == [] and phone.send("1") == []  # silenced on both servers
+    assert phone.send("START") == [TEXTS["text_started"]]
+    saved = [r for r in Records(cluster.servers[0].db).all() if r["channel"] == "twilio"]
+    assert len(saved) == 1 and saved[0]["status"] == "stopped" and saved[0]["answers"]["kidney_involvement"] == "yes"
+
+
+def test_when_one_server_dies_mid_screen_the_other_carries_on_and_no_answer_is_lost(cluster: Cluster) -> None:
+    first, second = cluster.servers
+    person = Alternating([first, second], "cluster-failover")
+    person.send("hello", "yes", FIT["age"], FIT["lupus_diagnosis"])
+    first.stop_rasa()
+    try:
+        person.servers = [second]
+        last = person.answer_until_done(FIT)
+        last = person.send(RECAP_OK)
+        assert says_outcome(last, "may_fit")
+        saved = Records(second.db).get(reference_in(last))
+        assert saved is not None and saved["answers"]["age"]["min_years"] == 34
+        assert saved["answers"]["lupus_diagnosis"] == "yes"  # answered on the server that died
+    finally:
+        first.start_rasa()
