@@ -112,7 +112,7 @@ class TwilioChannel(TextChannel, TwilioInput):
         self.webhook_url = webhook_url
         self.api_url = api_url
         self.max_length = min(max(max_length, MIN_LENGTH), TWILIO_MAX_LENGTH)
-        self.state: TextState = state or LocalState()
+        self.state: TextState = state if state is not None else LocalState()  # an empty LocalState is falsy
         self._client: Client | None = None
         if not auth_token:
             logger.warning(

@@ -180,7 +180,7 @@ class WeChatChannel(TextChannel, InputChannel):
         self.token, self.app_id, self.app_secret = token, app_id, app_secret
         self.api_url = api_url.rstrip("/")
         self.deadline = deadline
-        self.state = state or LocalState()
+        self.state = state if state is not None else LocalState()  # an empty LocalState is falsy
         self.crypto = WeChatCrypto(token, aes_key, app_id) if token and aes_key and app_id else None
         self._http: aiohttp.ClientSession | None = None
         self._token_lock: asyncio.Lock | None = None

@@ -431,7 +431,11 @@ PEOPLE: list[tuple[str, Answers, str | tuple[str, ...], str]] = [
             "contraception_agree": ["no, we just got married and want a baby", "no"],
             "willing": ["yes, my mother-in-law lives in nanjing", "yes"],
         },
-        "likely_not",
+        # The reader asks a no with more words to be confirmed, and a bare "no" after that goes to the
+        # study team (it may be "no, apart from ..."). The classifier used to settle this one as a no;
+        # since the NLU round of 2026-12-07b it is unsure (nlu_fallback), so the reader decides. Either
+        # way never "may fit".
+        NOT_FIT,
         "married",
     ),
     (
