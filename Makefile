@@ -163,10 +163,12 @@ test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER) lint typech
 cluster-test: $(MODEL) $(REDIS_SERVER)
 	$(PY) -m pytest -p no:cacheprovider -m cluster
 
-# Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/.
-bench: setup
+# Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/. Then the
+# same on two Rasa servers sharing one deployment, against one (bench/cluster.json).
+bench: setup $(REDIS_SERVER)
 	$(PY) -m bench.run
 	$(PY) -m bench.neighbour
+	$(PY) -m bench.cluster
 
 # CPU per message of this tree against an older one (a git worktree, set up): BEFORE=../before.
 bench-cpu: setup

@@ -150,13 +150,18 @@ class PeakMemory:
 
 
 async def _person(
-    session: aiohttp.ClientSession, url: str, sender: str, level: Level, pause: tuple[float, float] | None = None
+    session: aiohttp.ClientSession,
+    urls: list[str],
+    sender: str,
+    level: Level,
+    pause: tuple[float, float] | None = None,
 ) -> None:
     rng = random.Random(sender)
     for text in SCRIPT:
         if pause:  # reading the reply and typing the answer
             await asyncio.sleep(rng.uniform(*pause))
         started = time.perf_counter()
+        url = urls[level.turns % len(urls)]  # several servers: round robin, as a load balancer deals messages
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
                 await response.json()
@@ -169,15 +174,20 @@ async def _person(
 
 
 async def run_level(
-    servers: Servers, concurrency: int, conversations: int, tag: str, pause: tuple[float, float] | None = None
+    servers: Servers | list[Servers],
+    concurrency: int,
+    conversations: int,
+    tag: str,
+    pause: tuple[float, float] | None = None,
 ) -> Level:
-    """``conversations`` screenings, ``concurrency`` of them at any moment.
+    """``conversations`` screenings, ``concurrency`` of them at any moment, their messages dealt
+    between the Rasa servers if there are several.
 
     Back to back unless ``pause`` gives the (min, max) seconds a person takes
     before each answer.
     """
     level = Level(concurrency, conversations, paced=pause is not None)
-    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    urls = [f"{s.rasa_url}/webhooks/rest/webhook" for s in (servers if isinstance(servers, list) else [servers])]
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(conversations):
         queue.put_nowait(n)
@@ -186,7 +196,7 @@ async def run_level(
     async def worker(session: aiohttp.ClientSession) -> None:
         while not queue.empty():
             n = queue.get_nowait()
-            await _person(session, url, f"bench-{tag}-{concurrency}-{n}", level, pause)
+            await _person(session, urls, f"bench-{tag}-{concurrency}-{n}", level, pause)
 
     started = time.perf_counter()
     async with aiohttp.ClientSession(timeout=timeout, headers=REST_AUTH) as session:

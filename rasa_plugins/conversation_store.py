@@ -11,6 +11,10 @@
   exactly the events last saved and the database holds exactly the rows last
   written for it, so an unsaved failed turn, a restart or a deletion by
   ``make purge`` / ``bot.storage.records delete`` always reads SQLite again.
+- Where another Rasa server of the deployment has added turns since (several
+  servers share the store, issue 21), only those rows are read and replayed on
+  the kept tracker, rather than the whole conversation: rows are only ever
+  appended, and a new session (or fewer rows) reads it all again.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -100,13 +104,37 @@ class ConversationStore(SQLTrackerStore):
             with self.engine.begin() as connection:
                 connection.execute(self.SQLEvent.__table__.insert(), rows)
 
+    def _rows_after(self, sender_id: str, offset: int) -> list[dict[str, Any]]:
+        """The sender's events after its first ``offset`` rows, in the order they were written."""
+        with self.engine.connect() as connection:
+            query = sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id LIMIT :all OFFSET :offset")
+            found = connection.execute(query, {"sender": sender_id, "all": 2**62, "offset": offset})
+            return [json.loads(row[0]) for row in found]
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         kept = self._kept.get(sender_id)
-        if kept and len(kept[0].events) == kept[1] and self._rows(sender_id) == kept[2]:
-            self._kept.move_to_end(sender_id)
-            return kept[0]
+        if kept and len(kept[0].events) == kept[1]:
+            tracker, _, rows = kept
+            now = self._rows(sender_id)
+            if now == rows:
+                self._kept.move_to_end(sender_id)
+                return tracker
+            if now > rows:  # another server took the latest turns: replay only those
+                newer = deserialise_events(self._rows_after(sender_id, rows))
+                if newer and not any(isinstance(event, SessionStarted) for event in newer):
+                    for event in newer:
+                        tracker.update(event)
+                    self._keep(tracker, rows + len(newer))
+                    return tracker
         self._kept.pop(sender_id, None)
         return await super().retrieve(sender_id)
+
+    def _keep(self, tracker: DialogueStateTracker, rows: int) -> None:
+        if self.keep_in_memory:
+            self._kept[tracker.sender_id] = (tracker, len(tracker.events), rows)
+            self._kept.move_to_end(tracker.sender_id)
+            while len(self._kept) > self.keep_in_memory:
+                self._kept.popitem(last=False)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender = tracker.sender_id
@@ -120,11 +148,7 @@ class ConversationStore(SQLTrackerStore):
         else:
             await super().save(tracker)
             rows = self._rows(sender)
-        if self.keep_in_memory:
-            self._kept[sender] = (tracker, len(tracker.events), rows)
-            self._kept.move_to_end(sender)
-            while len(self._kept) > self.keep_in_memory:
-                self._kept.popitem(last=False)
+        self._keep(tracker, rows)
         now = time.monotonic()
         if self.db_path and now - self._last_purge > self.purge_every:
             self._last_purge = now

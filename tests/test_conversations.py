@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import PROJECT_ROOT
@@ -110,3 +110,38 @@ def test_a_conversation_deleted_elsewhere_is_not_handed_out(store: ConversationS
     assert asyncio.run(store.retrieve("someone")) is not None
     assert delete_for_reference("S-ABCDEFGHJK", db_of(store)) == 1  # e.g. `bot.storage.records delete` meanwhile
     assert asyncio.run(store.retrieve("someone")) is None
+
+
+def state(tracker: DialogueStateTracker | None) -> tuple[list[dict[str, object]], dict[str, object]]:
+    assert tracker is not None
+    return [e.as_dict() for e in tracker.events], tracker.current_slot_values()
+
+
+def test_turns_taken_by_another_server_are_replayed_on_the_kept_tracker(store: ConversationStore) -> None:
+    """Two servers share the store (issue 21): each hands out what a fresh read of SQLite would."""
+    other = ConversationStore(domain=DOMAIN, db=db_of(store), purge_every_minutes=10_000)
+    save(store, "someone", time.time())
+    mine = asyncio.run(store.retrieve("someone"))
+    for n, server in enumerate([other, other, store, other, store, store]):
+        tracker = asyncio.run(server.retrieve("someone"))
+        assert tracker is not None
+        tracker.update(UserUttered(f"answer {n}", timestamp=time.time()))
+        tracker.update(SlotSet("answer", f"answer {n}", timestamp=time.time()))
+        asyncio.run(server.save(tracker))
+        fresh = ConversationStore(domain=DOMAIN, db=db_of(store))
+        for reader in (store, other):
+            assert state(asyncio.run(reader.retrieve("someone"))) == state(asyncio.run(fresh.retrieve("someone")))
+    assert asyncio.run(store.retrieve("someone")) is mine, "brought up to date, not read again"
+
+
+def test_a_new_session_taken_elsewhere_is_read_again_whole(store: ConversationStore) -> None:
+    other = ConversationStore(domain=DOMAIN, db=db_of(store), purge_every_minutes=10_000)
+    save(store, "someone", time.time())
+    mine = asyncio.run(store.retrieve("someone"))
+    tracker = asyncio.run(other.retrieve("someone"))
+    assert tracker is not None
+    tracker.update(SessionStarted(timestamp=time.time()))
+    tracker.update(UserUttered("hello again", timestamp=time.time()))
+    asyncio.run(other.save(tracker))
+    again = asyncio.run(store.retrieve("someone"))
+    assert again is not mine and again is not None and again.events[0].type_name == "session_started"
