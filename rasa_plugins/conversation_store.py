@@ -119,9 +119,14 @@ class ConversationStore(SQLTrackerStore):
             if now == rows:
                 self._kept.move_to_end(sender_id)
                 return tracker
-            if now > rows:  # another server took the latest turns: replay only those
-                newer = deserialise_events(self._rows_after(sender_id, rows))
-                if newer and not any(isinstance(event, SessionStarted) for event in newer):
+            if now > rows and tracker.events:  # another server took the latest turns: replay only those
+                last, *after = self._rows_after(sender_id, rows - 1) or [{}]
+                newer = deserialise_events(after)
+                # The row before them must be the last event we saw (the conversation was not deleted
+                # and begun again meanwhile), and no new session may have begun.
+                seen = tracker.events[-1]
+                same = last.get("event") == seen.type_name and last.get("timestamp") == seen.timestamp
+                if same and newer and not any(isinstance(event, SessionStarted) for event in newer):
                     for event in newer:
                         tracker.update(event)
                     self._keep(tracker, rows + len(newer))

@@ -145,3 +145,13 @@ def test_a_new_session_taken_elsewhere_is_read_again_whole(store: ConversationSt
     asyncio.run(other.save(tracker))
     again = asyncio.run(store.retrieve("someone"))
     assert again is not mine and again is not None and again.events[0].type_name == "session_started"
+
+
+def test_a_conversation_deleted_and_begun_again_elsewhere_is_read_again_whole(store: ConversationStore) -> None:
+    other = ConversationStore(domain=DOMAIN, db=db_of(store), purge_every_minutes=10_000)
+    save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
+    mine = asyncio.run(store.retrieve("someone"))
+    assert delete_for_reference("S-ABCDEFGHJK", db_of(store)) == 1
+    save(other, "someone", *[time.time() + n for n in range(5)])  # more rows than before, none of them ours
+    again = asyncio.run(store.retrieve("someone"))
+    assert again is not mine and again is not None and len(again.events) == 5
