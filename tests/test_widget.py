@@ -345,6 +345,18 @@ def pdf_text(page: Page, keep_as: str | None = None) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("page", SIZES, indirect=True)
+def test_the_widget_talks_by_websocket_only(site: Site, page: Page) -> None:
+    """No HTTP polling first (issue 21): a connection stays on the Rasa server it reached, so several
+    servers behind a load balancer need no sticky sessions."""
+    polled: list[str] = []
+    sockets: list[str] = []
+    page.on("request", lambda request: polled.append(request.url) if "transport=polling" in request.url else None)
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    start(page, site.url)
+    assert polled == []
+    assert len(sockets) == 1 and "transport=websocket" in sockets[0] and sockets[0].startswith("ws://127.0.0.1")
+
+
 def test_complete_screening_by_clicking_and_typing(site: Site, page: Page) -> None:
     """At both sizes: every closed question with its buttons, the card, the details, the summary."""
     page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")

@@ -43,7 +43,7 @@ def rasa_url(value: str) -> str:
 
 
 def content_security_policy(rasa: str) -> str:
-    # socket.io starts with HTTP long-polling, then upgrades to a WebSocket: both must be allowed.
+    # The widget talks to the Rasa server by WebSocket (ws:, or wss: behind TLS); its http origin stays allowed.
     socket = "ws" + rasa[len("http") :]
     return "; ".join(
         [

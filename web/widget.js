@@ -722,7 +722,9 @@
   function connect() {
     if (socket) return;
     setStatus("connecting");
-    socket = window.io(serverUrl, { path: options.socketPath || "/socket.io" });
+    // A WebSocket from the start, no HTTP polling first: the connection stays on the Rasa server it
+    // reached, so several servers behind a load balancer need no sticky sessions.
+    socket = window.io(serverUrl, { path: options.socketPath || "/socket.io", transports: ["websocket"] });
     socket.on("connect", () => socket.emit("session_request", { session_id: state.sessionId }));
     socket.on("session_confirm", (sessionId) => {
       if (typeof sessionId !== "string") return;
