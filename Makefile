@@ -42,6 +42,8 @@ CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # What several Rasa servers share in a cluster (issue 21): the tests start their own, on loopback.
 REDIS_SERVER := /usr/bin/redis-server
+# And where several machines keep the conversations: Debian 12's PostgreSQL (the tests start their own).
+POSTGRES := /usr/lib/postgresql/15/bin/postgres
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help setup spacy train run shell test cluster-test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts coordinator report
@@ -50,7 +52,7 @@ help:
 	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
 	@echo "make test       set everything up and run every check and test (lint, types, data, unit, servers, browser)"
 	@echo "make unit       the fast tests only: no servers, no browser (a minute or two)"
-	@echo "make cluster-test  the tests of what several servers share (Redis, installed if missing)"
+	@echo "make cluster-test  the tests of what several servers share (Redis, PostgreSQL; installed if missing)"
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make setup      the venv with pinned packages, the spaCy pipeline and a trained model"
 	@echo "make spacy      build the project's spaCy pipeline from lexicon/ (build/spacy-pipeline)"
@@ -112,6 +114,9 @@ $(CJK_FONT):
 $(REDIS_SERVER):
 	$(call apt_install,redis-server)
 
+$(POSTGRES):
+	$(call apt_install,postgresql)
+
 apt_install = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(1) \
 	  || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(1); }
 
@@ -152,15 +157,15 @@ typecheck: $(STAMP)
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
 
-# The fast tests: everything but the real servers, the browser (marked `servers`) and Redis (`cluster`).
+# The fast tests: everything but the real servers, the browser (marked `servers`), Redis and PostgreSQL (`cluster`).
 unit: $(PIPELINE)
 	$(PY) -m pytest -p no:cacheprovider -m "not servers and not cluster"
 
-test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER) lint typecheck validate
+test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER) $(POSTGRES) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
 
-# The tests of what several servers share (Redis), on loopback; `make test` runs them too.
-cluster-test: $(MODEL) $(REDIS_SERVER)
+# The tests of what several servers share (Redis, PostgreSQL), on loopback; `make test` runs them too.
+cluster-test: $(MODEL) $(REDIS_SERVER) $(POSTGRES)
 	$(PY) -m pytest -p no:cacheprovider -m cluster
 
 # Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/. Then the

@@ -25,6 +25,8 @@ from bot import PROJECT_ROOT
 class Settings:
     records_db: Path = PROJECT_ROOT / "var" / "screenings.db"  # $SCREENER_DB
     conversations_db: Path = PROJECT_ROOT / "var" / "conversations.db"  # $SCREENER_CONVERSATIONS_DB
+    # Where several machines keep them instead: a SQLAlchemy URL, postgresql://... ($SCREENER_CONVERSATIONS_URL)
+    conversations_url: str | None = None
     busy_timeout_s: float = 10.0  # how long a write waits for another writer ($SCREENER_DB_BUSY_TIMEOUT)
     redis_url: str | None = None  # the text channels' shared state ($SCREENER_REDIS_URL); none: in memory
     today: date | None = None  # a fixed clock for tests that play dated answers ($SCREENER_TODAY)
@@ -36,6 +38,7 @@ class Settings:
         return cls(
             records_db=Path(env.get("SCREENER_DB") or default.records_db),
             conversations_db=Path(env.get("SCREENER_CONVERSATIONS_DB") or default.conversations_db),
+            conversations_url=env.get("SCREENER_CONVERSATIONS_URL") or None,
             busy_timeout_s=float(env.get("SCREENER_DB_BUSY_TIMEOUT") or default.busy_timeout_s),
             redis_url=env.get("SCREENER_REDIS_URL") or None,
             today=date.fromisoformat(env["SCREENER_TODAY"]) if env.get("SCREENER_TODAY") else None,

@@ -155,8 +155,8 @@ class ConversationStore(SQLTrackerStore):
             rows = self._rows(sender)
         self._keep(tracker, rows)
         now = time.monotonic()
-        if self.db_path and now - self._last_purge > self.purge_every:
+        if now - self._last_purge > self.purge_every:  # SQLite or PostgreSQL alike
             self._last_purge = now
-            deleted = purge_idle(self.db_path, self.keep_hours)
+            deleted = purge_idle(self.engine, self.keep_hours)
             if deleted:
                 logger.info(f"Deleted {deleted} conversation(s) idle for more than {self.keep_hours} hours.")

@@ -6,20 +6,23 @@ lock store and the text channels' state (Redis: tests/cluster.py).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import sqlite3
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import sqlalchemy as sa
 
+from bot.storage.conversations import engine_for
 from bot.storage.records import Records
 from channels.rest import SENDER_PREFIX
-from tests.cluster import running_cluster, running_redis
+from tests.cluster import running_cluster, running_postgres, running_redis
 from tests.servers import Servers
 from tests.test_end_to_end import FIT, RECAP_OK, Answering, reference_in, says_outcome
 from tests.test_twilio import ACCOUNT_SID, AUTH_TOKEN, NUMBER, SCREEN_ANSWERS, TEXTS, Phone, Twilio, sign
@@ -32,20 +35,25 @@ pytestmark = [pytest.mark.cluster, pytest.mark.servers]
 class Cluster:
     servers: list[Servers]
     standin: TwilioStandIn
+    conversations: str | Path  # a SQLite file, or PostgreSQL's URL
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Conversations in SQLite (servers on one machine) or in PostgreSQL (servers on several)."""
     workdir = tmp_path_factory.mktemp("cluster")
-    with running_redis(workdir) as url, running_standin(ACCOUNT_SID, AUTH_TOKEN) as standin:
+    with contextlib.ExitStack() as running:
+        url = running.enter_context(running_redis(workdir))
+        standin = running.enter_context(running_standin(ACCOUNT_SID, AUTH_TOKEN))
+        postgres = running.enter_context(running_postgres()) if request.param == "postgresql" else None
         env = {
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_NUMBER": NUMBER,
             "TWILIO_API_URL": standin.url,
         }
-        with running_cluster(workdir, url, env) as servers:
-            yield Cluster(servers, standin)
+        servers = running.enter_context(running_cluster(workdir, url, env, postgres))
+        yield Cluster(servers, standin, postgres or servers[0].conversations_db)
 
 
 @dataclass
@@ -64,15 +72,15 @@ class Alternating(Answering):
         return self.last
 
 
-def turns(servers: Servers, sender: str) -> list[tuple[str, float]]:
+def turns(cluster: Cluster, sender: str) -> list[tuple[str, float]]:
     """The conversation's stored events reduced to ("user", when) and ("listen", when): a message
     taken, and a turn's end."""
-    with sqlite3.connect(servers.conversations_db) as db:
-        query = "SELECT type_name, action_name, timestamp FROM events WHERE sender_id = ? ORDER BY id"
-        rows = db.execute(query, [SENDER_PREFIX + sender])  # the REST channel's namespace
-        return [
-            ("user" if t == "user" else "listen", when) for t, a, when in rows if t == "user" or a == "action_listen"
-        ]
+    engine = engine_for(cluster.conversations)
+    assert engine is not None
+    with engine.connect() as db:
+        query = "SELECT type_name, action_name, timestamp FROM events WHERE sender_id = :sender ORDER BY id"
+        rows = list(db.execute(sa.text(query), {"sender": SENDER_PREFIX + sender}))  # the REST namespace
+    return [("user" if t == "user" else "listen", when) for t, a, when in rows if t == "user" or a == "action_listen"]
 
 
 def test_a_screening_dealt_between_two_servers_completes_with_the_right_record(cluster: Cluster) -> None:
@@ -102,7 +110,7 @@ def test_two_messages_at_once_to_two_servers_are_handled_one_after_the_other(clu
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
-    stored = turns(cluster.servers[0], sender)
+    stored = turns(cluster, sender)
     assert [kind for kind, _ in stored].count("user") == 22  # every message kept
     # Each message taken only once the turn before it had ended: no two handled at once.
     for (kind, when), (next_kind, next_when) in itertools.pairwise(stored):

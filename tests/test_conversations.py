@@ -6,6 +6,8 @@ import asyncio
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -16,6 +18,7 @@ from bot import PROJECT_ROOT
 from bot.storage.conversations import delete_for_reference, purge_idle
 from bot.storage.records import main
 from rasa_plugins.conversation_store import ConversationStore
+from tests.cluster import running_postgres
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 HOUR = 3600.0
@@ -155,3 +158,30 @@ def test_a_conversation_deleted_and_begun_again_elsewhere_is_read_again_whole(st
     save(other, "someone", *[time.time() + n for n in range(5)])  # more rows than before, none of them ours
     again = asyncio.run(store.retrieve("someone"))
     assert again is not mine and again is not None and len(again.events) == 5
+
+
+@pytest.mark.cluster
+def test_on_postgresql_the_store_purges_and_deletes_as_on_sqlite() -> None:
+    """Several machines keep conversations in PostgreSQL (issue 21): nothing is kept longer there."""
+    with running_postgres() as url:
+        parts = urlparse(url)
+        where: dict[str, Any] = {
+            "host": parts.hostname,
+            "port": parts.port,
+            "db": parts.path[1:],
+            "username": parts.username,
+        }
+        store = ConversationStore(domain=DOMAIN, dialect="postgresql", purge_every_minutes=10_000, **where)
+        now = time.time()
+        save(store, "idle", now - 30 * HOUR)
+        save(store, "recent", now - 2 * HOUR)
+        save(store, "given", now - 1 * HOUR, reference="S-ABCDEFGHJK")
+        purging = ConversationStore(domain=DOMAIN, dialect="postgresql", purge_every_minutes=0, **where)
+        save(purging, "new", now)  # the store purges by itself while saving
+        assert asyncio.run(store.retrieve("idle")) is None
+        assert purge_idle(store.engine, hours=1.5, now=now) == 1  # "recent"
+        assert delete_for_reference("S-ABCDEFGHJ_", url) == 0  # a LIKE wildcard matches nothing
+        assert delete_for_reference("S-ABCDEFGHJK", url) == 1
+        assert asyncio.run(store.retrieve("new")) is not None and asyncio.run(store.retrieve("given")) is None
+        store.engine.dispose()
+        purging.engine.dispose()

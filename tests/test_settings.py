@@ -22,8 +22,10 @@ def test_settings_come_from_the_environment_given() -> None:
         "SCREENER_TODAY": "2026-11-30",
     }
     assert Settings.from_env(env) == Settings(
-        Path("/srv/a.db"), Path("/srv/c.db"), 2.5, env["SCREENER_REDIS_URL"], date(2026, 11, 30)
+        Path("/srv/a.db"), Path("/srv/c.db"), None, 2.5, env["SCREENER_REDIS_URL"], date(2026, 11, 30)
     )
+    url = "postgresql://screener@10.0.0.5/screener"
+    assert Settings.from_env({"SCREENER_CONVERSATIONS_URL": url}).conversations_url == url
     assert Settings.from_env({}) == Settings()
     assert Settings.from_env({"SCREENER_REDIS_URL": ""}).redis_url is None
 

@@ -11,9 +11,11 @@ action_name, data)``; a slot event has ``action_name`` = the slot's name.
 
 from __future__ import annotations
 
-import sqlite3
+import json
 import time
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from bot.settings import Settings
 
@@ -21,44 +23,47 @@ DEFAULT_DB = Settings().conversations_db
 KEEP_HOURS = 24.0
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    return conn
+def engine_for(where: Path | str | sa.engine.Engine) -> sa.engine.Engine | None:
+    """The database of the conversations: an engine, a SQLAlchemy URL (PostgreSQL when several
+    machines share it), or a SQLite file (none when the file does not exist)."""
+    if isinstance(where, sa.engine.Engine):
+        return where
+    if "://" in str(where):
+        return sa.create_engine(str(where))
+    if not Path(where).exists():
+        return None
+    return sa.create_engine(f"sqlite:///{where}", connect_args={"timeout": 10})  # wait for a writer
 
 
-def _has_events_table(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone() is not None
-
-
-def _delete_senders(path: Path | str, query: str, params: list[object]) -> int:
+def _delete_senders(where: Path | str | sa.engine.Engine, query: str, params: dict[str, object]) -> int:
     """Delete every conversation whose sender id the query selects, in one transaction; how many."""
-    if not Path(path).exists():
+    engine = engine_for(where)
+    if engine is None:
         return 0
-    conn = _connect(path)
-    try:
-        senders = [row[0] for row in conn.execute(query, params)] if _has_events_table(conn) else []
-        conn.executemany("DELETE FROM events WHERE sender_id = ?", [(s,) for s in senders])
-        conn.execute("COMMIT")
-        return len(senders)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+    with engine.begin() as connection:
+        if not sa.inspect(connection).has_table("events"):
+            return 0
+        senders = [row[0] for row in connection.execute(sa.text(query), params)]
+        for sender in senders:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender})
+    return len(senders)
 
 
-def purge_idle(path: Path | str = DEFAULT_DB, hours: float = KEEP_HOURS, now: float | None = None) -> int:
+def purge_idle(
+    where: Path | str | sa.engine.Engine = DEFAULT_DB, hours: float = KEEP_HOURS, now: float | None = None
+) -> int:
     """Delete every conversation whose last event is older than ``hours``; how many were deleted."""
     cutoff = (time.time() if now is None else now) - hours * 3600
-    query = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?"
-    return _delete_senders(path, query, [cutoff])
+    query = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+    return _delete_senders(where, query, {"cutoff": cutoff})
 
 
-def delete_for_reference(reference: str, path: Path | str = DEFAULT_DB) -> int:
+def delete_for_reference(reference: str, where: Path | str | sa.engine.Engine = DEFAULT_DB) -> int:
     """Delete the conversation(s) in which this screening reference was given; how many."""
+    # The value as the event's JSON holds it, found with LIKE: the same SQL in SQLite and PostgreSQL.
+    quoted = json.dumps(reference).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     query = (
         "SELECT DISTINCT sender_id FROM events WHERE type_name = 'slot' AND action_name = 'reference'"
-        " AND json_extract(data, '$.value') = ?"
+        " AND data LIKE :pattern ESCAPE '\\'"
     )
-    return _delete_senders(path, query, [reference])
+    return _delete_senders(where, query, {"pattern": f"%{quoted}%"})

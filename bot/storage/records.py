@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     settings = Settings.from_env()
     parser.add_argument("--db", type=Path, default=settings.records_db)
-    parser.add_argument("--conversations-db", type=Path, default=settings.conversations_db)
+    parser.add_argument("--conversations-db", default=settings.conversations_url or settings.conversations_db)
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="all records as CSV or JSON")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
