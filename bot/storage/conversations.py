@@ -36,17 +36,17 @@ def engine_for(where: Path | str | sa.engine.Engine) -> sa.engine.Engine | None:
 
 
 def _delete_senders(where: Path | str | sa.engine.Engine, query: str, params: dict[str, object]) -> int:
-    """Delete every conversation whose sender id the query selects, in one transaction; how many."""
+    """Delete every conversation whose sender id the query selects; how many. The deletion is one
+    statement, so a conversation that goes on meanwhile is judged on its events at that moment."""
     engine = engine_for(where)
     if engine is None:
         return 0
     with engine.begin() as connection:
         if not sa.inspect(connection).has_table("events"):
             return 0
-        senders = [row[0] for row in connection.execute(sa.text(query), params)]
-        for sender in senders:
-            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender})
-    return len(senders)
+        count = connection.execute(sa.text(f"SELECT COUNT(*) FROM ({query}) AS chosen"), params).scalar()
+        connection.execute(sa.text(f"DELETE FROM events WHERE sender_id IN ({query})"), params)
+    return int(count or 0)
 
 
 def purge_idle(
