@@ -86,6 +86,7 @@ class Level:
     conversations: int
     paced: bool = False
     turns: int = 0
+    dealt: int = 0  # messages sent so far, to deal them between servers
     errors: int = 0
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
@@ -161,7 +162,8 @@ async def _person(
         if pause:  # reading the reply and typing the answer
             await asyncio.sleep(rng.uniform(*pause))
         started = time.perf_counter()
-        url = urls[level.turns % len(urls)]  # several servers: round robin, as a load balancer deals messages
+        url = urls[level.dealt % len(urls)]  # several servers: round robin, as a load balancer deals messages
+        level.dealt += 1
         try:
             async with session.post(url, json={"sender": sender, "message": text}) as response:
                 await response.json()

@@ -26,6 +26,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -52,13 +53,16 @@ BOUNDARIES = (
 )
 
 
-def split_message(text: str, limit: int, size: Any = len) -> list[str]:
+Size = Callable[[str], int]
+
+
+def split_message(text: str, limit: int, size: Size = len) -> list[str]:
     """Pieces of at most ``limit`` (as ``size`` measures: characters, or bytes for WeChat), each cut
     at the strongest boundary that fits."""
     return _split(text.strip(), limit, 0, size)
 
 
-def _split(text: str, limit: int, level: int, size: Any) -> list[str]:
+def _split(text: str, limit: int, level: int, size: Size) -> list[str]:
     if size(text) <= limit:
         return [text] if text else []
     if level == len(BOUNDARIES):  # a single word longer than a message: no better place to cut
@@ -77,7 +81,7 @@ def _split(text: str, limit: int, level: int, size: Any) -> list[str]:
     return [p for p in pieces if p]
 
 
-def _cut(text: str, limit: int, size: Any) -> list[str]:
+def _cut(text: str, limit: int, size: Size) -> list[str]:
     """``text`` cut into runs of characters at most ``limit`` long, never inside a character."""
     pieces, current = [], ""
     for character in text:
@@ -98,7 +102,7 @@ def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def joined(texts: list[str], limit: int, size: Any = len) -> list[str]:
+def joined(texts: list[str], limit: int, size: Size = len) -> list[str]:
     """A turn's messages in as few as fit: whole messages joined by a blank line while they fit in
     ``limit``, a longer one split (``split_message``)."""
     pieces: list[str] = []

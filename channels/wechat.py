@@ -295,7 +295,7 @@ class WeChatChannel(TextChannel, InputChannel):
             if encrypted and self.crypto is not None:
                 reply = self.crypto.encrypt_message(reply, secrets.token_hex(8), str(int(time.time())))
         self.state.cache(key + ":reply", reply, SEEN_S)
-        self._later_send(sender, person, pieces[1:], turn, pending)
+        self._send_rest(sender, person, pieces[1:], turn, pending)
         return reply
 
     async def _message(
@@ -330,7 +330,7 @@ class WeChatChannel(TextChannel, InputChannel):
         while self._later:
             await asyncio.gather(*self._later, return_exceptions=True)
 
-    def _later_send(
+    def _send_rest(
         self, sender: str, person: Person, rest: list[str], turn: Turn, pending: asyncio.Future[None] | None
     ) -> None:
         if not rest and pending is None:
@@ -372,9 +372,11 @@ class WeChatChannel(TextChannel, InputChannel):
             logger.warning("A WeChat message was not sent: the customer-service allowance is used up.")
             return False
         body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": text}}, ensure_ascii=False)
-        for attempt in range(2):
+        failed = None
+        for _ in range(2):
             try:
-                answer = await self._post("/cgi-bin/message/custom/send", body, refresh=attempt > 0)
+                token = await self.access_token(stale=failed)
+                answer = await self._post("/cgi-bin/message/custom/send", body, token)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError) as error:
                 logger.error("WeChat did not take a message: %s", type(error).__name__)
                 return False
@@ -383,12 +385,12 @@ class WeChatChannel(TextChannel, InputChannel):
                 return True
             if code not in EXPIRED_TOKEN:
                 break
+            failed = token
         # WeChat's error message can quote the request: log only the code.
         logger.error("WeChat did not take a message: errcode %s", code)
         return False
 
-    async def _post(self, path: str, body: str, refresh: bool) -> dict[str, Any]:
-        token = await self.access_token(refresh)
+    async def _post(self, path: str, body: str, token: str) -> dict[str, Any]:
         async with self.http().post(
             f"{self.api_url}{path}",
             params={"access_token": token},
@@ -397,14 +399,15 @@ class WeChatChannel(TextChannel, InputChannel):
         ) as answer:
             return dict(await answer.json(content_type=None))
 
-    async def access_token(self, refresh: bool = False) -> str:
-        """The API's access token, from the channel state while it is valid."""
+    async def access_token(self, stale: str | None = None) -> str:
+        """The API's access token, from the channel state while it is valid and is not ``stale`` (one
+        WeChat refused): of two sends refused at once, only one fetches a new token."""
         key = f"wechat:access_token:{self.app_id}"
         if self._token_lock is None:
             self._token_lock = asyncio.Lock()
         async with self._token_lock:  # one fetch at a time: a new token makes the old one invalid
             cached = self.state.cached(key)
-            if cached and not refresh:
+            if cached and cached != stale:
                 return cached
             params = {"grant_type": "client_credential", "appid": self.app_id or "", "secret": self.app_secret or ""}
             async with self.http().get(f"{self.api_url}/cgi-bin/token", params=params) as answer:

@@ -294,6 +294,47 @@ def test_an_expired_access_token_is_fetched_again_once(tmp_path: Path, standin: 
     assert standin.tokens == 2 and standin.to(OPENID) == ["二", "二", "二"]
 
 
+def test_of_two_sends_refused_at_once_only_one_fetches_a_new_token(tmp_path: Path, standin: WeChatStandIn) -> None:
+    channel = make_channel(tmp_path, standin.url)
+    sender = hashed_id(OPENID)
+
+    async def run() -> list[bool]:
+        channel._allow(sender, 5, 60)
+        assert await channel.send_message(sender, OPENID, "一")  # fetches ACCESS_TOKEN_1
+        standin.tokens += 1  # WeChat ends it: only a token it has not handed out yet is valid now
+        sent = await asyncio.gather(*(channel.send_message(sender, OPENID, t) for t in ("二", "三")))
+        await channel.http().close()
+        return list(sent)
+
+    assert asyncio.run(run()) == [True, True]
+    assert standin.tokens == 3 and sorted(standin.to(OPENID)) == ["一", "三", "二"]  # one new token for both
+
+
+def test_customer_service_messages_keep_to_the_window_and_the_allowance(tmp_path: Path, standin: WeChatStandIn) -> None:
+    channel = make_channel(tmp_path, standin.url)
+    sender = hashed_id(OPENID)
+
+    async def run() -> list[bool]:
+        channel._allow(sender, 3, 0.2)  # as after following: 3, here within 0.2 s
+        sent = [await channel.send_message(sender, OPENID, str(n)) for n in range(4)]
+        channel._allow(sender, 5, 0.2)
+        await asyncio.sleep(0.3)  # the window has closed
+        sent.append(await channel.send_message(sender, OPENID, "late"))
+        await channel.http().close()
+        return sent
+
+    assert asyncio.run(run()) == [True, True, True, False, False]
+    assert standin.to(OPENID) == ["0", "1", "2"]
+
+
+def test_an_event_posted_again_is_handled_once(tmp_path: Path, standin: WeChatStandIn) -> None:
+    bot = Bot()
+    unfollow = message_xml(OPENID, MsgType="event", Event="unsubscribe")  # one CreateTime: WeChat's retry
+    channel = make_channel(tmp_path, standin.url)
+    assert [post(channel, bot, unfollow) for _ in range(3)] == ["success"] * 3
+    assert [m.text for m in bot.given] == ["/stop"]
+
+
 def test_following_greets_in_chinese_and_unfollowing_stops_the_screen_silently(
     tmp_path: Path, standin: WeChatStandIn
 ) -> None:
