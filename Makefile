@@ -44,14 +44,17 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 REDIS_SERVER := /usr/bin/redis-server
 # And where several machines keep the conversations: Debian 12's PostgreSQL (the tests start their own).
 POSTGRES := /usr/lib/postgresql/15/bin/postgres
+# The load balancer in front of the Rasa servers: Debian's haproxy.
+HAPROXY := /usr/sbin/haproxy
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup spacy train run shell test cluster-test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts coordinator report
+.PHONY: help setup spacy train run shell test cluster cluster-test lint format typecheck validate unit export purge lock clean nlu-report bench bench-cpu safety-report mutants texts coordinator report
 
 help:
 	@echo "make run        set everything up and start the screener: the web chat at http://127.0.0.1:$(WEB_PORT)"
 	@echo "make test       set everything up and run every check and test (lint, types, data, unit, servers, browser)"
 	@echo "make unit       the fast tests only: no servers, no browser (a minute or two)"
+	@echo "make cluster    the same as several servers on loopback: Redis, PostgreSQL, haproxy (installed if missing)"
 	@echo "make cluster-test  the tests of what several servers share (Redis, PostgreSQL; installed if missing)"
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make setup      the venv with pinned packages, the spaCy pipeline and a trained model"
@@ -117,6 +120,9 @@ $(REDIS_SERVER):
 $(POSTGRES):
 	$(call apt_install,postgresql)
 
+$(HAPROXY):
+	$(call apt_install,haproxy)
+
 apt_install = $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(1) \
 	  || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(1); }
 
@@ -161,11 +167,16 @@ validate: $(STAMP)
 unit: $(PIPELINE)
 	$(PY) -m pytest -p no:cacheprovider -m "not servers and not cluster"
 
-test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER) $(POSTGRES) lint typecheck validate
+test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER) $(POSTGRES) $(HAPROXY) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
 
 # The tests of what several servers share (Redis, PostgreSQL), on loopback; `make test` runs them too.
-cluster-test: $(MODEL) $(REDIS_SERVER) $(POSTGRES)
+# Several servers as on several machines, on loopback: Redis, PostgreSQL, the records service, two Rasa
+# servers with an action server each, haproxy in front (port $(RASA_PORT)), the demo page on $(WEB_PORT).
+cluster: $(MODEL) $(NODE_STAMP) $(REDIS_SERVER) $(POSTGRES) $(HAPROXY)
+	$(PY) -m tests.cluster --port $(RASA_PORT) --web-port $(WEB_PORT)
+
+cluster-test: $(MODEL) $(REDIS_SERVER) $(POSTGRES) $(HAPROXY)
 	$(PY) -m pytest -p no:cacheprovider -m cluster
 
 # Whole screenings through the real servers at 1, 10 and 50 at once; results in bench/. Then the

@@ -9,14 +9,13 @@ the reference (a new one for someone who kept no answers), never in a log.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.state import language, records, screening_of, send, tally, trial
+from actions.state import STORE_ERRORS, language, records, screening_of, send, settings, tally, trial
 from bot.scoring import NEEDS_TEAM
 from bot.session import callback, messages
 from bot.storage.callbacks import CallBack
@@ -112,7 +111,7 @@ class ActionCallbackDone(Action):
         )
         try:
             records().save_callback(called)
-        except sqlite3.Error:  # nothing half-kept: the person is told, and the name and number leave the slot
+        except STORE_ERRORS:  # nothing half-kept: the person is told, and the name and number leave the slot
             logger.warning("A call-back could not be stored.")
             send(dispatcher, [{"text": texts["callback_gave_up"]}, messages.next_steps(trial(tracker))])
             return [SlotSet(CALLBACK_SLOT, None), SlotSet("callback_text", None)]
@@ -137,7 +136,7 @@ def _outcome(tracker: Tracker) -> str:
 def _checks(tracker: Tracker) -> str:
     """What the study team must check, in the coordinators' language."""
     screening = screening_of(tracker)
-    for_team = cached_trial(None, screening.trial.coordinator_language)
+    for_team = cached_trial(settings().trial, screening.trial.coordinator_language)
     checks = [v.criterion for v in screening.result(final=True).verdicts if v.verdict == NEEDS_TEAM]
     return "; ".join(dict.fromkeys(for_team.criterion(c).summary for c in checks))
 

@@ -19,6 +19,7 @@ from bot.session.screening import Screening, to_record
 from bot.settings import Settings
 from bot.storage import funnel
 from bot.storage.records import NotYours, Records
+from bot.storage.service import RemoteRecords, Unavailable
 from bot.trial.model import Trial, cached_trial
 
 STATE_SLOT = "screening_state"
@@ -27,12 +28,14 @@ logger = logging.getLogger(__name__)
 
 
 LANGUAGE_SLOT = "language"
+# What a write to the records can fail with: the database busy too long, the records service away.
+STORE_ERRORS = (sqlite3.Error, Unavailable)
 
 
 def language(tracker: Tracker) -> str:
     """The conversation's language: chosen or shown by a message (the ``language`` slot), else the one
     its channel asks for (message metadata, the widget's ``data-lang``), else the trial's own."""
-    languages = cached_trial().languages
+    languages = cached_trial(settings().trial).languages
     chosen = tracker.get_slot(LANGUAGE_SLOT)
     if chosen in languages:
         return str(chosen)
@@ -42,7 +45,7 @@ def language(tracker: Tracker) -> str:
 
 def trial(tracker: Tracker | None = None) -> Trial:
     """The trial, in the conversation's language."""
-    return cached_trial(None, language(tracker)) if tracker is not None else cached_trial()
+    return cached_trial(settings().trial, language(tracker) if tracker is not None else None)
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +60,11 @@ def today() -> date:
 
 
 @lru_cache(maxsize=1)
-def records() -> Records:
+def records() -> Records | RemoteRecords:
+    """The records database, or on several machines the records service that owns it."""
+    url = settings().records_url
+    if url:
+        return RemoteRecords(url, settings().records_token or "")
     return Records(settings().records_db, settings().busy_timeout_s)
 
 
@@ -80,7 +87,7 @@ def tally(tracker: Tracker, event: str, question: str = "") -> None:
     week = funnel.week_of(datetime.now(timezone.utc), trial(tracker).info["site"]["time_zone"])
     try:
         records().tally(week, event, channel_of(tracker), language(tracker), question)
-    except sqlite3.Error:
+    except STORE_ERRORS:
         logger.warning("A funnel count could not be written.")
 
 
@@ -100,15 +107,18 @@ def save(tracker: Tracker, screening: Screening, status: str = "in_progress") ->
     week = funnel.week_of(datetime.fromisoformat(started), screening.trial.info["site"]["time_zone"])
     after = None if status == "completed" else last_answered(screening.answers)
     reference = tracker.get_slot("reference")
-    if not tracker.get_slot("consent") or not reference:
-        records().moved(week, channel, before, after)
-        return
-    record = to_record(screening, reference, channel, datetime.fromisoformat(started), status)
-    owner = hashlib.sha256(tracker.sender_id.encode("utf-8")).hexdigest()
     try:
+        if not tracker.get_slot("consent") or not reference:
+            records().moved(week, channel, before, after)
+            return
+        record = to_record(screening, reference, channel, datetime.fromisoformat(started), status)
+        owner = hashlib.sha256(tracker.sender_id.encode("utf-8")).hexdigest()
         records().save(record, owner=owner, moved=(week, before, after))
     except NotYours:
         logger.warning("A conversation claimed a reference it did not create; nothing was stored.")
+    except Unavailable:
+        # The screen goes on: the answers are in the conversation, and the next save writes them all.
+        logger.error("The records service could not be reached; this answer's record waits for the next.")
 
 
 def message_key(text: str) -> str:

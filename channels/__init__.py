@@ -21,6 +21,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.language import language_of
+from bot.settings import Settings
 from bot.trial.model import Trial, cached_trial
 
 logger = logging.getLogger(__name__)
@@ -78,9 +79,14 @@ class _CountingOutput(OutputChannel):
         await self.inner.send_response(recipient_id, message)
 
 
+def trial_choice(credentials: dict[str, Any] | None) -> str | None:
+    """The trial a channel serves: the `trial:` of its entry in credentials.yml (a registry id or a
+    path), else the deployment's ($SCREENER_TRIAL, bot/settings.py), else the only file in trials/."""
+    return (credentials or {}).get("trial") or Settings.from_env().trial
+
+
 class ServesTrial:
-    """A channel serves one trial, in its language: the `trial:` of its entry in credentials.yml (a
-    registry id or a path), else $SCREENER_TRIAL, else the only file in trials/."""
+    """A channel serves one trial, in its language (``trial_choice``, set when Rasa loads it)."""
 
     trial_choice: str | None = None
 

@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer
+from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer, trial_choice
 
 TOKEN_ENV = "SCREENER_REST_TOKEN"
 SENDER_PREFIX = "rest-"
@@ -82,7 +82,7 @@ class RestChannel(ServesTrial, RestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = cls()
-        channel.trial_choice = (credentials or {}).get("trial")
+        channel.trial_choice = trial_choice(credentials)
         return channel
 
     async def _extract_sender(self, req: Request) -> str:

@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer, language_metadata
+from channels import EXTRA_FIELDS, OnNewMessage, ServesTrial, always_answer, language_metadata, trial_choice
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class ScreenerSocketIO(ServesTrial, SocketIOInput):
             socketio_path=credentials.get("socketio_path", "/socket.io"),
         )
         channel.origins = allowed_origins(credentials.get("allowed_origins"))
-        channel.trial_choice = credentials.get("trial")
+        channel.trial_choice = trial_choice(credentials)
         return channel
 
     def get_output_channel(self) -> ScreenerSocketIOOutput | None:  # type: ignore[override]

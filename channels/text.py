@@ -35,8 +35,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, U
 from bot.language import language_of, sms_keyword
 from bot.session.messages import contacts_text
 from bot.settings import Settings
+from bot.storage.opt_outs import OptOuts
 from channels import OnNewMessage, ServesTrial, always_answer
-from channels.opt_outs import OptOuts
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.settings import Settings
-from channels import OnNewMessage
+from channels import OnNewMessage, trial_choice
 from channels.text import LocalState, Person, TextChannel, TextOutput, TextState, sender_id, split_message, text_state
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class TwilioChannel(TextChannel, TwilioInput):
             max_length=int(env.get("TWILIO_MAX_LENGTH") or DEFAULT_MAX_LENGTH),
             state=text_state(Settings.from_env()),
         )
-        channel.trial_choice = (credentials or {}).get("trial")
+        channel.trial_choice = trial_choice(credentials)
         return channel
 
     def __init__(

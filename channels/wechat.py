@@ -50,7 +50,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
 from bot.settings import Settings
-from channels import OnNewMessage
+from channels import OnNewMessage, trial_choice
 from channels.text import (
     LocalState,
     Person,
@@ -164,7 +164,7 @@ class WeChatChannel(TextChannel, InputChannel):
             api_url=env.get("WECHAT_API_URL") or DEFAULT_API_URL,
             state=text_state(Settings.from_env()),
         )
-        channel.trial_choice = (credentials or {}).get("trial")
+        channel.trial_choice = trial_choice(credentials)
         return channel
 
     def __init__(

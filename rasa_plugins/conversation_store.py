@@ -2,7 +2,7 @@
 
 - WAL and ``synchronous=NORMAL``: a turn's events are committed without
   waiting for a full disk sync of the whole file, and readers never block it.
-- Conversations idle for longer than ``keep_hours`` (endpoints.yml) are
+- Conversations idle for longer than ``Settings.keep_hours`` ($SCREENER_KEEP_HOURS) are
   deleted, checked at most every ``purge_every_minutes`` while it saves: what
   people typed is not kept once a screening can no longer be resumed.
 - The trackers of recent conversations are also kept in memory. Loading one
@@ -33,7 +33,8 @@ from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.storage.conversations import KEEP_HOURS, purge_idle
+from bot.settings import Settings
+from bot.storage.conversations import purge_idle
 from bot.storage.records import make_private
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class ConversationStore(SQLTrackerStore):
 
     def __init__(
         self,
-        keep_hours: float = KEEP_HOURS,
+        keep_hours: float | None = None,
         purge_every_minutes: float = 10,
         keep_in_memory: int = 500,
         **kwargs: Any,
@@ -74,7 +75,9 @@ class ConversationStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker.configure(bind=self.engine)
-        self.keep_hours, self.purge_every = float(keep_hours), float(purge_every_minutes) * 60
+        # The deployment's settings say how long (bot/settings.py), as they do for `make purge`.
+        self.keep_hours = float(Settings.from_env().keep_hours if keep_hours is None else keep_hours)
+        self.purge_every = float(purge_every_minutes) * 60
         self._last_purge = 0.0
         self.keep_in_memory = int(keep_in_memory)
         # sender id -> (tracker, its number of events, the sender's rows in the database)

@@ -29,6 +29,7 @@ import rasa.core.run
 from rasa.utils.endpoints import EndpointConfig
 from sanic import Sanic
 
+from bot.settings import Settings
 from bot.trial.model import cached_trial
 from bot.yamlfile import load_yaml
 from rasa_plugins import speedups
@@ -56,8 +57,9 @@ class DifferentTrials(RuntimeError):
 def channel_trials(credentials: str | None) -> dict[str, str]:
     """Each channel of credentials.yml and the digest of the trial it serves (its ``trial:``, else the default)."""
     entries = load_yaml(Path(credentials)) if credentials and Path(credentials).is_file() else {}
-    choices = {str(name): (entry or {}).get("trial") for name, entry in (entries or {}).items()}
-    return {name: cached_trial(choice).digest for name, choice in (choices or {"default": None}).items()}
+    default = Settings.from_env().trial
+    choices = {str(name): (entry or {}).get("trial") or default for name, entry in (entries or {}).items()}
+    return {name: cached_trial(choice).digest for name, choice in (choices or {"default": default}).items()}
 
 
 async def served_trial(endpoint: EndpointConfig, wait_s: float) -> dict[str, Any]:

@@ -66,10 +66,10 @@ WARM_UP_TEXTS = (
 
 
 def warm_up() -> None:
+    from actions.state import trial as served
     from bot.reading.answers import understand
-    from bot.trial.model import cached_trial
 
-    trial = cached_trial()
+    trial = served()
     for question in trial.questions.values():
         # The texts together touch every reader, the word-frequency list, Chinese numbers and festivals.
         texts = (
@@ -87,9 +87,9 @@ def warm_up() -> None:
 async def served_trial(_: Request) -> HTTPResponse:
     """Which trial this server scores, exactly: the Rasa server checks at start that its channels serve
     the same one (rasa_plugins/server.py)."""
-    from bot.trial.model import cached_trial
+    from actions.state import trial as served
 
-    trial = cached_trial()
+    trial = served()
     return response.json({"registry_id": trial.registry_id, "version": trial.version, "digest": trial.digest})
 
 

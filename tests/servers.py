@@ -123,13 +123,14 @@ class Servers:
         self.actions: subprocess.Popen[bytes] | None = None
         self.rasa: subprocess.Popen[bytes] | None = None
         self.rasa_log = "rasa.log"  # a second Rasa server of a cluster logs to its own file
+        self.actions_log = "actions.log"
 
     @property
     def pids(self) -> dict[str, int]:
         return {name: p.pid for name, p in (("rasa", self.rasa), ("actions", self.actions)) if p}
 
     def start_actions(self) -> None:
-        log = self.workdir / "actions.log"
+        log = self.workdir / self.actions_log
         command = [str(RASA), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"]
         self.actions = _start(command, self.env, log)
         _wait_for(self.actions, self.actions_port, 120, log, "action server")

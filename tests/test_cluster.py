@@ -1,14 +1,20 @@
 """Two Rasa servers of one deployment (issue 21): whatever server a message reaches, the screen goes on.
 
-The servers share the conversations and records (SQLite in WAL mode, on this one machine), Rasa's
-lock store and the text channels' state (Redis: tests/cluster.py).
+The servers share Rasa's lock store and the text channels' state (Redis), and the conversations and
+records: as on one machine, in SQLite files in WAL mode; as on several, the conversations in
+PostgreSQL and the records through the records service, each Rasa server with its own action server
+(tests/cluster.py). haproxy deals requests between them, as people reach them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import copy
 import itertools
+import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,17 +24,20 @@ from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
+import websockets.client
 
 from bot.storage.conversations import engine_for
 from bot.storage.records import Records
+from bot.trial.model import load_trial
 from channels.rest import SENDER_PREFIX
-from tests.cluster import running_cluster, running_postgres, running_redis
+from tests.cluster import running_balancer, running_cluster, running_postgres, running_redis
 from tests.servers import Servers
 from tests.test_end_to_end import FIT, RECAP_OK, Answering, reference_in, says_outcome
 from tests.test_twilio import ACCOUNT_SID, AUTH_TOKEN, NUMBER, SCREEN_ANSWERS, TEXTS, Phone, Twilio, sign
 from tests.twilio_standin import TwilioStandIn, running_standin
 
 pytestmark = [pytest.mark.cluster, pytest.mark.servers]
+TRIAL = load_trial()
 
 
 @dataclass
@@ -36,6 +45,8 @@ class Cluster:
     servers: list[Servers]
     standin: TwilioStandIn
     conversations: str | Path  # a SQLite file, or PostgreSQL's URL
+    balancer: str  # haproxy in front of both servers
+    workdir: Path
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -53,7 +64,8 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             "TWILIO_API_URL": standin.url,
         }
         servers = running.enter_context(running_cluster(workdir, url, env, postgres))
-        yield Cluster(servers, standin, postgres or servers[0].conversations_db)
+        balancer = running.enter_context(running_balancer(workdir, servers))
+        yield Cluster(servers, standin, postgres or servers[0].conversations_db, balancer, workdir)
 
 
 @dataclass
@@ -172,3 +184,78 @@ def test_when_one_server_dies_mid_screen_the_other_carries_on_and_no_answer_is_l
         assert saved["answers"]["lupus_diagnosis"] == "yes"  # answered on the server that died
     finally:
         first.start_rasa()
+
+
+def test_through_the_load_balancer_a_screening_survives_a_server_leaving(cluster: Cluster) -> None:
+    """What people reach: haproxy in front of both servers deals their requests to each, and when one
+    server stops mid-screen, leaves it out; the screen goes on with every answer."""
+    log = cluster.workdir / "haproxy.log"
+    names = ("rasa1", "rasa2")
+
+    def served(name: str) -> int:
+        return log.read_text(encoding="utf-8").count(f"screener rasa/{name} ")  # a request's log line
+
+    def both_in_service() -> bool:
+        before = {name: served(name) for name in names}
+        for _ in names:
+            urllib.request.urlopen(cluster.balancer, timeout=10).close()
+        return all(served(name) > before[name] for name in names)
+
+    # A server restarted by an earlier test is taken back once its health checks pass again.
+    deadline = time.monotonic() + 30
+    while not both_in_service():
+        assert time.monotonic() < deadline, "haproxy never dealt requests to both servers"
+        time.sleep(0.25)
+    before = {name: served(name) for name in names}
+    via = copy.copy(cluster.servers[0])
+    via.rasa_url = cluster.balancer
+    person = Alternating([via], "cluster-balanced")
+    person.send("hello", "yes", FIT["age"], FIT["lupus_diagnosis"])
+    assert all(served(name) > before[name] for name in before)  # both servers took the person's requests
+    cluster.servers[1].stop_rasa()
+    try:
+        last = person.answer_until_done(FIT)
+        last = person.send(RECAP_OK)
+        assert says_outcome(last, "may_fit")
+        saved = Records(cluster.servers[0].db).get(reference_in(last))
+        assert saved is not None and (saved["status"], saved["outcome"]) == ("completed", "may_fit")
+        assert saved["answers"]["lupus_diagnosis"] == "yes" and saved["answers"]["age"]["min_years"] == 34
+    finally:
+        cluster.servers[1].start_rasa()
+
+
+async def widget_screen_start(url: str, origin: str) -> list[dict[str, object]]:
+    """The widget's start, over the WebSocket transport alone, as the widget connects (socket.io's
+    protocol by hand: this aiohttp's socket.io client cannot do the client WebSocket): a session,
+    "hello" and "yes". Returns what the bot said."""
+    said: list[dict[str, object]] = []
+    ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with websockets.client.connect(ws_url, extra_headers={"Origin": origin}) as socket:
+
+        async def event() -> list[object]:
+            while True:
+                packet = await asyncio.wait_for(socket.recv(), 30)
+                if packet == "2":  # engine.io ping
+                    await socket.send("3")
+                elif isinstance(packet, str) and packet.startswith("42"):
+                    return list(json.loads(packet[2:]))
+
+        assert str(await socket.recv()).startswith("0")  # engine.io open
+        await socket.send("40")
+        assert str(await socket.recv()).startswith("40")  # socket.io connected
+        await socket.send('42["session_request",{"session_id":null}]')
+        assert (await event())[0] == "session_confirm"
+        for text in ("hello", "yes"):
+            await socket.send("42" + json.dumps(["user_uttered", {"message": text}]))
+            while True:
+                name, *data = await event()
+                if name == "bot_uttered":
+                    said.append(data[0])  # type: ignore[arg-type]
+                if name == "bot_typing" and data[0] == {"typing": False}:
+                    break
+    return said
+
+
+def test_the_widget_reaches_the_servers_through_the_load_balancer_over_websocket(cluster: Cluster) -> None:
+    said = asyncio.run(widget_screen_start(cluster.balancer, "http://127.0.0.1:8080"))
+    assert any(TRIAL.questions["age"].text in str(m.get("text")) for m in said)

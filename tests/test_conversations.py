@@ -71,6 +71,21 @@ def test_the_store_purges_by_itself_while_saving(tmp_path: Path) -> None:
     assert senders(tmp_path / "c.db") == {"new"}
 
 
+def test_the_store_and_the_purge_keep_conversations_as_long_as_the_settings_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One setting for both ($SCREENER_KEEP_HOURS): the store's own clean-up and `make purge` agree."""
+    monkeypatch.setenv("SCREENER_KEEP_HOURS", "2")
+    store = ConversationStore(domain=DOMAIN, db=str(tmp_path / "c.db"), purge_every_minutes=10_000)
+    assert store.keep_hours == 2
+    save(store, "three hours idle", time.time() - 3 * HOUR)
+    save(store, "one hour idle", time.time() - 1 * HOUR)
+    assert main(["--db", str(tmp_path / "s.db"), "--conversations-db", db_of(store), "purge", "--days", "180"]) == 0
+    assert senders(Path(db_of(store))) == {"one hour idle"} and "more than 2 hours" in capsys.readouterr().out
+    monkeypatch.delenv("SCREENER_KEEP_HOURS")
+    assert ConversationStore(domain=DOMAIN, db=str(tmp_path / "d.db")).keep_hours == 24
+
+
 def test_deleting_a_record_deletes_its_conversation(store: ConversationStore, tmp_path: Path) -> None:
     save(store, "someone", time.time(), reference="S-ABCDEFGHJK")
     save(store, "someone-else", time.time(), reference="S-KKKKKKKKKK")

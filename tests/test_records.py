@@ -491,16 +491,3 @@ def test_opening_a_new_database_waits_for_another_writer(db: Path) -> None:
         assert records.count() == 1
     finally:
         records.close()
-
-
-def test_a_database_from_before_languages_gains_the_column_and_keeps_its_records(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "old.db"
-    old = Records(path)
-    old.save(make_record())
-    old.db.execute("ALTER TABLE screenings DROP COLUMN language")
-    old.close()
-    reopened = Records(path)
-    assert "language" in reopened.db.table("screenings").columns_dict
-    assert len(list(reopened.db.query("SELECT * FROM screenings"))) == 1
-    reopened.save(make_record(reference="S-ZH00000001", language="zh"))
-    assert reopened.get("S-ZH00000001")["language"] == "zh"  # type: ignore[index]

@@ -20,9 +20,21 @@ def test_settings_come_from_the_environment_given() -> None:
         "SCREENER_DB_BUSY_TIMEOUT": "2.5",
         "SCREENER_REDIS_URL": "redis://127.0.0.1:6390/0",
         "SCREENER_TODAY": "2026-11-30",
+        "SCREENER_RECORDS_URL": "http://10.0.0.5:5056",
+        "SCREENER_RECORDS_TOKEN": "t",
+        "SCREENER_TRIAL": "NCT05631717",
+        "SCREENER_KEEP_HOURS": "12",
     }
     assert Settings.from_env(env) == Settings(
-        Path("/srv/a.db"), Path("/srv/c.db"), None, 2.5, env["SCREENER_REDIS_URL"], date(2026, 11, 30)
+        records_db=Path("/srv/a.db"),
+        conversations_db=Path("/srv/c.db"),
+        records_url="http://10.0.0.5:5056",
+        records_token="t",
+        keep_hours=12.0,
+        busy_timeout_s=2.5,
+        redis_url=env["SCREENER_REDIS_URL"],
+        trial="NCT05631717",
+        today=date(2026, 11, 30),
     )
     url = "postgresql://screener@10.0.0.5/screener"
     assert Settings.from_env({"SCREENER_CONVERSATIONS_URL": url}).conversations_url == url

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.opt_outs import OptOuts
+from bot.storage.opt_outs import OptOuts
 from channels.shared_state import RedisState
 from channels.text import LocalState, TextState
 from tests.cluster import running_redis

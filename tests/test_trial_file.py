@@ -14,8 +14,10 @@ from bot import PROJECT_ROOT
 from bot.reading.lexicon import lexicon
 from bot.session import messages
 from bot.session.screening import Screening
+from bot.settings import Settings
 from bot.trial.model import TrialFileError, load_trial, trial_file
 from bot.yamlfile import load_yaml
+from channels import trial_choice
 
 LISTING = PROJECT_ROOT / "docs" / "sources" / "trial-listing.txt"
 DATA = Path(__file__).parent / "data"
@@ -164,7 +166,6 @@ def test_the_closing_uses_the_listings_words_for_the_provider() -> None:
 def test_two_trial_files_each_serve_their_own_trial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another trial is another file: a second one beside ours (here ours with another id, site and age
     limit), each chosen by its registry id, neither leaking into the other."""
-    monkeypatch.delenv("SCREENER_TRIAL", raising=False)
     trials = tmp_path / "trials"
     trials.mkdir()
     shutil.copy(TRIAL.path, trials / TRIAL.path.name)
@@ -184,5 +185,9 @@ def test_two_trial_files_each_serve_their_own_trial(tmp_path: Path, monkeypatch:
         assert screening.result().verdict("inc_age").verdict == verdict, trial.registry_id
     assert "Another Hospital" in messages.contacts_text(other)
     assert "Another Hospital" not in messages.contacts_text(ours)
+    # The deployment's choice reaches the file through its settings, never through a module reading it.
     monkeypatch.setenv("SCREENER_TRIAL", "NCT00000001")
-    assert trial_file(trials=trials) == trials / "NCT00000001.yml"
+    with pytest.raises(TrialFileError):
+        trial_file(trials=trials)
+    assert trial_file(Settings.from_env().trial, trials) == trials / "NCT00000001.yml"
+    assert trial_choice({}) == "NCT00000001" and trial_choice({"trial": TRIAL.registry_id}) == TRIAL.registry_id

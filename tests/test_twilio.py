@@ -30,9 +30,9 @@ from bot.session import messages
 from bot.session.messages import contacts_text
 from bot.session.screening import Screening
 from bot.storage import callbacks
+from bot.storage.opt_outs import OptOuts
 from bot.storage.records import Records
 from bot.trial.model import load_trial
-from channels.opt_outs import OptOuts
 from channels.text import LocalState, chosen, sender_id, split_message, with_options
 from channels.twilio import (
     DEFAULT_MAX_LENGTH,

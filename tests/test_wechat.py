@@ -30,9 +30,9 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic.request import Request, RequestParameters
 
 from bot.session import messages
+from bot.storage.opt_outs import OptOuts
 from bot.storage.records import Records
 from bot.trial.model import load_trial
-from channels.opt_outs import OptOuts
 from channels.text import LocalState, joined, utf8_size
 from channels.wechat import MAX_BODY, TEXT_LIMIT, Refused, WeChatChannel, fields, read_capped, text_reply
 from tests.servers import Servers, running_servers

@@ -12,6 +12,7 @@ import argparse
 import csv
 from pathlib import Path
 
+from bot.settings import Settings
 from bot.trial.model import translations, trial_file
 from bot.trial.texts import text_leaves
 from bot.yamlfile import load_yaml
@@ -36,7 +37,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # UTF-8 with a byte-order mark, so a spreadsheet opens the Chinese as Chinese.
     with args.out.open("w", encoding="utf-8-sig", newline="") as out:
-        csv.writer(out).writerows(rows(trial_file(args.trial)))
+        csv.writer(out).writerows(rows(trial_file(args.trial or Settings.from_env().trial)))
     print(f"{args.out}: every text of the trial, by key, in each language")
 
 

@@ -119,14 +119,12 @@ def set_status(db: Database, reference: str, status: str, by: str, now: datetime
 
 
 def delete(db: Database, reference: str) -> int:
-    db.execute("DELETE FROM callback_audit WHERE reference = ?", [reference])
+    """The call-back and its audit (ON DELETE CASCADE, bot/storage/schema.py)."""
     return int(db.execute("DELETE FROM callbacks WHERE reference = ?", [reference]).rowcount)
 
 
 def purge(db: Database, cutoff: str) -> int:
     """Call-backs asked for before ``cutoff`` (ISO 8601, UTC), and their audit rows."""
-    old = "SELECT reference FROM callbacks WHERE created_at < ?"
-    db.execute(f"DELETE FROM callback_audit WHERE reference IN ({old})", [cutoff])
     return int(db.execute("DELETE FROM callbacks WHERE created_at < ?", [cutoff]).rowcount)
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from bot.settings import Settings
 
 DEFAULT_DB = Settings().conversations_db
-KEEP_HOURS = 24.0
+KEEP_HOURS = Settings().keep_hours
 
 
 def engine_for(where: Path | str | sa.engine.Engine) -> sa.engine.Engine | None:

@@ -41,7 +41,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.settings import Settings
-from bot.storage import callbacks, conversations, funnel
+from bot.storage import callbacks, conversations, funnel, schema
 
 DEFAULT_DB = Settings().records_db
 # No 0/O or 1/I/L: a person may read their reference out over the phone.
@@ -125,8 +125,8 @@ class Records:
         self.db = Database(conn)
         conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
         self._enable_wal()
-        conn.execute("PRAGMA foreign_keys = ON")
-        self._create()
+        conn.execute("PRAGMA foreign_keys = ON")  # deletes cascade (bot/storage/schema.py)
+        schema.migrate(self.db)
 
     def _enable_wal(self) -> None:
         # Switching a new database to WAL needs an exclusive lock, and SQLite does not
@@ -143,48 +143,6 @@ class Records:
 
     def close(self) -> None:
         self.db.close()
-
-    def _create(self) -> None:
-        with self._write():
-            self.db.table("screenings").create(
-                {
-                    "reference": str,
-                    "channel": str,
-                    "trial": str,
-                    "criteria_version": str,
-                    "criteria_digest": str,
-                    "started_at": str,
-                    "updated_at": str,
-                    "completed_at": str,
-                    "status": str,
-                    "outcome": str,
-                    "ended_early": int,
-                },
-                pk="reference",
-                not_null={"channel", "trial", "criteria_version", "started_at", "updated_at", "status"},
-                if_not_exists=True,
-            )
-            for table, key in (("answers", "question"), ("verdicts", "criterion")):
-                columns = {"reference": str, key: str}
-                columns.update({"value": str} if table == "answers" else {"kind": str, "verdict": str, "reasons": str})
-                self.db.table(table).create(
-                    columns,
-                    pk=("reference", key),
-                    foreign_keys=[("reference", "screenings", "reference")],
-                    if_not_exists=True,
-                )
-            if "language" not in self.db.table("screenings").columns_dict:  # a database from before languages
-                self.db.table("screenings").add_column("language", str)
-            self.db.table("screenings").create_index(["updated_at"], if_not_exists=True)
-            # Which conversation created each record (a hash of its id): no other may overwrite it.
-            self.db.table("owners").create(
-                {"reference": str, "owner": str},
-                pk="reference",
-                foreign_keys=[("reference", "screenings", "reference")],
-                if_not_exists=True,
-            )
-            callbacks.create(self.db)
-            funnel.create(self.db)
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -282,9 +240,7 @@ class Records:
 
     def delete(self, reference: str) -> bool:
         """Delete one person's record and call-back; True if there was either."""
-        with self._write():
-            for table in ("answers", "verdicts", "owners"):
-                self.db.execute(f"DELETE FROM {table} WHERE reference = ?", [reference])
+        with self._write():  # answers, verdicts, owner and audit go with them (ON DELETE CASCADE)
             cursor = self.db.execute("DELETE FROM screenings WHERE reference = ?", [reference])
             calls = callbacks.delete(self.db, reference)
         return cursor.rowcount > 0 or calls > 0
@@ -294,10 +250,7 @@ class Records:
         if older_than_days < 0:
             raise ValueError("the retention period cannot be negative")
         cutoff = _iso((now or utc_now()) - timedelta(days=older_than_days))
-        old = "SELECT reference FROM screenings WHERE updated_at < ?"
         with self._write():
-            for table in ("answers", "verdicts", "owners"):
-                self.db.execute(f"DELETE FROM {table} WHERE reference IN ({old})", [cutoff])
             cursor = self.db.execute("DELETE FROM screenings WHERE updated_at < ?", [cutoff])
             callbacks.purge(self.db, cutoff)
         return cursor.rowcount
@@ -392,10 +345,10 @@ def main(argv: list[str] | None = None) -> int:
             if days is None:
                 from bot.trial.model import cached_trial
 
-                days = cached_trial().retention_days
+                days = cached_trial(settings.trial).retention_days
             print(f"purged {records.purge(days)} records older than {days} days")
-            chats = conversations.purge_idle(args.conversations_db)
-            print(f"purged {chats} conversations idle for more than {conversations.KEEP_HOURS:g} hours")
+            chats = conversations.purge_idle(args.conversations_db, settings.keep_hours)
+            print(f"purged {chats} conversations idle for more than {settings.keep_hours:g} hours")
     finally:
         records.close()
     return 0

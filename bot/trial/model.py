@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -440,15 +439,15 @@ def _check_sections(sections: list[Section], questions: list[Question]) -> None:
 
 
 def trial_file(choice: str | None = None, trials: Path = TRIALS_DIR) -> Path:
-    """The file of the trial to serve: ``choice``, else $SCREENER_TRIAL, else the only file in ``trials``.
+    """The file of the trial to serve: ``choice`` (a process passes its ``Settings.trial``), else the only
+    file in ``trials``.
 
     A choice is a registry id (the name of a file in ``trials``) or a path. With several trial
     files and no choice, it refuses, saying how to choose: a process serves the trial it is told to.
     """
-    chosen = choice or os.environ.get("SCREENER_TRIAL")
-    if chosen:
-        named = trials / f"{chosen}.yml"
-        return named if named.is_file() else Path(chosen)
+    if choice:
+        named = trials / f"{choice}.yml"
+        return named if named.is_file() else Path(choice)
     files = sorted(f for f in trials.glob("*.yml") if "." not in f.stem)  # not the translations (x.zh.yml)
     if len(files) != 1:
         names = ", ".join(f.stem for f in files) or "none"
