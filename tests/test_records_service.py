@@ -116,6 +116,8 @@ def test_a_call_without_the_token_is_refused(service: tuple[str, Path], header: 
     [
         ("/v1/save", b"{not json", 400),
         ("/v1/save", b'{"record": {"reference": "S-X"}}', 400),
+        ("/v1/save", b"[]", 400),
+        ("/v1/cancel_callback", b'"S-X"', 400),
         ("/v1/tally", b'{"week": "2026-W49", "event": "hacked", "channel": "x", "language": "en"}', 400),
         ("/v1/drop_tables", b"{}", 404),
         ("/v1/save", b"[" * 300_000, 413),

@@ -78,7 +78,7 @@ def app(records: Records, token: str) -> web.Application:
             return web.json_response({"error": "too large"}, status=413)
         except NotYours:
             return web.json_response({"error": "not_yours"}, status=409)
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # not the calls' shape
             logger.warning("A records call %s was refused: %s", call, type(error).__name__)
             return web.json_response({"error": "bad request"}, status=400)
         return web.json_response({"result": result})
