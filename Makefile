@@ -55,7 +55,7 @@ help:
 	@echo "make test       set everything up and run every check and test (lint, types, data, unit, servers, browser)"
 	@echo "make unit       the fast tests only: no servers, no browser (a minute or two)"
 	@echo "make cluster    the same as several servers on loopback: Redis, PostgreSQL, haproxy (installed if missing)"
-	@echo "make cluster-test  the tests of what several servers share (Redis, PostgreSQL; installed if missing)"
+	@echo "make cluster-test  the tests of what several servers share (Redis, PostgreSQL, haproxy; installed if missing)"
 	@echo "make shell      chat in the terminal with the trained model"
 	@echo "make setup      the venv with pinned packages, the spaCy pipeline and a trained model"
 	@echo "make spacy      build the project's spaCy pipeline from lexicon/ (build/spacy-pipeline)"
@@ -170,12 +170,12 @@ unit: $(PIPELINE)
 test: $(MODEL) $(NODE_STAMP) $(CHROMIUM) $(CJK_FONT) $(REDIS_SERVER) $(POSTGRES) $(HAPROXY) lint typecheck validate
 	$(PY) -m pytest -p no:cacheprovider
 
-# The tests of what several servers share (Redis, PostgreSQL), on loopback; `make test` runs them too.
 # Several servers as on several machines, on loopback: Redis, PostgreSQL, the records service, two Rasa
 # servers with an action server each, haproxy in front (port $(RASA_PORT)), the demo page on $(WEB_PORT).
 cluster: $(MODEL) $(NODE_STAMP) $(REDIS_SERVER) $(POSTGRES) $(HAPROXY)
 	$(PY) -m tests.cluster --port $(RASA_PORT) --web-port $(WEB_PORT)
 
+# The tests of what several servers share (Redis, PostgreSQL, haproxy), on loopback; `make test` runs them too.
 cluster-test: $(MODEL) $(REDIS_SERVER) $(POSTGRES) $(HAPROXY)
 	$(PY) -m pytest -p no:cacheprovider -m cluster
 

@@ -456,14 +456,17 @@ def test_what_a_message_that_raised_an_alarm_says_still_counts(servers: Servers)
         ("alarm-exception-zh", "没有，就是癫痫一直控制不太好，上个月还发过一次"),
     ],
 )
-def test_an_exception_in_a_message_that_raised_an_alarm_stands_against_a_tapped_no(
+def test_an_exception_in_a_message_not_taken_as_the_answer_stands_against_a_tapped_no(
     servers: Servers, sender: str, answer: str
 ) -> None:
     """Held-out 2026-12-06f: this got the emergency message (a seizure), was never read as an answer,
-    and the "No" tapped after it ended "may be a fit"."""
+    and the "No" tapped after it ended "may be a fit". A seizure last month is not an emergency now,
+    and the classifier may see that (issue 18's eighth round does for the Chinese one): either way,
+    the message is not the answer, and what it says stands against the "No" tapped after it."""
     answer_until(servers, sender, "serious_illness")
     first = servers.texts(sender, answer)
-    assert first[0] in ALARMS
+    asked_again = (TRIAL.questions["serious_illness"].retry, ZH.questions["serious_illness"].retry)
+    assert first[0] in ALARMS or first[-1] in asked_again
     result, _ = finish(servers, sender, servers.say(sender, "No"))
     assert result == "needs_team"
 
