@@ -170,7 +170,16 @@ class ActionCancelCallback(Action):
         reference = tracker.get_slot("reference")
         if _state(tracker) is not None:  # while it is taken down: nothing is kept yet
             return _declined(dispatcher, tracker)
-        if reference and records().cancel_callback(reference):
+        try:
+            cancelled = bool(reference) and records().cancel_callback(reference)
+        except STORE_ERRORS:  # the records service away, the database busy: said, and nothing changed
+            logger.warning("A call-back could not be cancelled.")
+            send(
+                dispatcher,
+                [{"text": trial(tracker).texts["callback_cancel_failed"]}, messages.next_steps(trial(tracker))],
+            )
+            return []
+        if cancelled:
             dispatcher.utter_message(text=trial(tracker).texts["callback_cancelled"])
             tally(tracker, "callback_cancelled")
             return [SlotSet(CALLBACK_SLOT, None)]

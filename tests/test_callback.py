@@ -22,6 +22,7 @@ from bot.session import callback, messages
 from bot.storage import callbacks, funnel
 from bot.storage.callbacks import CallBack
 from bot.storage.records import Records
+from bot.storage.service import Unavailable
 from bot.trial.model import load_trial
 
 TRIALS = {lang: load_trial(None, lang) for lang in ("en", "zh")}
@@ -336,6 +337,24 @@ def test_someone_who_kept_no_answers_gets_a_reference_for_the_call_back_only(sto
         tracker("cancel my call-back", "cancel_callback", {"reference": reference, "callback": {"step": "stored"}}),
     )
     assert said[0]["text"] == TRIALS["en"].texts["callback_cancelled"] and callbacks.call_list(stored.db) == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_cancel_the_records_cannot_take_is_said_and_changes_nothing(
+    stored: Records, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    stored.save_callback(_call())
+
+    def away(reference: str) -> bool:
+        raise Unavailable("records service: ConnectionRefusedError")
+
+    monkeypatch.setattr(stored, "cancel_callback", away)
+    slots = {"reference": "S-23456789AB", "callback": {"step": "stored"}, "language": language}
+    said, events = _run(
+        callback_actions.ActionCancelCallback(), tracker("cancel my call-back", "cancel_callback", slots)
+    )
+    assert said[0]["text"] == TRIALS[language].texts["callback_cancel_failed"] and events == []
+    assert [r["reference"] for r in callbacks.call_list(stored.db)] == ["S-23456789AB"]  # still to be called
 
 
 def test_asked_for_again_a_call_back_keeps_the_status_the_coordinator_set(tmp_path: Path) -> None:
