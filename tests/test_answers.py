@@ -561,6 +561,16 @@ def test_an_illness_under_control_is_a_no(text: str) -> None:
         ("lupus_diagnosis", "是的", "yes"),
         ("lupus_diagnosis", "嗯是的", "yes"),
         ("lupus_diagnosis", "确实是", "yes"),
+        # 对 inside a word is no "right": a partner (对象, 对像), against (反对), "as for me" (对我来说)
+        ("willing", "要问问对象", None),
+        ("willing", "我对像不同意", "no"),
+        ("willing", "家里人都反对", None),
+        ("contraception_agree", "看情况吧，要跟我对像商量下", "unsure"),
+        ("willing", "对我来说太远了", None),
+        ("willing", "不对", "no"),
+        ("lupus_diagnosis", "对对对", "yes"),
+        ("lupus_diagnosis", "嗯对，确诊了", "yes"),
+        ("lupus_diagnosis", "对的", "yes"),
         # a state undone is no reason for a no
         ("cancer_history", "甲状腺结节，不是良性的", None),
         ("cancer_history", "甲状腺结节，良性的", "no"),

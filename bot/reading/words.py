@@ -135,6 +135,9 @@ def _ordered_phrases(section: str) -> tuple[tuple[str, str], ...]:
 # 是 after a word of its clause is "is", no answer: "表面抗体是阳性的", "胆囊是八月中旬切的", "就是普通感冒"
 # (just). After an adverb ("也是", "确实是", "应该是"), a negation ("不是"), or at the end ("对，就是") it is one.
 _COPULA = re.compile(r"(?<=[\u4e00-\u9fff])(?<![不也还都对嗯实定该真没])是(?![的啊呀呢吧]?[，,。.!！\s]|[的啊呀]?$)")
+# 对 inside a word is no "right": 对象 / 对像 (partner), 反对 (against), 对方, 面对, "对我来说". It is one on
+# its own, doubled, after 嗯 / 是 / 不 ("不对" is a no) or before 的 / 啊 / 呀 / 头 or the clause's end.
+_NOT_RIGHT = re.compile(r"(?<=[\u4e00-\u9fff])(?<![嗯是也都就不对])对|对(?![的啊呀呢吧哦嘛头对]|[，,。.!！?？~\s]|$)")
 
 
 def find_groups(text: str, section: str) -> list[str]:
@@ -145,7 +148,7 @@ def find_groups(text: str, section: str) -> list[str]:
     """
     remaining = squeeze(normalise(text))
     if section == "answers":
-        remaining = _COPULA.sub(" ", remaining)
+        remaining = _NOT_RIGHT.sub(" ", _COPULA.sub(" ", remaining))
     found: list[str] = []
     for phrase, key in _ordered_phrases(section):
         pattern = _one_phrase(phrase)

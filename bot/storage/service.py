@@ -21,6 +21,7 @@ import argparse
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,6 @@ from bot.storage.records import NotYours, Records, ScreeningRecord
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024  # a record is a few kilobytes
-CALLS = ("save", "moved", "tally", "save_callback", "cancel_callback")
 
 
 class Unavailable(RuntimeError):
@@ -45,18 +45,19 @@ def _record_from(data: dict[str, Any]) -> ScreeningRecord:
     return ScreeningRecord(**{**data, "started_at": datetime.fromisoformat(data["started_at"])})
 
 
-def _run(records: Records, call: str, args: dict[str, Any]) -> Any:
-    if call == "save":
-        moved = args.get("moved")
-        records.save(_record_from(args["record"]), owner=args.get("owner"), moved=tuple(moved) if moved else None)
-        return None
-    if call == "save_callback":
-        return records.save_callback(CallBack(**args["callback"]))
-    if call == "cancel_callback":
-        return records.cancel_callback(args["reference"])
-    if call == "moved":
-        return records.moved(args["week"], args["channel"], args["before"], args["after"])
-    return records.tally(args["week"], args["event"], args["channel"], args["language"], args.get("question", ""))
+def _save(records: Records, args: dict[str, Any]) -> None:
+    moved = args.get("moved")
+    records.save(_record_from(args["record"]), owner=args.get("owner"), moved=tuple(moved) if moved else None)
+
+
+# The five writes an action server makes, each from its JSON arguments; nothing else can be called.
+CALLS: dict[str, Callable[[Records, dict[str, Any]], Any]] = {
+    "save": _save,
+    "moved": lambda r, a: r.moved(a["week"], a["channel"], a["before"], a["after"]),
+    "tally": lambda r, a: r.tally(a["week"], a["event"], a["channel"], a["language"], a.get("question", "")),
+    "save_callback": lambda r, a: r.save_callback(CallBack(**a["callback"])),
+    "cancel_callback": lambda r, a: r.cancel_callback(a["reference"]),
+}
 
 
 def app(records: Records, token: str) -> web.Application:
@@ -73,7 +74,7 @@ def app(records: Records, token: str) -> web.Application:
             return web.json_response({"error": "unknown call"}, status=404)
         try:
             args = json.loads(await request.read())
-            result = _run(records, call, args)
+            result = CALLS[call](records, args)
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"error": "too large"}, status=413)
         except NotYours:
