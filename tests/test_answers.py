@@ -1150,3 +1150,173 @@ def test_a_chinese_name_typed_with_one_homophone_is_read_as_meant_and_unverified
     study team, an unverified harmless one counts for nothing, as an English misspelling does."""
     items = value("medicines", f"羟氯喹 {typed}")["items"]
     assert {"id": meant, "verified": False} in [{"id": i["id"], "verified": i["verified"]} for i in items]
+
+
+# --- how people said it in the held-out sets 2026-12-07g and h ----------------
+def said(question_id: str, text: str) -> str:
+    """The answer as the screen takes it: yes, no, unsure, or "asked" (asked again)."""
+    answer = ask(question_id, text)
+    if isinstance(answer, NotUnderstood):
+        return "asked"
+    found = answer.value
+    if isinstance(found, dict):
+        if "none" in found:
+            return "no" if found["none"] else "yes"
+        return str(found["answer"])
+    return str(found)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "expected"),
+    [
+        # idioms that hold a "no" are neither answer
+        ("contraception_agree", "sure, we'd use condoms, no problem", "yes"),
+        ("willing", "yes, 我在苏州, the 高铁 is about an hour, no big deal", "yes"),
+        ("contraception_agree", "no problem", "asked"),
+        ("contraception_agree", "no, no worries", "no"),
+        # a Latin word is a word beside Chinese: the OK of "OK的"
+        ("contraception_agree", "OK的，戴套就行", "yes"),
+        # 会 inside a word (那会儿, 机会) is no yes; 会 on its own is one
+        ("infection_treated", "没有，上次吃头孢是国庆那会儿了", "asked"),
+        ("willing", "会", "yes"),
+        # the internet's 木有 is a no
+        ("infection_serious", "木有", "no"),
+        # a cold beside everyday words is no bad infection; beside care it is asked about again
+        ("infection_serious", "nah just a cold, 2 days home on the couch, no meds", "no"),
+        ("infection_serious", "木有 前阵子小感冒 没吃药两天就好了", "no"),
+        ("infection_serious", "no just a cold but ended up in hospital on a drip", "asked"),
+        ("infection_serious", "no, only a cold, stayed in bed on antibiotics", "asked"),
+        ("infection_serious", "没有，就是感冒了，后来住院挂了几天水", "asked"),
+        # "but nothing else" leaves a no a no; "but something else" does not
+        ("infection_treated", "No. I take Bactrim every day to prevent infection, but nothing else.", "no"),
+        ("infection_treated", "No. I'm on Bactrim every day but my doctor said that's just to stop me getting PCP", "no"),
+        ("infection_treated", "no but something else, a uti", "yes"),
+        # the nail fungus the criterion excepts, and the words of its care
+        ("infection_treated", "没有，只有脚上灰指甲在抹药膏，fungus那种", "no"),
+        ("infection_treated", "only 灰指甲 cream on my big toe, that's a fungus right? nothing else", "no"),
+        ("infection_treated", "Only terbinafine cream for toenail fungus.", "no"),
+        ("infection_serious", "没有，就灰指夹，好多年了", "no"),  # 灰指夹: a homophone slip of 灰指甲
+        ("infection_treated", "toenail fungus and a chest infection on amoxicillin", "yes"),
+        ("infection_treated", "灰指甲，还有尿路感染在吃左氧", "yes"),
+        ("infection_treated", "nail fungus, and antibiotics for my tooth last week", "asked"),
+        # a transfusion's cause in everyday words says nothing more; a procedure in it does
+        ("plasma_procedure", "No. I did have a blood transfusion in August after a heavy period, if that counts?", "no"),
+        ("plasma_procedure", "no, a blood transfusion last month after a weird procedure for my blood", "asked"),
+        # "not me": the rest is the husband's; what the person adds of their own counts
+        ("surgery_planned", "not me, my husband's getting his knee done in the spring", "no"),
+        ("surgery_planned", "not me, my husband. and I have a knee op in january", "yes"),
+        # someone else's cancer, and the checks the person goes for
+        ("cancer_history", "No, but my mom had breast cancer twice, so I get checked a lot", "no"),
+        ("cancer_history", "没有，我妈得过乳腺癌，所以我每年体检", "no"),
+        ("cancer_history", "no but I get checked a lot and they found a lump", "asked"),
+        # the hepatitis B surface antibody (anti-HBs) alone is immunity; the surface antigen is not
+        ("chronic_infection", "没有，乙肝疫苗打过的，表面抗体是阳性", "no"),
+        ("chronic_infection", "没有，表面抗原是阳性", "asked"),
+        ("chronic_infection", "乙肝表面抗体阳性，核心抗体也是阳性", "yes"),
+        # a controlled illness, said with the words people use
+        ("serious_illness", "I have an underactive thyroid but it's sorted, levels are normal on levothyroxine", "no"),
+        ("serious_illness", "甲减，一直吃优甲乐，甲功都正常的", "no"),
+        ("serious_illness", "甲减，优甲乐吃着，指标都正长", "no"),
+        ("serious_illness", "心衰，指标不正常", "asked"),
+        # someone else's, and then the person's too: a live vaccine the person needs is no "no"
+        ("vaccine_planned", "孩子要打疫苗算吗？我自己不用打", "no"),
+        ("vaccine_planned", "my son needs the MMR and so do I", "yes"),
+        ("vaccine_planned", "my son needs the MMR, and me too", "yes"),
+        ("vaccine_planned", "我儿子要打麻腮风，我也要", "yes"),
+        ("vaccine_planned", "我妈要打带状疱疹疫苗，我不用", "no"),
+        # a plan is not whether one could have a child: asked again, never a no
+        ("could_have_children", "not planning any more kids, so no I guess", "asked"),
+        ("could_have_children", "暂时不打算要", "asked"),
+        ("could_become_pregnant", "no, not planning to", "asked"),
+        ("could_have_children", "no, I had my tubes tied and don't want more anyway", "no"),
+        ("could_have_children", "不打算要了，已经结扎了", "no"),
+        # nursing now, said as a verb or with the input method's 为 for 喂; formula is no nursing
+        ("pregnant_or_breastfeeding", "not pregnant, but I still nurse my little one at bedtime", "yes"),
+        ("pregnant_or_breastfeeding", "没怀孕，但还在为奶，宝宝8个月了", "yes"),
+        ("pregnant_or_breastfeeding", "no. I nursed my son till he was 1, he's 6 now", "asked"),
+        ("pregnant_or_breastfeeding", "no I still nursed him when I was sick in 2019", "asked"),
+        ("pregnant_or_breastfeeding", "no, I'm a nurse", "asked"),
+        ("pregnant_or_breastfeeding", "没有，宝宝喂奶粉", "no"),
+    ],
+)
+def test_held_out_wordings_are_read_as_the_person_meant(question_id: str, text: str, expected: str) -> None:
+    assert said(question_id, text) == expected
+
+
+@_SETTINGS
+@given(
+    lead=st.sampled_from(["no, just a cold", "nah only a cold", "没有，就是感冒了", "no, a cold"]),
+    care=st.sampled_from(["in hospital", "on a drip", "on antibiotics", "went to the ER", "住院了", "输液", "挂了水", "吃了抗生素"]),
+    joiner=st.sampled_from([" but ", ", ", "，后来", " and "]),
+)
+def test_a_cold_with_care_given_is_never_a_plain_no(lead: str, care: str, joiner: str) -> None:
+    """Everyday words beside a cold are filler, but never the words of care: a cold that took someone to
+    hospital or onto a drip may be the bad infection the question asks about."""
+    assert said("infection_serious", f"{lead}{joiner}{care}") != "no"
+
+
+@_SETTINGS
+@given(
+    plan=st.sampled_from(
+        ["not planning any more kids", "don't want kids", "no plans for kids", "不打算要", "暂时不想要", "没打算生"]
+    ),
+    no=st.sampled_from(["no", "nope", "没有", "不", ""]),
+    joiner=st.sampled_from([", ", "，", " so ", " "]),
+)
+def test_a_plan_is_never_read_as_unable_to_have_a_child(plan: str, no: str, joiner: str) -> None:
+    """ "No" to "could you have a child?" skips birth control; a plan or a wish is no such no."""
+    for text in (f"{no}{joiner}{plan}", f"{plan}{joiner}{no}"):
+        assert said("could_have_children", text) != "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no. had rituxan but that was 2024", (650, 1100)),  # a bare year dates the one drip named
+        ("yes, Benlysta, but the last drip was beginning of September and none since", None),
+    ],
+)
+def test_a_time_said_apart_from_the_one_drip_named_dates_it(text: str, expected: tuple[int, int] | None) -> None:
+    found = value("infusions", text)
+    assert found["unknown"] == 0
+    when = found["items"][0].get("last_dose")
+    if expected:
+        assert when and expected[0] <= when["min_days"] <= when["max_days"] <= expected[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("基底细胞癌，长在鼻子旁边。", 0),
+        ("basal cell, on the side of my nose", 0),
+        ("basal cell on my nose, and one in my lung", 1),
+    ],
+)
+def test_where_on_the_skin_a_cancer_grew_names_no_second_one(text: str, unknown: int) -> None:
+    assert value("cancer_type", text)["unknown"] == unknown
+
+
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("俺就吃羟氯喹跟激素。俺老公在打修美乐，那是他强直的药，不是俺的", 0),
+        ("hcq and pred. my husband takes humira, it's for his spine thing", 0),
+    ],
+)
+def test_what_follows_someone_elses_medicine_and_speaks_of_them_is_theirs(text: str, unknown: int) -> None:
+    found = value("medicines", text)
+    assert found["unknown"] == unknown and "adalimumab" not in [i["id"] for i in found["items"]]
+
+
+def test_a_medicine_typed_with_u_for_the_umlaut_is_read_as_meant() -> None:
+    """羟录喹 (lu) for 羟氯喹 (lü, typed "lv"): the input method's candidate for "lu"."""
+    items = value("medicines", "羟录喹 泼尼松")["items"]
+    assert {"id": "hydroxychloroquine", "verified": False} in [{"id": i["id"], "verified": i["verified"]} for i in items]
+
+
+@pytest.mark.parametrize(
+    ("text", "grams"),
+    [("24 hr urine was 2.3 grms last month", 2.3), ("2.3 gms in 24 hours", 2.3), ("800 mgs in 24 hours", 0.8)],
+)
+def test_slips_of_grams_are_grams(text: str, grams: float) -> None:
+    assert value("protein_result", text)["grams"] == pytest.approx(grams)

@@ -1,5 +1,6 @@
-"""Write lexicon/name_sounds.json: how the lexicon's Chinese medicine names sound, so that a name typed with one
-homophone (the input method's wrong candidate: 奥美拉挫 for 奥美拉唑, 雷公腾 for 雷公藤) is read as the name meant.
+"""Write lexicon/name_sounds.json: how the lexicon's Chinese medicine and illness names sound, so that a name typed
+with one homophone (the input method's wrong candidate: 奥美拉挫 for 奥美拉唑, 雷公腾 for 雷公藤, 灰指夹 for 灰指甲) is
+read as the name meant.
 
     python -m tools.name_sounds            # rewrite the file
     python -m tools.name_sounds --check    # exit 1 if the file is not what the lexicon gives
@@ -7,8 +8,8 @@ homophone (the input method's wrong candidate: 奥美拉挫 for 奥美拉唑, �
 Run it whenever a Chinese name of three or more characters is added to or taken from the lexicon
 (tests/test_terms.py checks that the committed file is current). pypinyin is needed here only.
 
-- ``names``: each such medicine name under the readings a person types for it (its reading there and its usual
-  one, tones dropped: tools/homophones.py), with its entry. Two-character names are left out: a
+- ``names``: each such medicine or illness name under the readings a person types for it (its reading there and
+  its usual one, tones dropped: tools/homophones.py), with its entry. Two-character names are left out: a
   homophone of one is too often a real word (纷乐, fen le: 分了).
 - ``readings``: every reading of each of the 3,755 characters of GB2312 level 1 (the candidates an
   input method offers first) and of the characters of the names.
@@ -34,8 +35,8 @@ def build() -> dict[str, Any]:
     names: dict[str, set[tuple[str, str]]] = {}
     characters = set(_common_characters())
     for entry in load_lexicon().entries.values():
-        if entry.category != "medicine":
-            continue  # vaccines, illnesses and operations have readers of their own for what is not named
+        if entry.category not in ("medicine", "condition"):
+            continue  # vaccines and operations have readers of their own for what is not named
         for name in entry.names:
             if len(name) < SHORTEST or not _CHINESE.fullmatch(name):
                 continue

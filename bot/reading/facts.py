@@ -106,6 +106,8 @@ def _someone_else(before: str) -> bool:
     return not (joined.endswith(_JOINED) and list_pattern("first_person").search(joined))
 
 
+# A person spoken of: he or she (not 其他, "other", nor the 他 of 他克莫司, tacrolimus).
+_HE_OR_SHE = re.compile(r"(?<![a-z'])(?:she|he|she's|he's|her|hers|his|him)(?![a-z'])|(?<!其)[她他](?!克)")
 # What says whose a thing is, right after it: "<item> is my mum's", "<item>是我妈吃的".
 _BELONGS = re.compile(r"\s*(?:[-–—:]\s*)?(?:(?:is|was|are|were|that's|thats|that is|that was)\s+|都?是|那是)")
 _POSSESSIVE = re.compile(r"'s\b|s'(?=\s)")
@@ -159,6 +161,9 @@ def read_facts(text: str, today: date) -> tuple[Fact, ...]:
         # "my mum's Ebola vaccine (Ervebo)": named again, or in brackets, it is still hers
         if earlier and standing[earlier[-1].start] == OTHER and standing[term.start] == YES:
             standing[term.start] = YES if _has_subject(text, term.start, parts) else OTHER
+        if standing[term.start] == OTHER and list_pattern("me_too").search(lower(text[clause.end :])):
+            # "my son needs the MMR and so do I", "我儿子要打麻腮风，我也要": theirs and the person's
+            standing[term.start] = FUTURE if list_pattern("future").search(lower(clause.text)) else YES
     own = [t for t in terms if standing[t.start] in (YES, FUTURE)]
     times = item_times(text, own, parts, today)
     facts = [
@@ -189,7 +194,8 @@ def without_others_clauses(text: str) -> str:
         found = list_pattern("others").search(piece)
         opening = piece[: found.start()].strip(" ,.;:!?，。；：！？-") if found else "x"
         joined = found and list_pattern("first_person").search(piece[found.end() :])
-        if found and not joined and (not opening or list_pattern("contrast").fullmatch(opening)):
+        # (the "my" of "my husband's knee op": the person found is "husband's")
+        if found and not joined and (opening in ("", "my", "our") or list_pattern("contrast").fullmatch(opening)):
             text = text[: clause.start] + " " * (clause.end - clause.start) + text[clause.end :]
     return text
 
@@ -203,7 +209,14 @@ def without_clauses_of(text: str, facts: list[Fact] | tuple[Fact, ...]) -> str:
         clause = clause_of(parts, fact.start)
         index = parts.index(clause) if clause in parts else 0
         opened = parts[index - 1].end if index else clause.start  # the break before it: ", but"
-        spans.append((opened, clause.end))
+        end = clause.end
+        if fact.standing == OTHER:  # "my husband is on Humira, it's for his back, 那是他强直的药": still his
+            for after in parts[index + 1 :]:
+                said = lower(after.text)
+                if not _HE_OR_SHE.search(said) or list_pattern("first_person").search(said):
+                    break
+                end = after.end
+        spans.append((opened, end))
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text

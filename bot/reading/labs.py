@@ -50,7 +50,7 @@ _RATIO_UNITS = {
 _RATIO = re.compile(_NUM + r"\s*(?P<unit>(?:mg|g)\s*(?:/|per)\s*(?:m?mmol|mmoll?|mol|mg|g(?:ram)?))\b")
 # A mass over something not a day ("150 mg/mmoll" with a slip the ratio does not read) is no daily amount.
 _DAILY = re.compile(
-    _NUM + r"\s*(?P<unit>mg|milligrams?|g|gm|grams?|gr|克|毫克)(?![a-z])"
+    _NUM + r"\s*(?P<unit>mgs?|milligrams?|g|gms?|grms?|grams?|grammes?|gr|克|毫克)(?![a-z])"  # "2.3 grms", "mgs": slips
     r"(?!\s*(?:/|per)\s*(?!24|day|d\b|daily)[a-z])"
     r"(?:\s*(?:/|per|in|a|each|every)?\s*(?:24\s*-?\s*h(?:ours?|rs?|r)?|day|d\b|daily))?"
 )
@@ -144,7 +144,7 @@ def parse_protein(text: str) -> ProteinResult | None:
         return ProteinResult(PROTEIN_24H, grams_per_litre * litres, grams_per_litre * litres)
     daily = _DAILY.search(clean)
     if daily:
-        milligrams = daily.group("unit") in ("mg", "milligram", "milligrams", "毫克")
+        milligrams = daily.group("unit").startswith("m") or daily.group("unit") == "毫克"
         return _result(PROTEIN_24H, daily, 0.001 if milligrams else 1.0)
     if _DIPSTICK.search(clean):
         return ProteinResult(DIPSTICK)

@@ -131,13 +131,13 @@ def _sounds() -> Sounds:
     medicine names of three or more characters with the readings people type for each of their characters,
     found by the readings of their first two."""
     raw = json.loads((LEXICON_DIR / "name_sounds.json").read_text(encoding="utf-8"))
-    readings = {c: frozenset(r) for c, r in raw["readings"].items()}
+    readings = {c: frozenset(map(_u_for_v, r)) for c, r in raw["readings"].items()}
     said: dict[tuple[str, str], list[set[str]]] = {}
     for key, found in raw["names"].items():
         for name, entry in found:
             places = said.setdefault((name, entry), [set() for _ in name])
             for place, reading in zip(places, key.split(), strict=True):
-                place.add(reading)
+                place.add(_u_for_v(reading))
     by_start: dict[tuple[str, str], list[tuple[str, str, tuple[frozenset[str], ...]]]] = {}
     for (name, entry), places in said.items():
         for first, second in itertools.product(places[0], places[1]):
@@ -145,8 +145,14 @@ def _sounds() -> Sounds:
     return readings, {k: tuple(v) for k, v in by_start.items()}
 
 
+def _u_for_v(reading: str) -> str:
+    """lü and nü (typed "lv", "nv") sound as lu and nu: typed "lu", the input method offers 录 for 氯
+    ("羟录喹" for 羟氯喹; held-out 2026-12-07g)."""
+    return reading.replace("v", "u")
+
+
 def _slipped(text: str, taken: set[int]) -> list[Term]:
-    """Chinese medicine names typed with one homophone, the input method's wrong candidate (奥美拉挫 for
+    """Chinese medicine and illness names typed with one homophone, the input method's wrong candidate (奥美拉挫 for
     奥美拉唑, 雷公腾 for 雷公藤): read as the name meant, and, like a misspelling, unverified."""
     readings, by_start = _sounds()
     found: list[Term] = []

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from bot.reading.chinese import numerals, to_english
 from bot.reading.festivals import from_festival, from_lunar_month
 from bot.reading.numbers import words_to_digits
+from bot.reading.typos import respell
 from bot.reading.words import english, is_hedged, mentions_ongoing, normalise
 
 MONTH_DAYS = 365.25 / 12
@@ -239,12 +240,23 @@ def _from_calendar_words(text: str, today: date, hedged: bool) -> DaysAgo | None
     return None
 
 
+def months_respelled(text: str) -> str:
+    """``text`` with slips of month names corrected: "back in augst" (held-out 2026-12-07h, where the
+    unread month made an old course of antibiotics a recent one)."""
+    return respell(text.lower(), _MONTH_NAMES)[0] if _LATIN.search(text) else text
+
+
+_MONTH_NAMES = tuple(m for m in english().months if len(m) >= 4)
+_LATIN = re.compile(r"[A-Za-z]{4}")
+
+
 def parse_days_ago(text: str, today: date) -> DaysAgo | None:
     """A range of days ago, or None when the answer gives no usable time.
 
     "last year" alone is None: people use it both for the last calendar year
     and for "within the past twelve months", so the bot asks for a date.
     """
+    text = months_respelled(text)
     hedged = is_hedged(text)
     festival = from_lunar_month(text, today) or from_festival(text, today, hedged)
     if festival:

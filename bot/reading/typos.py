@@ -31,9 +31,12 @@ def everyday(word: str) -> bool:
     return bool(zipf_frequency(word, "en") >= EVERYDAY_ZIPF)
 
 
-def slip_of(word: str, vocabulary: tuple[str, ...]) -> str | None:
-    """The listed word that ``word`` is a slip of, or None."""
+def slip_of(word: str, vocabulary: tuple[str, ...], past_is_no_slip: bool = False) -> str | None:
+    """The listed word that ``word`` is a slip of, or None. With ``past_is_no_slip``, a listed word's
+    past tense is none: "I still nursed him in 2019" is not "still nurse"."""
     if len(word) < MIN_LENGTH or word in vocabulary or everyday(word):
+        return None
+    if past_is_no_slip and word.endswith("d") and (word[:-1] in vocabulary or word[:-2] in vocabulary):
         return None
     found = extractOne(word, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=limit(word))
     return None if found is None else str(found[0])
@@ -46,11 +49,11 @@ def _words(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(w for w in words if w.isalpha() and w.isascii() and len(w) >= MIN_LENGTH))
 
 
-def slips(text: str, vocabulary: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+def slips(text: str, vocabulary: tuple[str, ...], past_is_no_slip: bool = False) -> Iterator[tuple[int, int, str]]:
     """Each word of ``text`` (lower case) that is a slip of a listed word: its span and the word meant."""
     words = _words(vocabulary)
     for match in _WORD.finditer(text):
-        meant = slip_of(match.group(), words)
+        meant = slip_of(match.group(), words, past_is_no_slip)
         if meant:
             yield match.start(), match.end(), meant
 
@@ -72,7 +75,7 @@ def _neighbours(phrases: tuple[str, ...]) -> dict[tuple[str, str], tuple[str, ..
     return {key: tuple(sorted(words)) for key, words in found.items()}
 
 
-def _in_phrase(text: str, phrases: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+def _in_phrase(text: str, phrases: tuple[str, ...], past_is_no_slip: bool) -> Iterator[tuple[int, int, str]]:
     """Real words that are slips inside a listed phrase, told by the word beside them: "5 moths along"
     is "months along" ("moths" is a word, so only the phrase can tell)."""
     neighbours = _neighbours(phrases)
@@ -82,16 +85,17 @@ def _in_phrase(text: str, phrases: tuple[str, ...]) -> Iterator[tuple[int, int, 
         if n + 1 < len(tokens):
             candidates += neighbours.get(("before", tokens[n + 1][2]), ())
         for part in candidates:
-            if word != part and DamerauLevenshtein.distance(word, part) <= 1:
+            past = past_is_no_slip and word in (part + "d", part + "ed")
+            if word != part and not past and DamerauLevenshtein.distance(word, part) <= 1:
                 yield start, end, part
                 break
 
 
-def respell(text: str, vocabulary: tuple[str, ...]) -> tuple[str, list[int]]:
+def respell(text: str, vocabulary: tuple[str, ...], past_is_no_slip: bool = False) -> tuple[str, list[int]]:
     """``text`` (lower case) with each slip of a listed word corrected, and where each character of the
     result stands in ``text`` (so what is found in the result can be found in the text)."""
-    found = {start: (start, end, meant) for start, end, meant in _in_phrase(text, vocabulary)}
-    found.update({start: (start, end, meant) for start, end, meant in slips(text, vocabulary)})
+    found = {start: (start, end, meant) for start, end, meant in _in_phrase(text, vocabulary, past_is_no_slip)}
+    found.update({start: (start, end, meant) for start, end, meant in slips(text, vocabulary, past_is_no_slip)})
     out: list[str] = []
     origin: list[int] = []
     at = 0

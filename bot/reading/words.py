@@ -10,12 +10,13 @@ from typing import Any
 from bot import LEXICON_DIR
 from bot.yamlfile import load_yaml
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+# 俺, the northern "I" ("俺老公在打修美乐"), reads as 我: one character for one, so places in the text hold.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "俺": "我"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def normalise(text: str) -> str:
-    """Lower case, straight apostrophes, single spaces."""
+    """Lower case, straight apostrophes, single spaces; the dialect 俺 is 我 ("I")."""
     return " ".join(text.translate(_APOSTROPHES).lower().split())
 
 
@@ -47,6 +48,9 @@ class English:
     course_after_procedure: tuple[str, ...]
     yes_no_filler: frozenset[str]
     treatment_words: tuple[str, ...]
+    care_words: tuple[str, ...]
+    excepted_care: tuple[str, ...]
+    skin_sites: tuple[str, ...]
     routes: tuple[str, ...]
     pulse_doses: tuple[str, ...]
     last_dose: tuple[str, ...]
@@ -58,6 +62,7 @@ class English:
     pregnancy_not_now_before: tuple[str, ...]
     pregnancy_not_now_after: tuple[str, ...]
     others: tuple[str, ...]
+    me_too: tuple[str, ...]
     first_person: tuple[str, ...]
     hypothetical: tuple[str, ...]
     future: tuple[str, ...]
@@ -95,6 +100,9 @@ def english() -> English:
         course_after_procedure=tuple(normalise(str(w)) for w in raw["course_after_procedure"]),
         yes_no_filler=frozenset(normalise(str(w)) for w in raw["yes_no_filler"]),
         treatment_words=tuple(normalise(str(w)) for w in raw["treatment_words"]),
+        care_words=tuple(normalise(str(w)) for w in raw["care_words"]),
+        excepted_care=tuple(normalise(str(w)) for w in raw["excepted_care"]),
+        skin_sites=tuple(normalise(str(w)) for w in raw["skin_sites"]),
         routes=tuple(normalise(str(w)) for w in raw["routes"]),
         pulse_doses=tuple(normalise(str(w)) for w in raw["pulse_doses"]),
         last_dose=tuple(normalise(str(w)) for w in raw["last_dose"]),
@@ -117,7 +125,8 @@ def phrase_pattern(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str]:
     for p in sorted(set(phrases), key=len, reverse=True):
         body = re.escape(p).replace(r"\ ", r"\s+")
         # CJK has no word boundaries; Latin phrases must not match inside a word.
-        parts.append(body if _CJK.search(p) else rf"(?<![\w']){body}(?![\w'])")
+        # A Latin phrase is a word beside CJK: the "ok" of "OK的", the "yes" of "yes我愿意".
+        parts.append(body if _CJK.search(p) else rf"(?<![A-Za-z0-9_']){body}(?![A-Za-z0-9_'])")
     return re.compile("|".join(parts))
 
 
@@ -139,6 +148,10 @@ _COPULA = re.compile(r"(?<=[\u4e00-\u9fff])(?<![不也还都对嗯实定该真�
 # its own, doubled, after 嗯 / 是 / 不 ("不对" is a no) or before 的 / 啊 / 呀 / 头 or the clause's end.
 _NOT_RIGHT = re.compile(r"(?<=[\u4e00-\u9fff])(?<![嗯是也都就不对])对|对(?![的啊呀呢吧哦嘛头对]|[，,。.!！?？~\s]|$)")
 
+# 会 ("will") inside a word is no yes: 那会儿 / 一会儿 (a while), 机会, 开会, 约会, 聚会, 社会, 学会, 体会...
+# ("上次吃头孢是国庆那会儿了" was read as a yes; held-out 2026-12-07g).
+_NOT_WILL = re.compile(r"(?<=[那这一哪开约聚机社学协大晚早体领理误宴例])会|会(?=儿)")
+
 
 def find_groups(text: str, section: str) -> list[str]:
     """Keys of ``section`` (answers, dose) whose phrases occur in ``text``.
@@ -148,13 +161,13 @@ def find_groups(text: str, section: str) -> list[str]:
     """
     remaining = squeeze(normalise(text))
     if section == "answers":
-        remaining = _NOT_RIGHT.sub(" ", _COPULA.sub(" ", remaining))
+        remaining = _NOT_WILL.sub(" ", _NOT_RIGHT.sub(" ", _COPULA.sub(" ", remaining)))
     found: list[str] = []
     for phrase, key in _ordered_phrases(section):
         pattern = _one_phrase(phrase)
         if pattern.search(remaining):
             remaining = pattern.sub(" | ", remaining)
-            if key not in found:
+            if key not in found and key != "neither":  # an idiom such as "no problem": no answer
                 found.append(key)
     return found
 
