@@ -27,8 +27,33 @@ DONE = "done"
 
 
 class ValidateScreeningForm(FormValidationAction):
+    """Reads the answer, then asks the question the form requests next (rephrased, with an example,
+    after an answer not understood), in the same action call.
+
+    The form has no ask action of its own (none in domain.yml), so Rasa's form asks nothing itself
+    (rasa/core/actions/forms.py, ``_ask_for_slot``): one call to the action server per answer, not
+    two. Rasa calls this action in every run of the form before it requests ``answer``: after an
+    answer, when the form opens (after consent, a recap line picked to change...) and when it resumes
+    after an interruption (a question of their own, an alarm, going back...). A message that is no
+    answer has the form's first run set aside by Rasa, its question with it, and the form run again
+    after the message's own action.
+    """
+
     def name(self) -> str:
         return "validate_screening_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)  # its slots are now the tracker's
+        # The form requests ``answer`` when it is empty and a question is left (required_slots). Only a
+        # call with the form active asks: as the form opens, Rasa validates a second time with the
+        # tracker from before it opened (FormAction.do) when the first call returned nothing, and a
+        # first call that asked returned its message.
+        if tracker.active_loop_name == self.form_name() and tracker.get_slot("answer") is None:
+            screening = screening_of(tracker)
+            qid = screening.current_question_id()
+            if qid is not None:
+                send(dispatcher, [messages.question(screening, qid, retry=bool(screening.misses.get(qid)))])
+        return events
 
     async def required_slots(
         self,
@@ -59,23 +84,6 @@ class ValidateScreeningForm(FormValidationAction):
         # After "stop" then "continue", the screen goes on: it is no longer finished.
         resumed = {"finished": False} if tracker.get_slot("finished") else {}
         return {"answer": DONE if finished else None, STATE_SLOT: screening.to_dict(), **resumed}
-
-
-class ActionAskAnswer(Action):
-    """Asks the screening's current question (Rasa calls it to request ``answer``).
-
-    After an answer it could not understand, it asks the rephrased question with an example.
-    """
-
-    def name(self) -> str:
-        return "action_ask_answer"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        screening = screening_of(tracker)
-        qid = screening.current_question_id()
-        if qid is not None:
-            send(dispatcher, [messages.question(screening, qid, retry=bool(screening.misses.get(qid)))])
-        return []
 
 
 class ActionScreeningResult(Action):

@@ -1,7 +1,7 @@
 """The one patch that changes what Rasa does: actions are sent only this turn's events.
 
 Stock Rasa sends the action server the whole history, every event of the conversation, on every
-action call (two a turn): by the end of a screening 80 KB of JSON, encoded by Rasa and decoded by
+action call (every turn): by the end of a screening 80 KB of JSON, encoded by Rasa and decoded by
 the action server, growing with each answer. Our actions read the slots, the latest message and
 the events of this turn only (actions/__init__.py), so they are sent the events from the latest
 user message on, with the rest of the tracker's state as stock Rasa sends it.

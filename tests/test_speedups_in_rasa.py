@@ -123,7 +123,7 @@ def post(url: str, body: dict[str, Any]) -> Any:
 
 def test_screenings_called_every_kind_of_action(captured: Captured) -> None:
     names = {ours["next_action"] for _, ours in captured.calls}
-    assert {"validate_screening_form", "action_ask_answer", "action_screening_result"} <= names
+    assert {"validate_screening_form", "action_screening_result"} <= names
     assert len(names) >= 8, names
 
 
