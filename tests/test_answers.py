@@ -1189,7 +1189,11 @@ def said(question_id: str, text: str) -> str:
         ("infection_serious", "没有，就是感冒了，后来住院挂了几天水", "asked"),
         # "but nothing else" leaves a no a no; "but something else" does not
         ("infection_treated", "No. I take Bactrim every day to prevent infection, but nothing else.", "no"),
-        ("infection_treated", "No. I'm on Bactrim every day but my doctor said that's just to stop me getting PCP", "no"),
+        (
+            "infection_treated",
+            "No. I'm on Bactrim every day but my doctor said that's just to stop me getting PCP",
+            "no",
+        ),
         ("infection_treated", "no but something else, a uti", "yes"),
         # the nail fungus the criterion excepts, and the words of its care
         ("infection_treated", "没有，只有脚上灰指甲在抹药膏，fungus那种", "no"),
@@ -1200,7 +1204,11 @@ def said(question_id: str, text: str) -> str:
         ("infection_treated", "灰指甲，还有尿路感染在吃左氧", "yes"),
         ("infection_treated", "nail fungus, and antibiotics for my tooth last week", "asked"),
         # a transfusion's cause in everyday words says nothing more; a procedure in it does
-        ("plasma_procedure", "No. I did have a blood transfusion in August after a heavy period, if that counts?", "no"),
+        (
+            "plasma_procedure",
+            "No. I did have a blood transfusion in August after a heavy period, if that counts?",
+            "no",
+        ),
         ("plasma_procedure", "no, a blood transfusion last month after a weird procedure for my blood", "asked"),
         # "not me": the rest is the husband's; what the person adds of their own counts
         ("surgery_planned", "not me, my husband's getting his knee done in the spring", "no"),
@@ -1246,7 +1254,9 @@ def test_held_out_wordings_are_read_as_the_person_meant(question_id: str, text: 
 @_SETTINGS
 @given(
     lead=st.sampled_from(["no, just a cold", "nah only a cold", "没有，就是感冒了", "no, a cold"]),
-    care=st.sampled_from(["in hospital", "on a drip", "on antibiotics", "went to the ER", "住院了", "输液", "挂了水", "吃了抗生素"]),
+    care=st.sampled_from(
+        ["in hospital", "on a drip", "on antibiotics", "went to the ER", "住院了", "输液", "挂了水", "吃了抗生素"]
+    ),
     joiner=st.sampled_from([" but ", ", ", "，后来", " and "]),
 )
 def test_a_cold_with_care_given_is_never_a_plain_no(lead: str, care: str, joiner: str) -> None:
@@ -1311,7 +1321,9 @@ def test_what_follows_someone_elses_medicine_and_speaks_of_them_is_theirs(text: 
 def test_a_medicine_typed_with_u_for_the_umlaut_is_read_as_meant() -> None:
     """羟录喹 (lu) for 羟氯喹 (lü, typed "lv"): the input method's candidate for "lu"."""
     items = value("medicines", "羟录喹 泼尼松")["items"]
-    assert {"id": "hydroxychloroquine", "verified": False} in [{"id": i["id"], "verified": i["verified"]} for i in items]
+    assert {"id": "hydroxychloroquine", "verified": False} in [
+        {"id": i["id"], "verified": i["verified"]} for i in items
+    ]
 
 
 @pytest.mark.parametrize(
