@@ -1177,8 +1177,20 @@ def said(question_id: str, text: str) -> str:
         # a Latin word is a word beside Chinese: the OK of "OK的"
         ("contraception_agree", "OK的，戴套就行", "yes"),
         # 会 inside a word (那会儿, 机会) is no yes; 会 on its own is one
-        ("infection_treated", "没有，上次吃头孢是国庆那会儿了", "asked"),
+        ("infection_treated", "没有，上次吃头孢是国庆那会儿了", "no"),  # 头孢 (an antibiotic) dated in October
         ("willing", "会", "yes"),
+        # an antibiotic is a treatment for an infection: dated, it answers; undated beside a no, it is asked
+        ("infection_treated", "amoxicillin", "yes"),
+        ("infection_treated", "no, amoxicillin was back in august", "no"),
+        ("infection_treated", "no, just amoxicillin", "asked"),
+        ("infection_treated", "yes, amoxicillin for a uti, finished it last week", "yes"),
+        # (around Halloween, said on 25 November, may be inside the 2 weeks or not: the team checks)
+        (
+            "infection_treated",
+            "no. had nitrofurantoin for a bladder infection but finished it around Halloween",
+            "unsure",
+        ),
+        ("medicines", "hcq, pred and amoxicillin for a tooth", "yes"),
         # the internet's 木有 is a no
         ("infection_serious", "木有", "no"),
         # a cold beside everyday words is no bad infection; beside care it is asked about again
@@ -1202,7 +1214,7 @@ def said(question_id: str, text: str) -> str:
         ("infection_serious", "没有，就灰指夹，好多年了", "no"),  # 灰指夹: a homophone slip of 灰指甲
         ("infection_treated", "toenail fungus and a chest infection on amoxicillin", "yes"),
         ("infection_treated", "灰指甲，还有尿路感染在吃左氧", "yes"),
-        ("infection_treated", "nail fungus, and antibiotics for my tooth last week", "asked"),
+        ("infection_treated", "nail fungus, and antibiotics for my tooth last week", "yes"),
         # a transfusion's cause in everyday words says nothing more; a procedure in it does
         (
             "plasma_procedure",

@@ -636,6 +636,8 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     counted = (YES, FUTURE, MAYBE) if question.tense == "future" else (YES,)
     about = [f for f in facts if answers_question(question, f)]
     mine = [f for f in about if f.standing in counted and not _before_the_question(question, f, text)]
+    if NO in groups and any(f.category == "medicine" and not f.when for f in mine):
+        return NotUnderstood("confirm", tuple(mine))  # "no, just amoxicillin": when, the no does not say
     if mine and (NO not in groups or has_contrast(text)):
         # "I had lymphoma as a child", "no, apart from the lymphoma I had at 12"
         times = [f.when for f in mine]
@@ -679,7 +681,9 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     # unless they tell of care ("... but I was in hospital")
     everyday = all(f.kind == "mild" for f in facts) and not list_pattern("care_words").search(lower(text))
     # (the contrast word stays: it ends the no's reach, "no, just a cold | but in hospital on a drip")
-    cared = list_pattern("care_words").search(lower(rest))  # "no, just a cold but on a drip"
+    # "no, just a cold but on a drip", "... but on antibiotics" (an antibiotic of their own is care too)
+    treated = any(f.kind == "antibiotic" and f.standing == YES and f not in aside for f in facts)
+    cared = treated or list_pattern("care_words").search(lower(rest))
     if groups == [NO] and facts and not about and not cared and not _unnegated(lower(rest), everyday):
         return Understood(NO)
     if groups == [NO]:

@@ -223,7 +223,8 @@ def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -
 
     A clause naming one item and a time gives that item the time ("flu shot in May, MMR 2 weeks
     ago"). A clause with two items and a time gives neither ("drug A and drug B in May" is asked
-    per item), unless the whole message names one item and one time ("drug A, about 6 months ago").
+    per item), unless the whole message names one item and one time ("drug A, about 6 months ago"), or
+    one antibiotic and the illness it treated.
     """
     times: dict[str, dict[str, Any]] = {}
     timed = [c for c in parts if TIME_CUE.search(normalise(months_respelled(c.text))) or names_a_festival(c.text)]
@@ -231,15 +232,24 @@ def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -
     for term in terms:
         by_clause.setdefault(clause_of(parts, term.start).start, set()).add(term.entry.id)
     ids = {t.entry.id for t in terms}
+    # An antibiotic and the illness it treated are one course, with one time ("finished amoxicillin for
+    # a tooth infection about 16 days ago"; "had nitrofurantoin for a bladder infection but finished it
+    # around Halloween", dated in a clause of its own). Not other medicines: "tacrolimus for my lupus
+    # nephritis, dose changed 3 weeks ago" gives no last dose.
+    course = {t.entry.id: t.category for t in terms}
+    antibiotics = [t for t in terms if t.category == "medicine" and t.entry.kind == "antibiotic"]
+    one_course = len({t.entry.id for t in antibiotics}) == 1 and set(course.values()) == {"medicine", "condition"}
+    one_course = one_course and list(course.values()).count("medicine") == 1
     for clause in timed:
         named = by_clause.get(clause.start, set())
-        if len(named) == 1:
+        if len(named) == 1 or (one_course and named == set(course)):
             when = time_in(clause.text, today)
-            if when:
-                item = next(iter(named))
+            if when is None:
+                continue
+            for item in named:
                 times[item] = union(times[item], when) if item in times else when
-    if len(ids) == 1 and len(timed) == 1 and not times:
+    if (len(ids) == 1 or (one_course and len(by_clause) == 1)) and len(timed) == 1 and not times:
         when = time_in(timed[0].text, today)
         if when:
-            times[next(iter(ids))] = when
+            times.update(dict.fromkeys(ids, when))
     return times
