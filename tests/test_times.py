@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 
 import cn2an
@@ -349,3 +350,25 @@ def test_a_month_of_last_year_or_the_year_before_is_that_year_s(
     first = date(TODAY.year - years, month, 1)
     last = (date(TODAY.year - years + month // 12, month % 12 + 1, 1)) - timedelta(1)
     assert when == DaysAgo((TODAY - last).days, (TODAY - first).days, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("血浆置换是23年那次", 2023), ("24年底停的", 2024), ("二三年那次", 2023), ("had rituxan but that was 2024", 2024)],
+)
+def test_a_year_said_in_two_digits_or_alone_is_that_year(text: str, year: int) -> None:
+    found = parse_days_ago(text, TODAY)
+    assert found is not None
+    assert (TODAY - date(year, 12, 31)).days <= found.min_days <= found.max_days <= (TODAY - date(year, 1, 1)).days
+
+
+@pytest.mark.parametrize("text", ["病了23年", "23年了", "吃了23年"])
+def test_a_count_of_years_is_no_year(text: str) -> None:
+    """ "病了23年" (ill for 23 years) says how long, not when: never the year 2023."""
+    found = parse_days_ago(text, TODAY)
+    assert found is None or found.min_days > 5000
+
+
+@pytest.mark.parametrize(("slip", "month"), [("augst", 8), ("septmber", 9), ("febuary", 2), ("octobr", 10)])
+def test_a_month_typed_with_a_slip_is_that_month(slip: str, month: int) -> None:
+    assert parse_days_ago(f"back in {slip}", TODAY) == parse_days_ago(f"back in {calendar.month_name[month]}", TODAY)

@@ -678,12 +678,11 @@ def _yes_no(question: Question, text: str, today: date) -> Answer:
     if not groups and (facts or kept_no or said_no) and not content_words(rest, question):
         return Understood(NO)
     # "no, just a cold, 2 days home on the couch": beside only a mild illness, everyday words are filler,
-    # unless they tell of care ("... but I was in hospital")
-    everyday = all(f.kind == "mild" for f in facts) and not list_pattern("care_words").search(lower(text))
-    # (the contrast word stays: it ends the no's reach, "no, just a cold | but in hospital on a drip")
-    # "no, just a cold but on a drip", "... but on antibiotics" (an antibiotic of their own is care too)
+    # unless they tell of care ("... but on a drip", "... but on antibiotics": an antibiotic of their own
+    # is care too). The contrast word stays: it ends the no's reach ("no, just a cold | but in hospital").
     treated = any(f.kind == "antibiotic" and f.standing == YES and f not in aside for f in facts)
     cared = treated or list_pattern("care_words").search(lower(rest))
+    everyday = all(f.kind == "mild" for f in facts)
     if groups == [NO] and facts and not about and not cared and not _unnegated(lower(rest), everyday):
         return Understood(NO)
     if groups == [NO]:

@@ -236,13 +236,13 @@ def item_times(text: str, terms: list[Term], parts: list[Clause], today: date) -
     # a tooth infection about 16 days ago"; "had nitrofurantoin for a bladder infection but finished it
     # around Halloween", dated in a clause of its own). Not other medicines: "tacrolimus for my lupus
     # nephritis, dose changed 3 weeks ago" gives no last dose.
-    course = {t.entry.id: t.category for t in terms}
-    antibiotics = [t for t in terms if t.category == "medicine" and t.entry.kind == "antibiotic"]
-    one_course = len({t.entry.id for t in antibiotics}) == 1 and set(course.values()) == {"medicine", "condition"}
-    one_course = one_course and list(course.values()).count("medicine") == 1
+    medicines = {(t.entry.id, t.entry.kind) for t in terms if t.category == "medicine"}
+    one_course = {t.category for t in terms} == {"medicine", "condition"} and [k for _, k in medicines] == [
+        "antibiotic"
+    ]
     for clause in timed:
         named = by_clause.get(clause.start, set())
-        if len(named) == 1 or (one_course and named == set(course)):
+        if len(named) == 1 or (one_course and named == ids):
             when = time_in(clause.text, today)
             if when is None:
                 continue

@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.reading.chinese import numerals, to_english
 from bot.reading.festivals import from_festival, from_lunar_month
@@ -240,9 +241,11 @@ def _from_calendar_words(text: str, today: date, hedged: bool) -> DaysAgo | None
     return None
 
 
+@lru_cache(maxsize=2048)
 def months_respelled(text: str) -> str:
     """``text`` with slips of month names corrected: "back in augst" (held-out 2026-12-07h, where the
-    unread month made an old course of antibiotics a recent one)."""
+    unread month made an old course of antibiotics a recent one). Cached: a clause is checked for a
+    time, then read for it."""
     return respell(text.lower(), _MONTH_NAMES)[0] if _LATIN.search(text) else text
 
 
