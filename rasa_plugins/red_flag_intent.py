@@ -34,16 +34,22 @@ RED_FLAG_INTENT = "red_flag"
 SELF_HARM_INTENT = "self_harm"
 # A red flag the lexicon does not confirm must be this likely to the classifier,
 # so nonsense is not met with an emergency message. Self-harm is never second-guessed
-# as much: a missed one costs far more than a needless crisis message.
-MIN_CONFIDENCE = {RED_FLAG_INTENT: 0.6, SELF_HARM_INTENT: 0.4}
+# as much: a missed one costs far more than a needless crisis message. Set for the linear SVM
+# (rasa_plugins/intent_classifier.py) from its out-of-fold predictions in a 5-fold cross-validation:
+# 0.7 and 0.5 keep more true red flags (576 of 622) and crises (513 of 550) and take fewer other
+# messages for one (10 and 15 of 15,886) than the logistic regression before it did at 0.6 and 0.4
+# (556, 489; 11, 35), whose probabilities were less sharp.
+MIN_CONFIDENCE = {RED_FLAG_INTENT: 0.7, SELF_HARM_INTENT: 0.5}
 # What may divert a message from being read as an answer must be at least this likely: below it the
 # dialogue gets ``nlu_fallback``, which the form reads as the answer (the FallbackClassifier's
 # threshold, config.yml). Ending the screen takes more: a "stop" guessed at 0.48 for "六十五,下个礼拜
 # 就六十六了" ended a screen on its age. In the cross-validation, 0.5 keeps 134 of 150 true stops and
 # drops 9 of 14 false ones; a stop not taken is said again, a screen stopped is lost. Starting over
 # the same: "不算有吧，昨天做过一次髋关节置换" was a start_over at 0.41, its hip replacement never read.
+# For the SVM, 0.6 (out of fold: 448 of 523 stops kept, 11 others taken for one; 375 of 385 and 6
+# for starting over) is the logistic regression's 0.5 or better on both counts (448, 19; 372, 7).
 FALLBACK_THRESHOLD = 0.3
-MIN_TO_END = {"stop": 0.5, "start_over": 0.5}
+MIN_TO_END = {"stop": 0.6, "start_over": 0.6}
 FALLBACK = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
 LEXICON_ENTITIES = {"MEDICINE", "VACCINE", "PROCEDURE", "CONDITION"}  # config.yml's SpacyEntityExtractor
 

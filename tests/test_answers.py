@@ -738,6 +738,63 @@ def test_a_pregnancy_now_is_read_wherever_it_is_said(text: str) -> None:
     assert pregnancy_now(text) is True
 
 
+def _everyday_neighbours() -> list[tuple[str, str]]:
+    """(phrase, the phrase with one of its words swapped for an everyday English word one edit away, not
+    ten times rarer than the word it replaces)."""
+    from rapidfuzz.distance import DamerauLevenshtein
+    from wordfreq import top_n_list, zipf_frequency
+
+    from bot.reading.words import english, list_pattern
+
+    common = top_n_list("en", 30000)
+    swapped = []
+    for phrase in english().pregnancy:
+        words = phrase.split()
+        if len(words) < 2 or not phrase.isascii():
+            continue
+        for i, word in enumerate(words):
+            for other in common:
+                if (
+                    other != word
+                    and len(word) >= 4
+                    and zipf_frequency(other, "en") >= 3
+                    and zipf_frequency(word, "en") - zipf_frequency(other, "en") < 1
+                    and DamerauLevenshtein.distance(other, word) <= 1
+                ):
+                    said = " ".join([*words[:i], other, *words[i + 1 :]])
+                    if not list_pattern("pregnancy").search(said):  # "were expecting" is listed itself
+                        swapped.append((phrase, said))
+    return swapped
+
+
+@_SETTINGS
+@given(pair=st.sampled_from(_everyday_neighbours()), lead=st.sampled_from(["", "no, ", "turned 19 in may, ", "我 "]))
+def test_an_everyday_word_beside_a_pregnancy_phrase_s_words_is_no_slip_of_it(pair: tuple[str, str], lead: str) -> None:
+    """ "still feeling tired" was read as "still feeding" (nursing) and "night feels" as "night feeds", at
+    any question: the person ruled out (held-out 2026-12-07i, traced from "still feel about 12")."""
+    from bot.reading.clauses import pregnancy_mentions
+
+    phrase, swapped = pair
+    assert not [m for m in pregnancy_mentions(f"{lead}{swapped} today") if m[2] == "yes"], (phrase, swapped)
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        ("not pregnant, but I still feed the baby at night", True),  # held-out 2026-12-07i: a false fit
+        ("no, I feed the baby formula", None),
+        ("no, I fed the baby formula from day one", None),
+        ("no, fed the baby myself till she was one", None),  # past: no slip of "feed"
+        ("still breastfeeding, plus formula at night", True),  # nursing's own word keeps it nursing
+        ("还在喂奶粉", None),
+    ],
+)
+def test_feeding_with_formula_or_in_the_past_is_no_nursing_now(text: str, now: bool | None) -> None:
+    from bot.reading.clauses import pregnancy_now
+
+    assert pregnancy_now(text) is now
+
+
 @pytest.mark.parametrize("text", ["想怀上", "一直没怀上", "怀上过一次，流掉了", "我老婆怀上了", "不喂奶了"])
 def test_a_pregnancy_wished_for_over_or_someone_else_s_is_not_now(text: str) -> None:
     from bot.reading.clauses import pregnancy_now

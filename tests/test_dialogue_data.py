@@ -35,6 +35,21 @@ def test_every_intent_has_training_examples_and_every_example_one_intent() -> No
                 assert seen.setdefault(text, item["intent"]) == item["intent"], text
 
 
+def test_the_nlu_held_out_sets_not_folded_share_no_message_with_the_training_data() -> None:
+    """A set still measuring (its README says which are folded) must be unseen, or it measures nothing."""
+    trained = {
+        line.strip().removeprefix("- ").strip().lower() for item in NLU for line in item["examples"].splitlines()
+    }
+    heldout = PROJECT_ROOT / "tests" / "data" / "nlu-heldout"
+    readme = (heldout / "README.md").read_text(encoding="utf-8")
+    unfolded = [d for d in sorted(heldout.iterdir()) if d.is_dir() and f"`{d.name}/` (folded" not in readme]
+    assert unfolded, "the set that measures the next NLU change"
+    for folder in unfolded:
+        for path in folder.glob("*.yml"):
+            texts = [str(t).strip().lower() for ts in load_yaml(path).values() for t in ts]
+            assert not trained & set(texts), (path.name, sorted(trained & set(texts))[:5])
+
+
 def test_the_form_never_takes_an_interruption_or_an_emergency_as_an_answer() -> None:
     excluded = set(DOMAIN["slots"]["answer"]["mappings"][0]["not_intent"])
     assert INTERRUPTIONS | {"red_flag", "self_harm"} <= excluded

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.reading.labs import CONCENTRATION, DIPSTICK, NO_UNIT, PROTEIN_24H, UACR, UPCR, parse_protein
+from bot.reading.labs import CONCENTRATION, DIPSTICK, NO_UNIT, PROTEIN_24H, UACR, UPCR, ProteinResult, parse_protein
 
 MG_PER_MMOL = 113.12  # §4.2: creatinine molar mass
 
@@ -157,7 +157,45 @@ CHINESE_UNITS = {
 def test_a_result_in_chinese_units_reads_as_in_latin_ones(value: str, unit: str, pick: int, prefix: str) -> None:
     """ "尿蛋白肌酐比110毫克/毫摩尔" is a ratio (0.97 g/g), never 110 mg of protein a day (issue 18)."""
     chinese = CHINESE_UNITS[unit][pick % len(CHINESE_UNITS[unit])]
-    assert parse_protein(f"{prefix}{value}{chinese}") == parse_protein(f"{value} {unit}")
+    if chinese in ("克", "毫克") and "肌酐比" in prefix:  # a ratio named with a bare mass: the unit is missing
+        assert parse_protein(f"{prefix}{value}{chinese}") == ProteinResult(NO_UNIT)
+    else:
+        assert parse_protein(f"{prefix}{value}{chinese}") == parse_protein(f"{value} {unit}")
+
+
+@given(
+    value=st.decimals(min_value="0.1", max_value="3000", places=1).map(str),
+    name=st.sampled_from(
+        [
+            "PCR",
+            "upcr",
+            "UPCR was",
+            "protein creatinine ratio",
+            "protein/creatinine",
+            "尿蛋白肌酐比值",
+            "尿蛋白/肌酐",
+            "蛋白肌酐比",
+        ]
+    ),
+    mass=st.sampled_from(["mg", " mg", "g", " grams", "毫克", "克"]),
+)
+def test_a_ratio_named_with_a_bare_mass_asks_for_the_unit(value: str, name: str, mass: str) -> None:
+    """ "尿蛋白肌酐比值 210毫克" had been 210 mg of protein a day, ruling out a ratio of 1.86 g/g (held-out
+    set 2026-12-07i): mg per mmol or per g is for the person to say, never guessed."""
+    assert parse_protein(f"{name} {value}{mass}") == ProteinResult(NO_UNIT)
+    daily = parse_protein(f"{name} {value}{mass}/24h")  # a day said is a daily amount
+    assert daily is not None and daily.measure == PROTEIN_24H
+
+
+@pytest.mark.parametrize("slip", ["毫摩儿", "毫摩"])
+def test_a_slip_of_the_chinese_mmol_is_mmol(slip: str) -> None:
+    assert parse_protein(f"尿蛋白肌酐比值 210毫克/{slip}") == parse_protein("210 mg/mmol")
+
+
+@pytest.mark.parametrize("when", [" 10月查的", "，11月份查的", " 3号出的结果", " 2025年"])
+def test_the_month_a_result_was_taken_is_no_second_result(when: str) -> None:
+    """ "PCR 250 mg/mmol, 10月查的" had been two results, for the team (held-out set 2026-12-07i)."""
+    assert parse_protein(f"PCR 250 mg/mmol{when}") == parse_protein("250 mg/mmol")
 
 
 @pytest.mark.parametrize(

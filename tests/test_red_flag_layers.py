@@ -38,7 +38,16 @@ def test_a_keyword_red_flag_wins_over_any_guess(guess: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["no chest pain", "I had a stroke years ago", "没有胸痛", "never had a seizure", "stroke risk"]
+    "text",
+    [
+        "no chest pain",
+        "I had a stroke years ago",
+        "没有胸痛",
+        "never had a seizure",
+        "stroke risk",
+        "忙得要死",
+        "我很心疼我妈",
+    ],
 )
 def test_the_classifier_alone_never_alarms_on_words_the_keyword_layer_ruled_out(text: str) -> None:
     # Its runner-up (inform at 0.05) is too unlikely to stand: the message is read as an answer.
@@ -83,6 +92,17 @@ def test_a_weak_red_flag_of_the_classifier_alone_is_dropped() -> None:
     assert after(classified("breastfeeding", "red_flag", 0.4)) == ("inform", False)
 
 
+@pytest.mark.parametrize(
+    ("intent", "confidence", "kept"),
+    [("red_flag", 0.68, False), ("red_flag", 0.7, True), ("self_harm", 0.48, False), ("self_harm", 0.5, True)],
+)
+def test_a_guess_of_the_classifier_alone_stands_from_its_threshold(intent: str, confidence: float, kept: bool) -> None:
+    """The SVM's thresholds (0.7, 0.5): "fever 37.8 yesterday" was an emergency at 0.66, "我有尿血" at 0.69."""
+    assert after(classified("a message with no red-flag words", intent, confidence)) == (
+        (intent, True) if kept else ("inform", False)
+    )
+
+
 def test_after_a_weak_red_flag_an_unlikely_next_guess_is_read_as_the_answer() -> None:
     """Its runner-up at 0.17 must not divert the message (an FAQ answer instead of reading it)."""
     text = "no... well I've been on amoxicillin for a chest infection since thursday"
@@ -93,12 +113,16 @@ def test_after_a_weak_red_flag_an_unlikely_next_guess_is_read_as_the_answer() ->
     assert after(classified(text, "red_flag", 0.54, runner_up="inform")) == ("inform", False)  # 0.46: likely
 
 
-@pytest.mark.parametrize(("confidence", "intent"), [(0.48, "nlu_fallback"), (0.5, "stop"), (0.9, "stop")])
+@pytest.mark.parametrize(
+    ("confidence", "intent"), [(0.48, "nlu_fallback"), (0.58, "nlu_fallback"), (0.6, "stop"), (0.9, "stop")]
+)
 def test_only_a_likely_stop_ends_the_screen(confidence: float, intent: str) -> None:
     assert after(classified("六十五,下个礼拜就六十六了", "stop", confidence))[0] == intent
 
 
-@pytest.mark.parametrize(("confidence", "intent"), [(0.41, "nlu_fallback"), (0.5, "start_over")])
+@pytest.mark.parametrize(
+    ("confidence", "intent"), [(0.41, "nlu_fallback"), (0.55, "nlu_fallback"), (0.6, "start_over")]
+)
 def test_only_a_likely_start_over_wipes_the_answers(confidence: float, intent: str) -> None:
     assert after(classified("不算有吧，昨天做过一次髋关节置换", "start_over", confidence))[0] == intent
 

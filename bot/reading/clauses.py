@@ -139,6 +139,9 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
         clause = clause_of(parts, span[0])
         before = " ".join(clean[clause.start : span[0]].split()[-4:])
         after = " ".join(clean[span[1] : clause.end].split()[:4])
+        nursing = any(word in clean[span[0] : span[1]] for word in english().nursing_itself)
+        if list_pattern("formula_feeding").search(after) and not nursing:
+            continue  # "I feed the baby formula" is no nursing; "breastfeeding, and a bottle at night" is
         if (
             list_pattern("pregnancy_not_now_before").search(before)
             or list_pattern("pregnancy_not_now_after").search(after)

@@ -51,9 +51,11 @@ _RATIO = re.compile(_NUM + r"\s*(?P<unit>(?:mg|g)\s*(?:/|per)\s*(?:m?mmol|mmoll?
 # A mass over something not a day ("150 mg/mmoll" with a slip the ratio does not read) is no daily amount.
 _DAILY = re.compile(
     _NUM + r"\s*(?P<unit>mgs?|milligrams?|g|gms?|grms?|grams?|grammes?|gr|克|毫克)(?![a-z])"  # "2.3 grms", "mgs": slips
-    r"(?!\s*(?:/|per)\s*(?!24|day|d\b|daily)[a-z])"
-    r"(?:\s*(?:/|per|in|a|each|every)?\s*(?:24\s*-?\s*h(?:ours?|rs?|r)?|day|d\b|daily))?"
+    r"(?!\s*(?:/|per)\s*(?!24|day|d\b|daily|天|日)\S)"  # "210毫克/毫摩儿": over a slip, no day
+    r"(?P<day>\s*(?:/|per|in|a|each|every|每)?\s*(?:24\s*-?\s*(?:h(?:ours?|rs?|r)?|小时)|day|d\b|daily|天|日))?"
 )
+# A ratio named ("PCR", "尿蛋白肌酐比值"): a mass said with it and no day is a ratio whose unit is missing.
+_RATIO_NAMED = re.compile(r"(?<![a-z])u?p\s*/?\s*c\s*r(?![a-z])|protein\s*(?:/|to|-)?\s*creat|蛋白\s*/?\s*肌酐|肌酐比")
 _CONCENTRATION = re.compile(_NUM + r"\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b")
 _VOLUME = re.compile(r"(?P<vol>\d+(?:[.,]\d+)?)\s*(?P<unit>l|litres?|liters?|ml|升|毫升)(?![a-z/])")
 # Albumin, not protein, ratios, however they are abbreviated ("UACR1500mg/g", "Alb/Cr", "UMA/Cr").
@@ -68,7 +70,15 @@ _DIPSTICK = re.compile(
 
 # Chinese units as written on reports ("110毫克/毫摩尔", "1.2克每克", "0.5克/升"), in the units the
 # patterns read; the longest first (毫克 before 克). A ratio in Chinese units is a ratio, never mg a day.
-_ZH_UNITS: tuple[tuple[str, str], ...] = (("毫克", "mg"), ("毫摩尔", "mmol"), ("微摩尔", "umol"), ("摩尔", "mol"))
+# 毫摩儿 and 毫摩 are slips of 毫摩尔 (held-out 2026-12-07i: "210毫克/毫摩儿" was read as 210 mg a day).
+_ZH_UNITS: tuple[tuple[str, str], ...] = (
+    ("毫克", "mg"),
+    ("毫摩尔", "mmol"),
+    ("毫摩儿", "mmol"),
+    ("毫摩", "mmol"),
+    ("微摩尔", "umol"),
+    ("摩尔", "mol"),
+)
 _ZH_UNITS += (("毫升", "ml"), ("分升", "dl"), ("克", "g"), ("升", "l"))
 _ZH_PER = re.compile(r"(?<=[a-z])\s*每\s*(?=(?:mmol|umol|mol|mg|g|ml|dl|l)(?![a-z]))")
 
@@ -84,6 +94,7 @@ _SPELLED_DECIMAL = re.compile(r"\b(?:point|nought|decimal)\b|点")
 # Numbers that are not a second result: a year, or the 24 of "24 hours".
 _OTHER_NUMBER = re.compile(
     r"(?<![\d.,])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?(?!\s*-?\s*(?:h(?:ours?|rs?|r)?\b|小时))(?![\d.,])"
+    r"(?!\s*(?:月|号|日|年))"  # "10月查的" is when, not a second result
 )
 _BOUND_WORDS = re.compile(
     r"less than|more than|under|below|above|over|up to|at most|at least|<|>|≤|≥|不到|低于|高于|超过|以下|以上"
@@ -143,6 +154,8 @@ def parse_protein(text: str) -> ProteinResult | None:
         litres = _number(volume.group("vol")) / (1000 if volume.group("unit") in ("ml", "毫升") else 1)
         return ProteinResult(PROTEIN_24H, grams_per_litre * litres, grams_per_litre * litres)
     daily = _DAILY.search(clean)
+    if daily and not daily.group("day") and _RATIO_NAMED.search(clean.lower()):
+        return ProteinResult(NO_UNIT)  # "尿蛋白肌酐比值 210毫克": mg per what? asked again, never a daily amount
     if daily:
         milligrams = daily.group("unit").startswith("m") or daily.group("unit") == "毫克"
         return _result(PROTEIN_24H, daily, 0.001 if milligrams else 1.0)

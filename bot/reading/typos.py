@@ -85,8 +85,14 @@ def _in_phrase(text: str, phrases: tuple[str, ...], past_is_no_slip: bool) -> It
         if n + 1 < len(tokens):
             candidates += neighbours.get(("before", tokens[n + 1][2]), ())
         for part in candidates:
-            past = past_is_no_slip and word in (part + "d", part + "ed")
-            if word != part and not past and DamerauLevenshtein.distance(word, part) <= 1:
+            # a past tense is no slip: "nursed", and a strong verb's shorter vowel ("fed" of "feed")
+            past = past_is_no_slip and (word in (part + "d", part + "ed") or word == part.replace("ee", "e", 1) != part)
+            # An everyday word is meant as typed unless the listed one is ten times commoner: "5 moths
+            # along" is months, but "still feeling tired" no "still feeding", "night fees" no "night
+            # feed" (read as nursing, they ruled people out).
+            known = zipf_frequency(word, "en")
+            meant = known < EVERYDAY_ZIPF or zipf_frequency(part, "en") - known >= 1
+            if word != part and not past and meant and DamerauLevenshtein.distance(word, part) <= 1:
                 yield start, end, part
                 break
 

@@ -61,6 +61,8 @@ class English:
     pregnancy: tuple[str, ...]
     pregnancy_not_now_before: tuple[str, ...]
     pregnancy_not_now_after: tuple[str, ...]
+    formula_feeding: tuple[str, ...]
+    nursing_itself: tuple[str, ...]
     others: tuple[str, ...]
     me_too: tuple[str, ...]
     first_person: tuple[str, ...]
@@ -113,6 +115,8 @@ def english() -> English:
         pregnancy=tuple(normalise(str(w)) for w in raw["pregnancy"]),
         pregnancy_not_now_before=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["before"]),
         pregnancy_not_now_after=tuple(normalise(str(w)) for w in raw["pregnancy_not_now"]["after"]),
+        formula_feeding=tuple(normalise(str(w)) for w in raw["formula_feeding"]),
+        nursing_itself=tuple(normalise(str(w)) for w in raw["nursing_itself"]),
         **{k: tuple(normalise(str(w)) for w in v) for k, v in raw["attribution"].items()},
         no_reasons=phrases(raw["no_reasons"]),
         states=tuple(str(name) for name in raw["states"]),
