@@ -191,7 +191,7 @@ def test_sequential_runner_predicts_as_dask_does(captured: Captured, runners: An
 def test_a_failing_node_fails_both_runners_alike(runners: Any) -> None:
     metadata, dask_runner, ours = runners
     for runner in (dask_runner, ours):  # the classifier refuses a message without features
-        with pytest.raises(GraphComponentException, match="LogisticRegression"):
+        with pytest.raises(GraphComponentException, match="LinearSVMIntentClassifier"):
             runner.run({PLACEHOLDER_MESSAGE: [UserMessage("")]}, [metadata.nlu_target])
 
 
