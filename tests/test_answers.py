@@ -787,6 +787,8 @@ def test_an_everyday_word_beside_a_pregnancy_phrase_s_words_is_no_slip_of_it(pai
         ("no, fed the baby myself till she was one", None),  # past: no slip of "feed"
         ("still breastfeeding, plus formula at night", True),  # nursing's own word keeps it nursing
         ("还在喂奶粉", None),
+        ("still feeding my baby plus formula", True),  # mixed feeding: nursing still
+        ("还在喂奶加奶粉", True),
     ],
 )
 def test_feeding_with_formula_or_in_the_past_is_no_nursing_now(text: str, now: bool | None) -> None:

@@ -131,8 +131,8 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
     respelled, origin = respell(clean, english().pregnancy, past_is_no_slip=True)  # "nursed" is over
     said = [(origin[m.start()], origin[m.end() - 1] + 1) for m in list_pattern("pregnancy").finditer(respelled)]
     for span in sorted(said):
-        if clean.startswith("粉", span[1]):
-            continue  # 喂奶粉 is feeding formula, no nursing
+        if clean.startswith(("粉", "奶粉"), span[1]):
+            continue  # 喂奶粉, 还在喂奶粉: feeding formula, no nursing
         if _LABEL_NO.match(clean[span[1] :]):
             found.append((*span, "no"))  # "pregnant: no", "怀孕？没有"
             continue
@@ -140,8 +140,8 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
         before = " ".join(clean[clause.start : span[0]].split()[-4:])
         after = " ".join(clean[span[1] : clause.end].split()[:4])
         nursing = any(word in clean[span[0] : span[1]] for word in english().nursing_itself)
-        if list_pattern("formula_feeding").search(after) and not nursing:
-            continue  # "I feed the baby formula" is no nursing; "breastfeeding, and a bottle at night" is
+        if list_pattern("formula_feeding").match(_FED_ARTICLE.sub("", after, count=1)) and not nursing:
+            continue  # "I feed the baby formula" is no nursing; "breastfeeding, a bottle at night" is
         if (
             list_pattern("pregnancy_not_now_before").search(before)
             or list_pattern("pregnancy_not_now_after").search(after)
@@ -153,6 +153,11 @@ def pregnancy_mentions(text: str) -> tuple[tuple[int, int, str], ...]:
         else:
             found.append((*span, "yes"))
     return tuple(found)
+
+
+# What is fed, right after the feeding ("feed the baby formula", "feed her a bottle"); not further on,
+# where it is as often beside nursing ("still feeding my baby plus formula", "还在喂奶加奶粉").
+_FED_ARTICLE = re.compile(r"^(?:a|the|some|with|on)\s+")
 
 
 def _theirs_before(text: str, parts: list[Clause], clause: Clause) -> bool:

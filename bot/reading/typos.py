@@ -27,8 +27,12 @@ def limit(word: str) -> int:
 
 
 @lru_cache(maxsize=4096)
+def zipf(word: str) -> float:
+    return float(zipf_frequency(word, "en"))
+
+
 def everyday(word: str) -> bool:
-    return bool(zipf_frequency(word, "en") >= EVERYDAY_ZIPF)
+    return zipf(word) >= EVERYDAY_ZIPF
 
 
 def slip_of(word: str, vocabulary: tuple[str, ...], past_is_no_slip: bool = False) -> str | None:
@@ -90,8 +94,7 @@ def _in_phrase(text: str, phrases: tuple[str, ...], past_is_no_slip: bool) -> It
             # An everyday word is meant as typed unless the listed one is ten times commoner: "5 moths
             # along" is months, but "still feeling tired" no "still feeding", "night fees" no "night
             # feed" (read as nursing, they ruled people out).
-            known = zipf_frequency(word, "en")
-            meant = known < EVERYDAY_ZIPF or zipf_frequency(part, "en") - known >= 1
+            meant = not everyday(word) or zipf(part) - zipf(word) >= 1
             if word != part and not past and meant and DamerauLevenshtein.distance(word, part) <= 1:
                 yield start, end, part
                 break
